@@ -1,0 +1,42 @@
+#ifndef LEAKGATE_BUF_H
+#define LEAKGATE_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/*
+ * A growable, binary-safe byte buffer.  `ptr` is always NUL-terminated
+ * (the NUL is not counted in `len`) so text users can treat it as a C
+ * string.  Growth beyond `cap_max` (0: no cap) fails with LG_ERR_LIMIT.
+ */
+struct buf {
+	char *ptr;
+	size_t len;
+	size_t alloc;
+	size_t cap_max;
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+/* Ensures room for `extra` more bytes.  Returns 0 or LG_ERR_NOMEM/LG_ERR_LIMIT. */
+int buf_grow(struct buf *b, size_t extra);
+int buf_add(struct buf *b, const void *data, size_t len);
+int buf_adds(struct buf *b, const char *s);
+int buf_addch(struct buf *b, char c);
+int buf_addf(struct buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+void buf_reset(struct buf *b);
+/* Hands the heap string to the caller (never NULL on success) and resets b. */
+char *buf_detach(struct buf *b);
+void buf_release(struct buf *b);
+
+/*
+ * Reads a whole file into b, failing with LG_ERR_LIMIT when it is larger
+ * than max (0: no limit).  Errors name the path.
+ */
+struct lg_error;
+int buf_read_file(struct buf *b, const char *path, size_t max,
+		  struct lg_error *err);
+
+#endif

@@ -1,0 +1,110 @@
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "error.h"
+#include "run.h"
+#include "banned.h"
+
+static int rules_list(const struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->rules.n; i++) {
+		const struct rule *rule = r->rules.rules[i];
+		printf("%-40s %-8s %s\n", rule->id, severity_name(rule->severity),
+		       rule->name);
+	}
+	return EXIT_CLEAN;
+}
+
+/* Prints a line per failed example; returns the number of failures. */
+static size_t check_rule(struct engine_worker *w, const struct rule *rule)
+{
+	size_t i, failures = 0;
+
+	if (!rule->examples.n) {
+		fprintf(stderr, "%s:%zu: rule '%s' has no examples\n", rule->origin,
+			rule->origin_line, rule->id);
+		failures++;
+	}
+	for (i = 0; i < rule->examples.n; i++) {
+		const char *ex = rule->examples.items[i];
+		if (engine_count_rule_matches(w, rule, ex, strlen(ex)) > 0)
+			continue;
+		fprintf(stderr, "%s:%zu: rule '%s': example %zu does not match\n",
+			rule->origin, rule->origin_line, rule->id, i + 1);
+		failures++;
+	}
+	for (i = 0; i < rule->negative_examples.n; i++) {
+		const char *ex = rule->negative_examples.items[i];
+		if (engine_count_rule_matches(w, rule, ex, strlen(ex)) == 0)
+			continue;
+		fprintf(stderr, "%s:%zu: rule '%s': negative example %zu matches\n",
+			rule->origin, rule->origin_line, rule->id, i + 1);
+		failures++;
+	}
+	return failures;
+}
+
+/* Checks the rules of the given files only, or of the whole set. */
+static int rules_check(const struct run *r, const struct cli *c)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	struct engine_worker *w;
+	size_t i, j, checked = 0, failures = 0;
+
+	if (engine_worker_new(&w, r->engine, &err)) {
+		run_error(err.msg);
+		return EXIT_ERROR;
+	}
+	for (i = 0; i < r->rules.n; i++) {
+		const struct rule *rule = r->rules.rules[i];
+		int wanted = c->n_args <= 1;
+		for (j = 1; j < c->n_args; j++)
+			wanted |= !strcmp(c->args[j], rule->origin);
+		if (!wanted)
+			continue;
+		failures += check_rule(w, rule);
+		checked++;
+	}
+	engine_worker_free(w);
+	fprintf(stderr, "leakgate: %zu rules checked, %zu failures\n", checked,
+		failures);
+	return failures ? EXIT_FOUND : EXIT_CLEAN;
+}
+
+int cmd_rules(const struct cli *c)
+{
+	struct cli with_files = *c;
+	const char **files = NULL;
+	struct run r;
+	size_t i;
+	int status;
+
+	if (!c->n_args || (strcmp(c->args[0], "list") && strcmp(c->args[0], "check"))) {
+		run_error("usage: leakgate rules list | rules check [FILE...]");
+		return EXIT_ERROR;
+	}
+	/* `rules check FILE...` loads those files on top of the built-in set. */
+	if (!strcmp(c->args[0], "check") && c->n_args > 1) {
+		files = calloc(c->n_rule_files + c->n_args, sizeof(*files));
+		if (!files)
+			return EXIT_ERROR;
+		for (i = 0; i < c->n_rule_files; i++)
+			files[i] = c->rule_files[i];
+		for (i = 1; i < c->n_args; i++)
+			files[c->n_rule_files + i - 1] = c->args[i];
+		with_files.rule_files = files;
+		with_files.n_rule_files = c->n_rule_files + c->n_args - 1;
+	}
+	if (run_init(&r, &with_files)) {
+		free(files);
+		return EXIT_ERROR;
+	}
+	status = !strcmp(c->args[0], "list") ? rules_list(&r) : rules_check(&r, c);
+	run_release(&r);
+	free(files);
+	return status;
+}

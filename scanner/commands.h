@@ -1,0 +1,10 @@
+#ifndef LEAKGATE_COMMANDS_H
+#define LEAKGATE_COMMANDS_H
+
+#include "cli.h"
+
+/* Each command returns the process exit status (0, 1 or 2). */
+int cmd_scan(const struct cli *c);
+int cmd_rules(const struct cli *c);
+
+#endif

@@ -1,0 +1,564 @@
+#include "engine.h"
+
+#include <ctype.h>
+#include <hs/hs.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entropy.h"
+#include "error.h"
+#include "placeholder.h"
+#include "banned.h"
+
+/* Bytes before a keyword hit that a window starts at (context, lookbehind). */
+#define WINDOW_BEFORE 256
+/* How far a window's end may move forward to reach the end of its line. */
+#define WINDOW_LINE_SLACK 4096
+#define INLINE_ALLOW "leakgate:allow"
+
+/* One distinct keyword (lower-cased) and the rules that list it. */
+struct keyword {
+	char *text;
+	size_t len;
+	size_t *rules;
+	size_t n_rules;
+};
+
+struct engine {
+	const struct rule_set *rules;
+	struct keyword *keywords;
+	size_t n_keywords;
+	size_t *always;		/* rules without keywords: run on every blob */
+	size_t n_always;
+	hs_database_t *db;	/* NULL when no rule has keywords */
+	hs_scratch_t *proto_scratch;
+};
+
+struct window {
+	size_t start, end;
+};
+
+struct window_list {
+	struct window *w;
+	size_t n, alloc;
+};
+
+struct engine_worker {
+	const struct engine *e;
+	hs_scratch_t *scratch;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jit_stack;
+	struct window_list *windows;	/* one per rule */
+	size_t *touched;		/* rules with windows in this blob */
+	size_t n_touched;
+	int oom;
+	/* The blob being scanned and its lazily built newline index. */
+	const char *data;
+	size_t len;
+	size_t *newlines;
+	size_t n_newlines, newlines_alloc;
+	int newlines_built;
+};
+
+const char *confidence_name(enum confidence c)
+{
+	return c == CONFIDENCE_CHECKSUM ? "checksum" : "pattern";
+}
+
+/* ---- building ----------------------------------------------------------- */
+
+static int add_rule_to_keyword(struct engine *e, const char *kw, size_t rule)
+{
+	size_t len = strlen(kw), i;
+	struct keyword *k = NULL;
+	size_t *grown;
+
+	for (i = 0; i < e->n_keywords; i++)
+		if (e->keywords[i].len == len && !strcasecmp(e->keywords[i].text, kw))
+			k = &e->keywords[i];
+	if (!k) {
+		struct keyword *more = realloc(e->keywords,
+					       (e->n_keywords + 1) * sizeof(*more));
+		if (!more)
+			return LG_ERR_NOMEM;
+		e->keywords = more;
+		k = &e->keywords[e->n_keywords++];
+		memset(k, 0, sizeof(*k));
+		if (!(k->text = strdup(kw)))
+			return LG_ERR_NOMEM;
+		k->len = len;
+	}
+	if (k->n_rules && k->rules[k->n_rules - 1] == rule)
+		return 0;
+	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*grown));
+	if (!grown)
+		return LG_ERR_NOMEM;
+	k->rules = grown;
+	k->rules[k->n_rules++] = rule;
+	return 0;
+}
+
+static int index_keywords(struct engine *e)
+{
+	const struct rule_set *rs = e->rules;
+	size_t i, j;
+
+	e->always = calloc(rs->n + 1, sizeof(*e->always));
+	if (!e->always)
+		return LG_ERR_NOMEM;
+	for (i = 0; i < rs->n; i++) {
+		const struct rule *r = rs->rules[i];
+		if (!r->keywords.n)
+			e->always[e->n_always++] = i;
+		for (j = 0; j < r->keywords.n; j++)
+			if (add_rule_to_keyword(e, r->keywords.items[j], i))
+				return LG_ERR_NOMEM;
+	}
+	return 0;
+}
+
+static int compile_keywords(struct engine *e, struct lg_error *err)
+{
+	const char **exprs = NULL;
+	unsigned *flags = NULL, *ids = NULL;
+	size_t *lens = NULL, i;
+	hs_compile_error_t *cerr = NULL;
+	int rc = 0;
+
+	if (!e->n_keywords)
+		return 0;
+	exprs = calloc(e->n_keywords, sizeof(*exprs));
+	flags = calloc(e->n_keywords, sizeof(*flags));
+	ids = calloc(e->n_keywords, sizeof(*ids));
+	lens = calloc(e->n_keywords, sizeof(*lens));
+	if (!exprs || !flags || !ids || !lens) {
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	for (i = 0; i < e->n_keywords; i++) {
+		exprs[i] = e->keywords[i].text;
+		lens[i] = e->keywords[i].len;
+		flags[i] = HS_FLAG_CASELESS;
+		ids[i] = (unsigned)i;
+	}
+	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)e->n_keywords,
+				 HS_MODE_BLOCK, NULL, &e->db, &cerr) != HS_SUCCESS) {
+		rc = lg_error_set(err, LG_ERR_PARSE, "keyword '%s': %s",
+				  cerr->expression >= 0 ? exprs[cerr->expression] : "?",
+				  cerr->message);
+		hs_free_compile_error(cerr);
+		goto done;
+	}
+	if (hs_alloc_scratch(e->db, &e->proto_scratch) != HS_SUCCESS)
+		rc = lg_error_set(err, LG_ERR_NOMEM, "cannot allocate Vectorscan scratch");
+done:
+	free(exprs);
+	free(flags);
+	free(ids);
+	free(lens);
+	return rc;
+}
+
+int engine_new(struct engine **out, const struct rule_set *rules,
+	       struct lg_error *err)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+	int rc;
+
+	if (!e)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	e->rules = rules;
+	if (index_keywords(e)) {
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
+	if ((rc = compile_keywords(e, err)))
+		goto fail;
+	*out = e;
+	return 0;
+fail:
+	engine_free(e);
+	return rc;
+}
+
+void engine_free(struct engine *e)
+{
+	size_t i;
+
+	if (!e)
+		return;
+	for (i = 0; i < e->n_keywords; i++) {
+		free(e->keywords[i].text);
+		free(e->keywords[i].rules);
+	}
+	free(e->keywords);
+	free(e->always);
+	hs_free_scratch(e->proto_scratch);
+	hs_free_database(e->db);
+	free(e);
+}
+
+int engine_worker_new(struct engine_worker **out, const struct engine *e,
+		      struct lg_error *err)
+{
+	struct engine_worker *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	w->e = e;
+	w->windows = calloc(e->rules->n + 1, sizeof(*w->windows));
+	w->touched = calloc(e->rules->n + 1, sizeof(*w->touched));
+	w->md = pcre2_match_data_create((uint32_t)e->rules->max_captures + 1, NULL);
+	w->mctx = pcre2_match_context_create(NULL);
+	w->jit_stack = pcre2_jit_stack_create(32 * 1024, 4 * 1024 * 1024, NULL);
+	if (!w->windows || !w->touched || !w->md || !w->mctx || !w->jit_stack)
+		goto oom;
+	pcre2_jit_stack_assign(w->mctx, NULL, w->jit_stack);
+	pcre2_set_match_limit(w->mctx, ENGINE_MATCH_LIMIT);
+	pcre2_set_depth_limit(w->mctx, ENGINE_DEPTH_LIMIT);
+	pcre2_set_heap_limit(w->mctx, ENGINE_HEAP_LIMIT_KIB);
+	if (e->proto_scratch &&
+	    hs_clone_scratch(e->proto_scratch, &w->scratch) != HS_SUCCESS)
+		goto oom;
+	*out = w;
+	return 0;
+oom:
+	engine_worker_free(w);
+	return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+}
+
+void engine_worker_free(struct engine_worker *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; w->windows && i < w->e->rules->n; i++)
+		free(w->windows[i].w);
+	free(w->windows);
+	free(w->touched);
+	pcre2_match_data_free(w->md);
+	pcre2_match_context_free(w->mctx);
+	pcre2_jit_stack_free(w->jit_stack);
+	hs_free_scratch(w->scratch);
+	free(w->newlines);
+	free(w);
+}
+
+/* ---- lines -------------------------------------------------------------- */
+
+static int build_newlines(struct engine_worker *w)
+{
+	const char *p = w->data, *end = w->data + w->len;
+
+	w->n_newlines = 0;
+	while (p < end && (p = memchr(p, '\n', (size_t)(end - p)))) {
+		if (w->n_newlines == w->newlines_alloc) {
+			size_t alloc = w->newlines_alloc ? w->newlines_alloc * 2 : 256;
+			size_t *grown = realloc(w->newlines, alloc * sizeof(*grown));
+			if (!grown)
+				return LG_ERR_NOMEM;
+			w->newlines = grown;
+			w->newlines_alloc = alloc;
+		}
+		w->newlines[w->n_newlines++] = (size_t)(p - w->data);
+		p++;
+	}
+	w->newlines_built = 1;
+	return 0;
+}
+
+/* 0-based index of the line holding offset: the count of newlines before it. */
+static size_t line_index(const struct engine_worker *w, size_t offset)
+{
+	size_t lo = 0, hi = w->n_newlines;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->newlines[mid] < offset)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t line_start(const struct engine_worker *w, size_t idx)
+{
+	return idx ? w->newlines[idx - 1] + 1 : 0;
+}
+
+static size_t line_end(const struct engine_worker *w, size_t idx)
+{
+	return idx < w->n_newlines ? w->newlines[idx] : w->len;
+}
+
+/* ---- filters ------------------------------------------------------------ */
+
+static int allowed_by_rule(struct engine_worker *w, const struct rule *r,
+			   const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < r->allow_src.n; i++)
+		if (pcre2_match(r->allow[i], (PCRE2_SPTR)s, len, 0, 0, w->md,
+				w->mctx) >= 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Runs the post-match checks on a secret; returns 1 when it should be
+ * reported and sets *conf.
+ */
+static int secret_passes(struct engine_worker *w, const struct rule *r,
+			 const char *s, size_t len, enum confidence *conf)
+{
+	enum validate_result v = VALIDATE_UNKNOWN;
+
+	if (!len)
+		return 0;
+	if (r->min_entropy > 0 && entropy_shannon(s, len) < r->min_entropy)
+		return 0;
+	if (r->validate && (v = r->validate(s, len)) == VALIDATE_INVALID)
+		return 0;
+	if (allowed_by_rule(w, r, s, len))
+		return 0;
+	/* A token whose checksum is right was minted, not typed as a stand-in. */
+	if (v != VALIDATE_VALID && placeholder_match(s, len))
+		return 0;
+	*conf = v == VALIDATE_VALID ? CONFIDENCE_CHECKSUM : CONFIDENCE_PATTERN;
+	return 1;
+}
+
+static int report(struct engine_worker *w, const struct rule *r, size_t off,
+		  size_t len, const struct engine_callbacks *cb)
+{
+	struct engine_match m;
+	size_t idx, start, end;
+
+	if (!secret_passes(w, r, w->data + off, len, &m.confidence))
+		return 0;
+	if (!w->newlines_built && build_newlines(w))
+		return LG_ERR_NOMEM;
+	idx = line_index(w, off);
+	start = line_start(w, idx);
+	end = line_end(w, idx);
+	if (memmem(w->data + start, end - start, INLINE_ALLOW,
+		   sizeof(INLINE_ALLOW) - 1))
+		return 0;
+	m.rule = r;
+	m.secret = w->data + off;
+	m.secret_len = len;
+	m.offset = off;
+	m.line = idx + 1;
+	m.column = off - start + 1;
+	return cb->match ? cb->match(&m, cb->payload) : 0;
+}
+
+/* ---- matching ----------------------------------------------------------- */
+
+static int is_limit_error(int rc)
+{
+	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT;
+}
+
+/*
+ * Finds every match of r that starts in [start, end), with the subject cut
+ * at end.  Returns 0, a callback's stop value, or 1 when a limit was hit
+ * (reported through cb->limit).
+ */
+static int match_range(struct engine_worker *w, const struct rule *r,
+		       size_t start, size_t end,
+		       const struct engine_callbacks *cb)
+{
+	size_t pos = start;
+	int rc;
+
+	while (pos <= end) {
+		PCRE2_SIZE *ov;
+		size_t g = r->secret_group;
+
+		rc = pcre2_match(r->re, (PCRE2_SPTR)w->data, end, pos, 0, w->md,
+				 w->mctx);
+		if (rc == PCRE2_ERROR_NOMATCH)
+			return 0;
+		if (rc < 0) {
+			if (is_limit_error(rc) && cb->limit)
+				cb->limit(r, cb->payload);
+			return 0;
+		}
+		ov = pcre2_get_ovector_pointer(w->md);
+		/* The filters reuse the match data: keep what is needed first. */
+		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		if ((int)g < rc && ov[2 * g] != PCRE2_UNSET) {
+			int stop = report(w, r, ov[2 * g], ov[2 * g + 1] - ov[2 * g], cb);
+			if (stop)
+				return stop;
+		}
+	}
+	return 0;
+}
+
+static int add_window(struct engine_worker *w, size_t rule, size_t hit,
+		      size_t kwlen)
+{
+	const struct rule *r = w->e->rules->rules[rule];
+	struct window_list *l = &w->windows[rule];
+	size_t start = hit > WINDOW_BEFORE ? hit - WINDOW_BEFORE : 0;
+	size_t end = hit + kwlen + r->window;
+
+	if (end > w->len)
+		end = w->len;
+	if (l->n && start <= l->w[l->n - 1].end) {
+		if (end > l->w[l->n - 1].end)
+			l->w[l->n - 1].end = end;
+		return 0;
+	}
+	if (!l->n)
+		w->touched[w->n_touched++] = rule;
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 8;
+		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		l->w = grown;
+		l->alloc = alloc;
+	}
+	l->w[l->n].start = start;
+	l->w[l->n].end = end;
+	l->n++;
+	return 0;
+}
+
+static int on_keyword(unsigned id, unsigned long long from,
+		      unsigned long long to, unsigned flags, void *ctx)
+{
+	struct engine_worker *w = ctx;
+	const struct keyword *k = &w->e->keywords[id];
+	size_t i;
+
+	(void)from;
+	(void)flags;
+	for (i = 0; i < k->n_rules; i++) {
+		if (add_window(w, k->rules[i], (size_t)to - k->len, k->len)) {
+			w->oom = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static size_t extend_to_line_end(const struct engine_worker *w, size_t end)
+{
+	size_t limit = end + WINDOW_LINE_SLACK < w->len ? end + WINDOW_LINE_SLACK
+							 : w->len;
+	const char *nl;
+
+	if (end >= w->len)
+		return w->len;
+	nl = memchr(w->data + end, '\n', limit - end);
+	return nl ? (size_t)(nl - w->data) : limit;
+}
+
+static int path_selected(const struct engine_worker *w, const struct rule *r,
+			 const char *path)
+{
+	if (!path || !r->path_re)
+		return 1;
+	return pcre2_match(r->path_re, (PCRE2_SPTR)path, strlen(path), 0, 0,
+			   w->md, w->mctx) >= 0;
+}
+
+static int run_windows(struct engine_worker *w, size_t rule, const char *path,
+		       const struct engine_callbacks *cb)
+{
+	const struct rule *r = w->e->rules->rules[rule];
+	struct window_list *l = &w->windows[rule];
+	size_t i, prev_end = 0;
+	int rc = 0;
+
+	if (!path_selected(w, r, path))
+		return 0;
+	for (i = 0; i < l->n && !rc; i++) {
+		size_t start = l->w[i].start > prev_end ? l->w[i].start : prev_end;
+		size_t end = extend_to_line_end(w, l->w[i].end);
+		if (start >= end)
+			continue;
+		rc = match_range(w, r, start, end, cb);
+		prev_end = end;
+	}
+	return rc;
+}
+
+static void reset_blob(struct engine_worker *w, const char *data, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_touched; i++)
+		w->windows[w->touched[i]].n = 0;
+	w->n_touched = 0;
+	w->oom = 0;
+	w->data = data;
+	w->len = len;
+	w->newlines_built = 0;
+}
+
+static int compare_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int engine_scan(struct engine_worker *w, const char *data, size_t len,
+		const char *path, const struct engine_callbacks *cb)
+{
+	const struct engine *e = w->e;
+	size_t i;
+	int rc = 0;
+
+	reset_blob(w, data, len);
+	if (e->db && len &&
+	    hs_scan(e->db, data, (unsigned)len, 0, w->scratch, on_keyword, w) !=
+		    HS_SUCCESS &&
+	    w->oom)
+		rc = LG_ERR_NOMEM;
+	/* Rule order, not keyword order, so output is the same for any input. */
+	qsort(w->touched, w->n_touched, sizeof(*w->touched), compare_size);
+	for (i = 0; i < w->n_touched && !rc; i++)
+		rc = run_windows(w, w->touched[i], path, cb);
+	for (i = 0; i < e->n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->always[i]];
+		if (path_selected(w, r, path))
+			rc = match_range(w, r, 0, len, cb);
+	}
+	reset_blob(w, NULL, 0);
+	return rc;
+}
+
+struct rule_count {
+	const struct rule *rule;
+	int n;
+};
+
+static int count_rule_match(const struct engine_match *m, void *payload)
+{
+	struct rule_count *c = payload;
+
+	if (m->rule == c->rule)
+		c->n++;
+	return 0;
+}
+
+int engine_count_rule_matches(struct engine_worker *w, const struct rule *r,
+			      const char *data, size_t len)
+{
+	struct rule_count count = { r, 0 };
+	struct engine_callbacks cb = { count_rule_match, NULL, &count };
+	int rc = engine_scan(w, data, len, NULL, &cb);
+
+	return rc < 0 ? rc : count.n;
+}

@@ -1,0 +1,186 @@
+#include "finding.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "error.h"
+#include "banned.h"
+
+void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
+			 char out[FINGERPRINT_HEX + 1])
+{
+	XXH3_state_t *st = XXH3_createState();
+	XXH128_hash_t h;
+
+	XXH3_128bits_reset(st);
+	XXH3_128bits_update(st, rule_id, strlen(rule_id) + 1);
+	XXH3_128bits_update(st, secret, len);
+	h = XXH3_128bits_digest(st);
+	XXH3_freeState(st);
+	snprintf(out, FINGERPRINT_HEX + 1, "%016llx%016llx",
+		 (unsigned long long)h.high64, (unsigned long long)h.low64);
+}
+
+struct finding *finding_new(const struct engine_match *m, const char *path)
+{
+	struct finding *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return NULL;
+	f->rule = m->rule;
+	f->secret = malloc(m->secret_len + 1);
+	f->where.path = strdup(path);
+	if (!f->secret || !f->where.path) {
+		finding_free(f);
+		return NULL;
+	}
+	memcpy(f->secret, m->secret, m->secret_len);
+	f->secret[m->secret_len] = '\0';
+	f->secret_len = m->secret_len;
+	f->confidence = m->confidence;
+	f->where.line = m->line;
+	f->where.column = m->column;
+	f->offset = m->offset;
+	finding_fingerprint(m->rule->id, m->secret, m->secret_len, f->fingerprint);
+	return f;
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	if (!(d = strdup(s)))
+		*failed = 1;
+	return d;
+}
+
+int location_copy(struct location *dst, const struct location *src)
+{
+	int failed = 0;
+
+	*dst = *src;
+	dst->path = dup_or_null(src->path, &failed);
+	dst->commit = dup_or_null(src->commit, &failed);
+	dst->author_name = dup_or_null(src->author_name, &failed);
+	dst->author_email = dup_or_null(src->author_email, &failed);
+	if (failed) {
+		location_release(dst);
+		return LG_ERR_NOMEM;
+	}
+	return 0;
+}
+
+void location_release(struct location *l)
+{
+	free(l->path);
+	free(l->commit);
+	free(l->author_name);
+	free(l->author_email);
+	memset(l, 0, sizeof(*l));
+}
+
+void finding_free(struct finding *f)
+{
+	size_t i;
+
+	if (!f)
+		return;
+	free(f->secret);
+	free(f->detail);
+	location_release(&f->where);
+	for (i = 0; i < f->n_more; i++)
+		location_release(&f->more[i]);
+	free(f->more);
+	free(f);
+}
+
+void finding_redact(const char *secret, size_t len, char *out, size_t outlen)
+{
+	/* A quarter, at most 8 characters: enough to recognise, never to use. */
+	size_t shown = len / 4 < 8 ? len / 4 : 8;
+
+	if (len < 8)
+		shown = 0;
+	snprintf(out, outlen, "%.*s*****", (int)shown, secret);
+}
+
+int finding_list_add(struct finding_list *l, struct finding *f)
+{
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 16;
+		struct finding **grown = realloc(l->items, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		l->items = grown;
+		l->alloc = alloc;
+	}
+	l->items[l->n++] = f;
+	return 0;
+}
+
+int finding_list_take(struct finding_list *dst, struct finding_list *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		if (finding_list_add(dst, src->items[i]))
+			return LG_ERR_NOMEM;
+		src->items[i] = NULL;
+	}
+	free(src->items);
+	src->items = NULL;
+	src->n = src->alloc = 0;
+	return 0;
+}
+
+static int cmp_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+static int cmp_size(size_t a, size_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+static int compare_findings(const void *pa, const void *pb)
+{
+	const struct finding *a = *(const struct finding *const *)pa;
+	const struct finding *b = *(const struct finding *const *)pb;
+	int c;
+
+	if ((c = cmp_str(a->where.path, b->where.path)))
+		return c;
+	if ((c = cmp_size(a->where.line, b->where.line)))
+		return c;
+	if ((c = cmp_size(a->where.column, b->where.column)))
+		return c;
+	if ((c = strcmp(a->rule->id, b->rule->id)))
+		return c;
+	if ((c = cmp_str(a->where.commit, b->where.commit)))
+		return c;
+	return strcmp(a->fingerprint, b->fingerprint);
+}
+
+void finding_list_sort(struct finding_list *l)
+{
+	if (l->n > 1)
+		qsort(l->items, l->n, sizeof(*l->items), compare_findings);
+}
+
+void finding_list_release(struct finding_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		finding_free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = l->alloc = 0;
+}

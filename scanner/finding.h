@@ -1,0 +1,81 @@
+#ifndef LEAKGATE_FINDING_H
+#define LEAKGATE_FINDING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "engine.h"
+
+/* Where a finding was seen.  Strings are owned by the location. */
+struct location {
+	char *path;
+	size_t line;
+	size_t column;
+	char *commit;		/* hex id; NULL outside git history */
+	char *author_name;
+	char *author_email;
+	int64_t author_time;	/* seconds since the epoch */
+	int author_tz;		/* minutes east of UTC */
+};
+
+enum finding_status {
+	FINDING_NEW = 0,
+	FINDING_BASELINE,	/* known from --baseline */
+};
+
+#define FINGERPRINT_HEX 32
+
+struct finding {
+	const struct rule *rule;	/* borrowed from the rule set */
+	char *secret;			/* owned, NUL-terminated */
+	size_t secret_len;
+	enum confidence confidence;
+	char fingerprint[FINGERPRINT_HEX + 1];
+	char *detail;			/* extra words (user, host), or NULL */
+	struct location where;		/* the first place, by provenance */
+	struct location *more;		/* further places (--all-locations) */
+	size_t n_more;
+	size_t more_count;		/* how many further places exist */
+	enum finding_status status;
+	size_t origin;			/* source-defined, for provenance */
+	size_t offset;			/* of the secret in the scanned bytes */
+};
+
+struct finding_list {
+	struct finding **items;
+	size_t n, alloc;
+};
+
+#define FINDING_LIST_INIT { NULL, 0, 0 }
+
+/*
+ * Hex of xxh3-128 over "rule_id NUL secret": names the secret, not the
+ * place, so it survives line moves, renames and rebases.
+ */
+void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
+			 char out[FINGERPRINT_HEX + 1]);
+
+/*
+ * A new finding for match m at path (copied); NULL when out of memory.
+ */
+struct finding *finding_new(const struct engine_match *m, const char *path);
+void finding_free(struct finding *f);
+
+/* Deep-copies src into dst (dst uninitialised); returns 0 or LG_ERR_NOMEM. */
+int location_copy(struct location *dst, const struct location *src);
+void location_release(struct location *l);
+
+/*
+ * Writes a recognisable but unusable form of the secret into out (size
+ * outlen): a short prefix and asterisks.
+ */
+void finding_redact(const char *secret, size_t len, char *out, size_t outlen);
+
+int finding_list_add(struct finding_list *l, struct finding *f);
+/* Moves every finding of src to the end of dst; src ends empty. */
+int finding_list_take(struct finding_list *dst, struct finding_list *src);
+/* Sorts by path, line, column, rule id, commit: a total, thread-free order. */
+void finding_list_sort(struct finding_list *l);
+void finding_list_release(struct finding_list *l);
+
+#endif

@@ -1,0 +1,80 @@
+#include "placeholder.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "banned.h"
+
+/* Case-insensitive substring test on a (ptr, len) haystack. */
+static int contains_ci(const char *s, size_t len, const char *needle)
+{
+	size_t n = strlen(needle), i, j;
+
+	for (i = 0; i + n <= len; i++) {
+		for (j = 0; j < n; j++)
+			if (tolower((unsigned char)s[i + j]) != needle[j])
+				break;
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
+static int equals_ci(const char *s, size_t len, const char *word)
+{
+	return strlen(word) == len && contains_ci(s, len, word);
+}
+
+/* Words that only appear in secrets someone wrote by hand as a stand-in. */
+static const char *const placeholder_words[] = {
+	"example", "xxxx", "your_", "your-", "yourtoken", "yourkey",
+	"yourpassword", "yoursecret", "changeme", "change_me", "change-me",
+	"placeholder", "redacted", "dummy", "replace_me", "replaceme",
+	"insert_", "fake_", "fakefake", "<", ">", "${", "{{", "}}", "$(",
+	"%(", "%s", "*****", "...", "\xe2\x80\xa6", NULL
+};
+
+/* Whole values that are names of a secret, not secrets. */
+static const char *const placeholder_values[] = {
+	"password", "passwd", "secret", "token", "null", "none", "nil",
+	"true", "false", "undefined", "empty", "test", "admin", NULL
+};
+
+static int longest_run(const char *s, size_t len, int step)
+{
+	size_t i, run = 1, best = len ? 1 : 0;
+
+	for (i = 1; i < len; i++) {
+		if ((unsigned char)s[i] == (unsigned char)s[i - 1] + step)
+			run++;
+		else
+			run = 1;
+		if (run > best)
+			best = run;
+	}
+	return (int)best;
+}
+
+int placeholder_match(const char *s, size_t len)
+{
+	size_t i;
+	int same;
+
+	for (i = 0; placeholder_words[i]; i++)
+		if (contains_ci(s, len, placeholder_words[i]))
+			return 1;
+	for (i = 0; placeholder_values[i]; i++)
+		if (equals_ci(s, len, placeholder_values[i]))
+			return 1;
+	/* Long bodies (key blocks) legitimately hold runs like "AAAAAAAAAA". */
+	if (len > 256)
+		return 0;
+	same = longest_run(s, len, 0);
+	if (len >= 8 && (size_t)same * 2 >= len)
+		return 1;
+	if (same >= 10)
+		return 1;
+	if (longest_run(s, len, 1) >= 8)
+		return 1;
+	return 0;
+}

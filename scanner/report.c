@@ -1,0 +1,127 @@
+#include "report.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "banned.h"
+
+struct format_entry {
+	const char *name;
+	report_fn fn;
+};
+
+static const struct format_entry formats[] = {
+	{ "text", report_text },
+	{ "json", report_json },
+	{ "jsonl", report_jsonl },
+};
+
+report_fn report_lookup(const char *format)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (!strcmp(formats[i].name, format))
+			return formats[i].fn;
+	return NULL;
+}
+
+const char *report_format_names(void)
+{
+	return "text, json, jsonl";
+}
+
+/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
+static size_t utf8_sequence(const unsigned char *s, size_t len)
+{
+	size_t n, i;
+	unsigned cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0)
+		n = 2, cp = s[0] & 0x1f;
+	else if ((s[0] & 0xf0) == 0xe0)
+		n = 3, cp = s[0] & 0x0f;
+	else if ((s[0] & 0xf8) == 0xf0)
+		n = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n > len)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, surrogates, and C1 controls (0x80-0x9f) are escaped. */
+	if ((n == 2 && cp < 0xa0) || (n == 3 && cp < 0x800) ||
+	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+static void escape(struct buf *b, const char *s, size_t len, int terminal)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n = utf8_sequence(p + i, len - i);
+		if (n == 1 && (!terminal || (p[i] >= 0x20 && p[i] != 0x7f &&
+					     p[i] != '\\'))) {
+			buf_addch(b, (char)p[i]);
+		} else if (n > 1) {
+			buf_add(b, p + i, n);
+			i += n;
+			continue;
+		} else if (p[i] == '\\') {
+			buf_adds(b, "\\\\");
+		} else if (p[i] == '\n') {
+			buf_adds(b, "\\n");
+		} else if (p[i] == '\t') {
+			buf_adds(b, "\\t");
+		} else if (p[i] == '\r') {
+			buf_adds(b, "\\r");
+		} else {
+			buf_addf(b, "\\x%02x", p[i]);
+		}
+		i++;
+	}
+}
+
+void report_escape(struct buf *b, const char *s, size_t len)
+{
+	escape(b, s, len, 1);
+}
+
+void report_utf8(struct buf *b, const char *s, size_t len)
+{
+	escape(b, s, len, 0);
+}
+
+void report_secret(struct buf *b, const struct finding *f,
+		   const struct report_options *o)
+{
+	char redacted[64];
+
+	if (o->show_secrets) {
+		buf_add(b, f->secret, f->secret_len);
+		return;
+	}
+	finding_redact(f->secret, f->secret_len, redacted, sizeof(redacted));
+	buf_adds(b, redacted);
+}
+
+void report_time(char *out, size_t outlen, long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!gmtime_r(&tt, &tm)) {
+		snprintf(out, outlen, "%lld", t);
+		return;
+	}
+	strftime(out, outlen, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

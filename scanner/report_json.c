@@ -1,0 +1,114 @@
+#include "report_json.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "banned.h"
+
+json_t *report_json_string(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	json_t *j;
+
+	report_utf8(&b, s, len);
+	j = json_stringn(b.ptr ? b.ptr : "", b.len);
+	buf_release(&b);
+	return j;
+}
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? report_json_string(s, strlen(s)) : json_null();
+}
+
+static json_t *location_json(const struct location *l)
+{
+	json_t *j = json_object();
+	char when[32];
+
+	json_object_set_new(j, "path", report_json_string(l->path, strlen(l->path)));
+	json_object_set_new(j, "line", json_integer((json_int_t)l->line));
+	json_object_set_new(j, "column", json_integer((json_int_t)l->column));
+	if (!l->commit)
+		return j;
+	report_time(when, sizeof(when), (long long)l->author_time);
+	json_object_set_new(j, "commit", str_or_null(l->commit));
+	json_object_set_new(j, "author", str_or_null(l->author_name));
+	json_object_set_new(j, "email", str_or_null(l->author_email));
+	json_object_set_new(j, "date", json_string(when));
+	return j;
+}
+
+json_t *report_json_finding(const struct finding *f,
+			    const struct report_options *o)
+{
+	json_t *j = json_object(), *loc, *more;
+	struct buf secret = BUF_INIT;
+	size_t i;
+
+	if (!j)
+		return NULL;
+	report_secret(&secret, f, o);
+	json_object_set_new(j, "rule", json_string(f->rule->id));
+	json_object_set_new(j, "name", report_json_string(f->rule->name,
+							  strlen(f->rule->name)));
+	json_object_set_new(j, "severity", json_string(severity_name(f->rule->severity)));
+	json_object_set_new(j, "confidence", json_string(confidence_name(f->confidence)));
+	json_object_set_new(j, "secret", report_json_string(secret.ptr, secret.len));
+	json_object_set_new(j, "redacted", json_boolean(!o->show_secrets));
+	json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
+	if (f->detail)
+		json_object_set_new(j, "detail", str_or_null(f->detail));
+	loc = location_json(&f->where);
+	json_object_update(j, loc);
+	json_decref(loc);
+	if (f->status == FINDING_BASELINE)
+		json_object_set_new(j, "baseline", json_true());
+	if (f->more_count)
+		json_object_set_new(j, "more_locations", json_integer((json_int_t)f->more_count));
+	if (f->n_more) {
+		more = json_array();
+		for (i = 0; i < f->n_more; i++)
+			json_array_append_new(more, location_json(&f->more[i]));
+		json_object_set_new(j, "locations", more);
+	}
+	buf_release(&secret);
+	return j;
+}
+
+static int dump(FILE *out, json_t *j, size_t flags, struct lg_error *err)
+{
+	if (!j)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	if (json_dumpf(j, out, flags) || fputc('\n', out) == EOF)
+		return lg_error_set(err, LG_ERR_IO, "cannot write the report");
+	return 0;
+}
+
+int report_json(FILE *out, const struct finding_list *l,
+		const struct report_options *o, struct lg_error *err)
+{
+	json_t *arr = json_array();
+	size_t i;
+	int rc;
+
+	for (i = 0; arr && i < l->n; i++)
+		json_array_append_new(arr, report_json_finding(l->items[i], o));
+	rc = dump(out, arr, JSON_INDENT(2) | JSON_PRESERVE_ORDER, err);
+	json_decref(arr);
+	return rc;
+}
+
+int report_jsonl(FILE *out, const struct finding_list *l,
+		 const struct report_options *o, struct lg_error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->n && !rc; i++) {
+		json_t *j = report_json_finding(l->items[i], o);
+		rc = dump(out, j, JSON_COMPACT | JSON_PRESERVE_ORDER, err);
+		json_decref(j);
+	}
+	return rc;
+}

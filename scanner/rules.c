@@ -1,0 +1,519 @@
+#include "rules.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "buf.h"
+#include "error.h"
+#include "banned.h"
+
+#define RULE_FILE_MAX (16u << 20)
+
+static const char *const severity_names[] = { "low", "medium", "high",
+					      "critical" };
+
+const char *severity_name(enum severity s)
+{
+	return severity_names[s];
+}
+
+int severity_parse(const char *name, enum severity *out)
+{
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(name, severity_names[i]) == 0) {
+			*out = (enum severity)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static void string_list_release(struct string_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->items[i]);
+	free(l->items);
+	l->items = NULL;
+	l->n = 0;
+}
+
+static void rule_free(struct rule *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	free(r->id);
+	free(r->name);
+	string_list_release(&r->keywords);
+	free(r->pattern);
+	pcre2_code_free(r->re);
+	free(r->validate_name);
+	for (i = 0; i < r->allow_src.n; i++)
+		pcre2_code_free(r->allow[i]);
+	free(r->allow);
+	string_list_release(&r->allow_src);
+	free(r->path_src);
+	pcre2_code_free(r->path_re);
+	string_list_release(&r->examples);
+	string_list_release(&r->negative_examples);
+	free(r->origin);
+	free(r);
+}
+
+pcre2_code *rules_compile_regex(const char *pattern, const char *what,
+				struct lg_error *err)
+{
+	PCRE2_UCHAR msg[256];
+	PCRE2_SIZE offset;
+	int code;
+	pcre2_code *re;
+
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
+			   &code, &offset, NULL);
+	if (!re) {
+		pcre2_get_error_message(code, msg, sizeof(msg));
+		lg_error_set(err, LG_ERR_PARSE, "%s: %s at offset %zu", what,
+			     (const char *)msg, (size_t)offset);
+		return NULL;
+	}
+	/* JIT is an accelerator: where it is unavailable the interpreter runs. */
+	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
+	return re;
+}
+
+/* ---- YAML helpers ---------------------------------------------------- */
+
+struct loader {
+	yaml_document_t *doc;
+	const char *filename;
+	const char *rule_id;	/* for messages; "?" before the id is known */
+	struct lg_error *err;
+};
+
+static int load_fail(struct loader *ld, const yaml_node_t *node,
+		     const char *what)
+{
+	return lg_error_set(ld->err, LG_ERR_PARSE, "%s:%zu: rule '%s': %s",
+			    ld->filename,
+			    node ? (size_t)node->start_mark.line + 1 : 0,
+			    ld->rule_id, what);
+}
+
+/* Wraps the message a callee left in ld->err with the file/rule/line context. */
+static int load_fail_nested(struct loader *ld, const yaml_node_t *node)
+{
+	char inner[LG_ERROR_MSG_MAX];
+
+	memcpy(inner, ld->err->msg, sizeof(inner));
+	return load_fail(ld, node, inner);
+}
+
+static const char *scalar(const yaml_node_t *node)
+{
+	if (!node || node->type != YAML_SCALAR_NODE)
+		return NULL;
+	return (const char *)node->data.scalar.value;
+}
+
+static int get_string(struct loader *ld, const yaml_node_t *node,
+		      const char *key, char **out)
+{
+	const char *s = scalar(node);
+	char what[128];
+
+	if (!s) {
+		snprintf(what, sizeof(what), "'%s' must be a string", key);
+		return load_fail(ld, node, what);
+	}
+	*out = strdup(s);
+	return *out ? 0 : lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+}
+
+static int get_string_list(struct loader *ld, const yaml_node_t *node,
+			   const char *key, struct string_list *out)
+{
+	yaml_node_item_t *it;
+	char what[128];
+	size_t n;
+
+	if (scalar(node)) {
+		out->items = calloc(1, sizeof(char *));
+		if (!out->items)
+			return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+		out->n = 1;
+		return get_string(ld, node, key, &out->items[0]);
+	}
+	if (node->type != YAML_SEQUENCE_NODE) {
+		snprintf(what, sizeof(what), "'%s' must be a list of strings", key);
+		return load_fail(ld, node, what);
+	}
+	n = (size_t)(node->data.sequence.items.top - node->data.sequence.items.start);
+	out->items = calloc(n ? n : 1, sizeof(char *));
+	if (!out->items)
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	for (it = node->data.sequence.items.start;
+	     it < node->data.sequence.items.top; it++) {
+		yaml_node_t *item = yaml_document_get_node(ld->doc, *it);
+		if (get_string(ld, item, key, &out->items[out->n]))
+			return ld->err->code;
+		out->n++;
+	}
+	return 0;
+}
+
+static int get_number(struct loader *ld, const yaml_node_t *node,
+		      const char *key, double lo, double hi, double *out)
+{
+	const char *s = scalar(node);
+	char what[160];
+	char *end;
+
+	if (s) {
+		errno = 0;
+		*out = strtod(s, &end);
+		if (!errno && end != s && !*end && *out >= lo && *out <= hi)
+			return 0;
+	}
+	snprintf(what, sizeof(what), "'%s' must be a number from %g to %g", key,
+		 lo, hi);
+	return load_fail(ld, node, what);
+}
+
+/* ---- one rule -------------------------------------------------------- */
+
+static int set_field(struct loader *ld, struct rule *r, const char *key,
+		     const yaml_node_t *v, int *has_group)
+{
+	double num;
+
+	if (!strcmp(key, "id"))
+		return get_string(ld, v, key, &r->id);
+	if (!strcmp(key, "name"))
+		return get_string(ld, v, key, &r->name);
+	if (!strcmp(key, "pattern"))
+		return get_string(ld, v, key, &r->pattern);
+	if (!strcmp(key, "keywords"))
+		return get_string_list(ld, v, key, &r->keywords);
+	if (!strcmp(key, "allow"))
+		return get_string_list(ld, v, key, &r->allow_src);
+	if (!strcmp(key, "examples"))
+		return get_string_list(ld, v, key, &r->examples);
+	if (!strcmp(key, "negative-examples"))
+		return get_string_list(ld, v, key, &r->negative_examples);
+	if (!strcmp(key, "validate"))
+		return get_string(ld, v, key, &r->validate_name);
+	if (!strcmp(key, "path"))
+		return get_string(ld, v, key, &r->path_src);
+	if (!strcmp(key, "severity")) {
+		if (scalar(v) && !severity_parse(scalar(v), &r->severity))
+			return 0;
+		return load_fail(ld, v,
+				 "'severity' must be critical, high, medium or low");
+	}
+	if (!strcmp(key, "generic")) {
+		const char *b = scalar(v);
+		if (b && (!strcmp(b, "true") || !strcmp(b, "false"))) {
+			r->generic = !strcmp(b, "true");
+			return 0;
+		}
+		return load_fail(ld, v, "'generic' must be true or false");
+	}
+	if (!strcmp(key, "min-entropy")) {
+		if (get_number(ld, v, key, 0, 8, &r->min_entropy))
+			return ld->err->code;
+		return 0;
+	}
+	if (!strcmp(key, "secret-group")) {
+		if (get_number(ld, v, key, 0, 99, &num))
+			return ld->err->code;
+		r->secret_group = (unsigned)num;
+		*has_group = 1;
+		return 0;
+	}
+	if (!strcmp(key, "window")) {
+		if (get_number(ld, v, key, 16, 1 << 20, &num))
+			return ld->err->code;
+		r->window = (size_t)num;
+		return 0;
+	}
+	{
+		char what[160];
+		snprintf(what, sizeof(what), "unknown key '%.100s'", key);
+		return load_fail(ld, v, what);
+	}
+}
+
+static int compile_rule(struct loader *ld, struct rule *r,
+			const yaml_node_t *node, int has_group)
+{
+	uint32_t captures = 0;
+	char what[200];
+	size_t i;
+
+	if (!r->id)
+		return load_fail(ld, node, "missing 'id'");
+	if (!r->pattern)
+		return load_fail(ld, node, "missing 'pattern'");
+	if (!r->name && !(r->name = strdup(r->id)))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	r->re = rules_compile_regex(r->pattern, "pattern", ld->err);
+	if (!r->re)
+		return load_fail_nested(ld, node);
+	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
+	if (!has_group)
+		r->secret_group = captures ? 1 : 0;
+	if (r->secret_group > captures) {
+		snprintf(what, sizeof(what),
+			 "secret-group %u but the pattern has %u groups",
+			 r->secret_group, captures);
+		return load_fail(ld, node, what);
+	}
+	if (r->validate_name && !(r->validate = validate_lookup(r->validate_name))) {
+		snprintf(what, sizeof(what), "unknown validator '%.100s'",
+			 r->validate_name);
+		return load_fail(ld, node, what);
+	}
+	for (i = 0; i < r->keywords.n; i++)
+		if (!r->keywords.items[i][0])
+			return load_fail(ld, node, "empty keyword");
+	if (r->path_src &&
+	    !(r->path_re = rules_compile_regex(r->path_src, "path", ld->err)))
+		return load_fail_nested(ld, node);
+	r->allow = calloc(r->allow_src.n + 1, sizeof(*r->allow));
+	if (!r->allow)
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	for (i = 0; i < r->allow_src.n; i++) {
+		snprintf(what, sizeof(what), "allow[%zu]", i);
+		r->allow[i] = rules_compile_regex(r->allow_src.items[i], what,
+						  ld->err);
+		if (!r->allow[i])
+			return load_fail_nested(ld, node);
+	}
+	return 0;
+}
+
+static int parse_rule(struct loader *ld, const yaml_node_t *node,
+		      struct rule **out)
+{
+	struct rule *r = calloc(1, sizeof(*r));
+	yaml_node_pair_t *p;
+	int has_group = 0, rc = 0;
+
+	ld->rule_id = "?";
+	if (!r)
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	r->window = RULE_DEFAULT_WINDOW;
+	r->severity = SEVERITY_HIGH;
+	r->origin_line = (size_t)node->start_mark.line + 1;
+	if (node->type != YAML_MAPPING_NODE) {
+		rc = load_fail(ld, node, "a rule must be a mapping");
+		goto done;
+	}
+	/* Find the id first so that every later message can name the rule. */
+	for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(ld->doc, p->key));
+		const char *v = scalar(yaml_document_get_node(ld->doc, p->value));
+		if (k && v && !strcmp(k, "id"))
+			ld->rule_id = v;
+	}
+	for (p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+		yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		if (!scalar(k)) {
+			rc = load_fail(ld, k, "keys must be strings");
+			goto done;
+		}
+		if ((rc = set_field(ld, r, scalar(k), v, &has_group)))
+			goto done;
+	}
+	if ((rc = compile_rule(ld, r, node, has_group)))
+		goto done;
+	if (!(r->origin = strdup(ld->filename)))
+		rc = lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+done:
+	if (rc) {
+		rule_free(r);
+		return rc;
+	}
+	*out = r;
+	return 0;
+}
+
+/* ---- rule sets -------------------------------------------------------- */
+
+static int set_add(struct rule_set *rs, struct rule *r)
+{
+	struct rule **grown;
+	uint32_t captures = 0;
+	size_t i;
+
+	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
+	if (captures > rs->max_captures)
+		rs->max_captures = captures;
+	for (i = 0; i < rs->n; i++) {
+		if (!strcmp(rs->rules[i]->id, r->id)) {
+			rule_free(rs->rules[i]);
+			rs->rules[i] = r;
+			return 0;
+		}
+	}
+	grown = realloc(rs->rules, (rs->n + 1) * sizeof(*grown));
+	if (!grown)
+		return LG_ERR_NOMEM;
+	rs->rules = grown;
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+static int check_unique(struct loader *ld, struct rule **rules, size_t n,
+			const yaml_node_t *node)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++) {
+			if (strcmp(rules[i]->id, rules[j]->id))
+				continue;
+			ld->rule_id = rules[j]->id;
+			return load_fail(ld, node, "duplicate id in this file");
+		}
+	}
+	return 0;
+}
+
+static const yaml_node_t *rules_node(struct loader *ld)
+{
+	yaml_node_t *root = yaml_document_get_root_node(ld->doc);
+	yaml_node_pair_t *p;
+
+	if (!root || root->type != YAML_MAPPING_NODE)
+		return NULL;
+	for (p = root->data.mapping.pairs.start; p < root->data.mapping.pairs.top; p++) {
+		const char *k = scalar(yaml_document_get_node(ld->doc, p->key));
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		if (k && !strcmp(k, "rules") && v->type == YAML_SEQUENCE_NODE)
+			return v;
+	}
+	return NULL;
+}
+
+static int parse_document(struct loader *ld, struct rule_set *rs)
+{
+	const yaml_node_t *seq = rules_node(ld);
+	struct rule **parsed = NULL;
+	yaml_node_item_t *it;
+	size_t n = 0, i;
+	int rc = 0;
+
+	if (!seq)
+		return lg_error_set(ld->err, LG_ERR_PARSE,
+				    "%s: expected a top-level 'rules:' list",
+				    ld->filename);
+	parsed = calloc((size_t)(seq->data.sequence.items.top -
+				 seq->data.sequence.items.start) + 1,
+			sizeof(*parsed));
+	if (!parsed)
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		if ((rc = parse_rule(ld, yaml_document_get_node(ld->doc, *it),
+				     &parsed[n])))
+			goto done;
+		n++;
+	}
+	if ((rc = check_unique(ld, parsed, n, seq)))
+		goto done;
+	for (i = 0; i < n; i++) {
+		if ((rc = set_add(rs, parsed[i]))) {
+			lg_error_set(ld->err, rc, "out of memory");
+			goto done;
+		}
+		parsed[i] = NULL;
+	}
+done:
+	for (i = 0; i < n; i++)
+		rule_free(parsed[i]);
+	free(parsed);
+	return rc;
+}
+
+int rules_load_yaml(struct rule_set *rs, const char *text, size_t len,
+		    const char *filename, struct lg_error *err)
+{
+	struct loader ld = { NULL, filename, "?", err };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	int rc;
+
+	if (!yaml_parser_initialize(&parser))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = lg_error_set(err, LG_ERR_PARSE, "%s:%zu:%zu: YAML error: %s",
+				  filename, (size_t)parser.problem_mark.line + 1,
+				  (size_t)parser.problem_mark.column + 1,
+				  parser.problem ? parser.problem : "unknown");
+		yaml_parser_delete(&parser);
+		return rc;
+	}
+	ld.doc = &doc;
+	rc = parse_document(&ld, rs);
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+int rules_load_file(struct rule_set *rs, const char *path,
+		    struct lg_error *err)
+{
+	struct buf text = BUF_INIT;
+	int rc;
+
+	rc = buf_read_file(&text, path, RULE_FILE_MAX, err);
+	if (!rc)
+		rc = rules_load_yaml(rs, text.ptr ? text.ptr : "", text.len, path,
+				     err);
+	buf_release(&text);
+	return rc;
+}
+
+int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < builtin_rule_files_count; i++) {
+		const struct builtin_rule_file *f = &builtin_rule_files[i];
+		if ((rc = rules_load_yaml(rs, f->text, f->len, f->name, err)))
+			return rc;
+	}
+	return 0;
+}
+
+const struct rule *rules_find(const struct rule_set *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (!strcmp(rs->rules[i]->id, id))
+			return rs->rules[i];
+	return NULL;
+}
+
+void rules_release(struct rule_set *rs)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		rule_free(rs->rules[i]);
+	free(rs->rules);
+	rs->rules = NULL;
+	rs->n = 0;
+	rs->max_captures = 0;
+}

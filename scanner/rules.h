@@ -1,0 +1,100 @@
+#ifndef LEAKGATE_RULES_H
+#define LEAKGATE_RULES_H
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+#include <stddef.h>
+
+#include "validate.h"
+
+struct lg_error;
+
+enum severity {
+	SEVERITY_LOW = 0,
+	SEVERITY_MEDIUM,
+	SEVERITY_HIGH,
+	SEVERITY_CRITICAL,
+};
+
+/* "low", "medium", "high", "critical". */
+const char *severity_name(enum severity s);
+/* Parses a severity name; returns 0 or -1 when unknown. */
+int severity_parse(const char *name, enum severity *out);
+
+struct string_list {
+	char **items;
+	size_t n;
+};
+
+/*
+ * A compiled rule.  All fields are immutable once rules_load_*() returns,
+ * so a rule set is shared read-only by every scanning thread.
+ */
+struct rule {
+	char *id;
+	char *name;
+	enum severity severity;
+	struct string_list keywords;
+	char *pattern;
+	pcre2_code *re;
+	unsigned secret_group;
+	double min_entropy;	/* 0: no floor */
+	char *validate_name;	/* NULL: no validator */
+	validate_fn validate;
+	struct string_list allow_src;
+	pcre2_code **allow;
+	char *path_src;		/* NULL: every path */
+	pcre2_code *path_re;
+	size_t window;		/* bytes searched after a keyword hit */
+	int generic;		/* broad rule: yields to a specific one on the same bytes */
+	struct string_list examples;
+	struct string_list negative_examples;
+	char *origin;		/* rule file name */
+	size_t origin_line;	/* 1-based line of the rule in that file */
+};
+
+#define RULE_DEFAULT_WINDOW 512
+
+struct rule_set {
+	struct rule **rules;
+	size_t n;
+	size_t max_captures;	/* largest capture count over all patterns */
+};
+
+#define RULE_SET_INIT { NULL, 0, 0 }
+
+/*
+ * Parses YAML rule text, compiles every pattern with JIT and adds the rules
+ * to rs; a rule whose id already exists replaces the earlier one.  On error
+ * rs is unchanged and err names `filename`, the rule id, the line and, for a
+ * bad regex, PCRE2's message and offset.
+ */
+int rules_load_yaml(struct rule_set *rs, const char *text, size_t len,
+		    const char *filename, struct lg_error *err);
+int rules_load_file(struct rule_set *rs, const char *path,
+		    struct lg_error *err);
+/* Loads the rules compiled into the binary from the rules directory. */
+int rules_load_builtin(struct rule_set *rs, struct lg_error *err);
+
+/* The rule with this id, borrowed from rs, or NULL. */
+const struct rule *rules_find(const struct rule_set *rs, const char *id);
+
+void rules_release(struct rule_set *rs);
+
+/*
+ * Compiles a PCRE2 pattern with JIT.  On failure sets err to
+ * "<what>: <PCRE2 message> at offset N" and returns NULL.
+ */
+pcre2_code *rules_compile_regex(const char *pattern, const char *what,
+				struct lg_error *err);
+
+/* Built-in rule files, generated at build time (build/rules_builtin.c). */
+struct builtin_rule_file {
+	const char *name;
+	const char *text;
+	size_t len;
+};
+extern const struct builtin_rule_file builtin_rule_files[];
+extern const size_t builtin_rule_files_count;
+
+#endif

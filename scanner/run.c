@@ -1,0 +1,185 @@
+#include "run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "output.h"
+#include "report.h"
+#include "version.h"
+#include "banned.h"
+
+static struct run *interrupted_run;
+
+void run_error(const char *msg)
+{
+	fprintf(stderr, "leakgate: %s\n", msg);
+}
+
+static void on_sigint(int sig)
+{
+	(void)sig;
+	if (interrupted_run)
+		interrupted_run->stop = 1;
+}
+
+void run_install_signal_handler(struct run *r)
+{
+	struct sigaction sa;
+
+	interrupted_run = r;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+int run_init(struct run *r, const struct cli *c)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->cli = c;
+	if (!c->no_builtin_rules && rules_load_builtin(&r->rules, &err))
+		goto fail;
+	for (i = 0; i < c->n_rule_files; i++)
+		if (rules_load_file(&r->rules, c->rule_files[i], &err))
+			goto fail;
+	if (engine_new(&r->engine, &r->rules, &err))
+		goto fail;
+	run_install_signal_handler(r);
+	return 0;
+fail:
+	run_error(err.msg);
+	run_release(r);
+	return -1;
+}
+
+void run_release(struct run *r)
+{
+	if (interrupted_run == r)
+		interrupted_run = NULL;
+	engine_free(r->engine);
+	rules_release(&r->rules);
+	r->engine = NULL;
+}
+
+static void warn_stderr(const char *msg, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "leakgate: %s\n", msg);
+}
+
+static void progress_stderr(const struct scan_stats *s, void *payload)
+{
+	(void)payload;
+	fprintf(stderr, "\r\033[Kscanned %llu, %.1f MiB, %.1f MiB/s",
+		(unsigned long long)s->items, (double)s->bytes / 1048576.0,
+		s->seconds > 0 ? (double)s->bytes / 1048576.0 / s->seconds : 0.0);
+}
+
+static int use_color(const struct cli *c)
+{
+	if (c->color >= 0)
+		return c->color;
+	return !c->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+}
+
+/* The status for these findings: only new ones at or above --fail-on count. */
+static int exit_status(const struct cli *c, const struct finding_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct finding *f = l->items[i];
+		if (f->status != FINDING_NEW)
+			continue;
+		if (c->fail_on_set && f->rule->severity < c->fail_on)
+			continue;
+		return c->exit_code;
+	}
+	return EXIT_CLEAN;
+}
+
+static int write_report(struct run *r, const struct finding_list *l)
+{
+	const struct cli *c = r->cli;
+	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
+				     LEAKGATE_VERSION };
+	struct output out = OUTPUT_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	rc = output_open(&out, c->output, &err);
+	if (!rc)
+		rc = report_lookup(c->format)(out.fp, l, &ro, &err);
+	if (!rc)
+		rc = output_commit(&out, &err);
+	output_release(&out);
+	if (rc)
+		run_error(err.msg);
+	return rc;
+}
+
+int run_report(struct run *r, struct finding_list *findings)
+{
+	if (write_report(r, findings))
+		return EXIT_ERROR;
+	if (r->stop) {
+		run_error("interrupted: the results above are partial");
+		return EXIT_ERROR;
+	}
+	return exit_status(r->cli, findings);
+}
+
+static void print_summary(const struct cli *c, const struct scan_stats *s,
+			  const char *what)
+{
+	if (c->quiet)
+		return;
+	fprintf(stderr, "leakgate: %llu %s scanned, %.1f MiB, %llu findings, "
+		"%.2f s", (unsigned long long)s->items, what,
+		(double)s->bytes / 1048576.0, (unsigned long long)s->findings,
+		s->seconds);
+	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||
+	    s->skipped[SCAN_SKIP_UNREADABLE])
+		fprintf(stderr, " (skipped: %llu binary, %llu too large, "
+			"%llu unreadable)",
+			(unsigned long long)s->skipped[SCAN_SKIP_BINARY],
+			(unsigned long long)s->skipped[SCAN_SKIP_TOO_LARGE],
+			(unsigned long long)s->skipped[SCAN_SKIP_UNREADABLE]);
+	fputc('\n', stderr);
+}
+
+int run_scan(struct run *r, struct scan_source *src, const char *what)
+{
+	const struct cli *c = r->cli;
+	struct scan_options so;
+	struct finding_list found = FINDING_LIST_INIT;
+	struct scan_stats stats;
+	struct lg_error err = LG_ERROR_INIT;
+	int status;
+
+	memset(&so, 0, sizeof(so));
+	so.threads = c->threads;
+	so.max_file_size = c->max_file_size;
+	so.warn = warn_stderr;
+	so.stop = &r->stop;
+	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO))
+		so.progress = progress_stderr;
+	if (scan_run(r->engine, src, &so, &found, &stats, &err)) {
+		run_error(err.msg);
+		finding_list_release(&found);
+		return EXIT_ERROR;
+	}
+	if (so.progress)
+		fputs("\r\033[K", stderr);
+	status = run_report(r, &found);
+	print_summary(c, &stats, what);
+	finding_list_release(&found);
+	return status;
+}

@@ -1,0 +1,45 @@
+#ifndef LEAKGATE_RUN_H
+#define LEAKGATE_RUN_H
+
+#include "cli.h"
+#include "engine.h"
+#include "finding.h"
+#include "rules.h"
+#include "scan.h"
+
+/*
+ * What every scanning command shares: loading rules, building the engine,
+ * running a source through the pipeline, filtering, reporting, and turning
+ * the result into an exit status.  Only the command layer (main.c, cmd_*.c,
+ * run.c) prints to stderr.
+ */
+struct run {
+	const struct cli *cli;
+	struct rule_set rules;
+	struct engine *engine;
+	volatile int stop;	/* set by SIGINT */
+};
+
+/* Loads the built-in and --rules files; prints the error and returns -1. */
+int run_init(struct run *r, const struct cli *c);
+void run_release(struct run *r);
+
+/* Prints "leakgate: <msg>" on stderr. */
+void run_error(const char *msg);
+
+/*
+ * Scans src, filters, writes the report, prints the summary line (what
+ * names the unit: "files", "blobs").  Returns the exit status.
+ */
+int run_scan(struct run *r, struct scan_source *src, const char *what);
+
+/*
+ * Filters, reports and picks the exit status of findings already made
+ * (for commands that do not scan through the pipeline, like audit).
+ */
+int run_report(struct run *r, struct finding_list *findings);
+
+/* The process-wide run that SIGINT stops; set by run_init. */
+void run_install_signal_handler(struct run *r);
+
+#endif

@@ -1,0 +1,477 @@
+#include "scan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "banned.h"
+
+#define QUEUE_MAX_BYTES (64u << 20)
+#define QUEUE_MAX_ITEMS 4096u
+/* What an item not yet loaded is taken to weigh in the queue. */
+#define QUEUE_ITEM_WEIGHT 4096u
+#define BINARY_PROBE 8192u
+
+/* ---- line ranges -------------------------------------------------------- */
+
+int line_ranges_add(struct line_ranges *lr, size_t first, size_t last)
+{
+	if (lr->n && first <= lr->r[lr->n - 1][1] + 1) {
+		if (last > lr->r[lr->n - 1][1])
+			lr->r[lr->n - 1][1] = last;
+		return 0;
+	}
+	if (lr->n == lr->alloc) {
+		size_t alloc = lr->alloc ? lr->alloc * 2 : 8;
+		size_t(*grown)[2] = realloc(lr->r, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		lr->r = grown;
+		lr->alloc = alloc;
+	}
+	lr->r[lr->n][0] = first;
+	lr->r[lr->n][1] = last;
+	lr->n++;
+	return 0;
+}
+
+int line_ranges_contains(const struct line_ranges *lr, size_t line)
+{
+	size_t lo = 0, hi = lr->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (lr->r[mid][1] < line)
+			lo = mid + 1;
+		else if (lr->r[mid][0] > line)
+			hi = mid;
+		else
+			return 1;
+	}
+	return 0;
+}
+
+void line_ranges_release(struct line_ranges *lr)
+{
+	free(lr->r);
+	lr->r = NULL;
+	lr->n = lr->alloc = 0;
+}
+
+void scan_item_release(struct scan_item *item)
+{
+	free(item->path);
+	free(item->data);
+	if (item->only_lines) {
+		line_ranges_release(item->only_lines);
+		free(item->only_lines);
+	}
+	memset(item, 0, sizeof(*item));
+}
+
+int scan_looks_binary(const char *data, size_t len)
+{
+	return memchr(data, '\0', len < BINARY_PROBE ? len : BINARY_PROBE) != NULL;
+}
+
+/* ---- queue -------------------------------------------------------------- */
+
+struct scan_queue {
+	pthread_mutex_t lock;
+	pthread_cond_t not_empty, not_full;
+	struct scan_item *ring;
+	size_t head, count, bytes;
+	int done;		/* the producer has finished */
+	const struct scan_options *opts;
+	struct scan_stats stats;	/* guarded by lock */
+	struct timespec started, last_progress;
+};
+
+static size_t item_weight(const struct scan_item *item)
+{
+	return item->data ? item->len + 64 : QUEUE_ITEM_WEIGHT;
+}
+
+static int stopping(const struct scan_queue *q)
+{
+	return q->opts->stop && *q->opts->stop;
+}
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void maybe_progress(struct scan_queue *q)
+{
+	struct scan_stats snapshot;
+
+	if (!q->opts->progress || since(&q->last_progress) < 0.25)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &q->last_progress);
+	pthread_mutex_lock(&q->lock);
+	snapshot = q->stats;
+	pthread_mutex_unlock(&q->lock);
+	snapshot.seconds = since(&q->started);
+	q->opts->progress(&snapshot, q->opts->progress_payload);
+}
+
+int scan_queue_push(struct scan_queue *q, struct scan_item *item)
+{
+	size_t w = item_weight(item);
+
+	maybe_progress(q);
+	pthread_mutex_lock(&q->lock);
+	while (!stopping(q) && q->count &&
+	       (q->count == QUEUE_MAX_ITEMS || q->bytes + w > QUEUE_MAX_BYTES))
+		pthread_cond_wait(&q->not_full, &q->lock);
+	if (stopping(q)) {
+		pthread_mutex_unlock(&q->lock);
+		scan_item_release(item);
+		return 1;
+	}
+	q->ring[(q->head + q->count) % QUEUE_MAX_ITEMS] = *item;
+	q->count++;
+	q->bytes += w;
+	memset(item, 0, sizeof(*item));
+	pthread_cond_signal(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+	return 0;
+}
+
+/* Takes the next item; returns 0 when the queue is drained and closed. */
+static int queue_pop(struct scan_queue *q, struct scan_item *out)
+{
+	pthread_mutex_lock(&q->lock);
+	while (!q->count && !q->done && !stopping(q))
+		pthread_cond_wait(&q->not_empty, &q->lock);
+	if (!q->count || stopping(q)) {
+		pthread_mutex_unlock(&q->lock);
+		return 0;
+	}
+	*out = q->ring[q->head];
+	q->head = (q->head + 1) % QUEUE_MAX_ITEMS;
+	q->count--;
+	q->bytes -= item_weight(out);
+	pthread_cond_signal(&q->not_full);
+	pthread_mutex_unlock(&q->lock);
+	return 1;
+}
+
+static void queue_close(struct scan_queue *q)
+{
+	pthread_mutex_lock(&q->lock);
+	q->done = 1;
+	pthread_cond_broadcast(&q->not_empty);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
+{
+	char msg[LG_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&q->lock);
+	if (q->opts->warn)
+		q->opts->warn(msg, q->opts->warn_payload);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void scan_queue_skip(struct scan_queue *q, enum scan_skip kind)
+{
+	pthread_mutex_lock(&q->lock);
+	q->stats.skipped[kind]++;
+	pthread_mutex_unlock(&q->lock);
+}
+
+const struct scan_options *scan_queue_options(const struct scan_queue *q)
+{
+	return q->opts;
+}
+
+/* ---- workers ------------------------------------------------------------ */
+
+struct worker {
+	pthread_t thread;
+	int thread_started;
+	struct scan_queue *q;
+	const struct engine *e;
+	struct scan_source *src;
+	struct engine_worker *ew;
+	void *state;
+	struct finding_list found;
+	const struct scan_item *item;	/* being scanned */
+	struct buf content;
+	uint64_t items, bytes, limit_hits;
+	int failed;
+	struct lg_error err;
+};
+
+static int on_match(const struct engine_match *m, void *payload)
+{
+	struct worker *w = payload;
+	struct finding *f;
+
+	if (w->item->only_lines && !line_ranges_contains(w->item->only_lines, m->line))
+		return 0;
+	f = finding_new(m, w->item->path);
+	if (!f || finding_list_add(&w->found, f)) {
+		finding_free(f);
+		return LG_ERR_NOMEM;
+	}
+	f->origin = w->item->origin;
+	return 0;
+}
+
+static int overlaps(const struct finding *a, const struct finding *b)
+{
+	return a->offset < b->offset + b->secret_len &&
+	       b->offset < a->offset + a->secret_len;
+}
+
+/*
+ * A broad rule (a URL with a password, a generic assignment) that matched
+ * the same bytes as a specific rule adds nothing but noise: drop it.
+ * Looks only at findings from index `first` on, those of one item.
+ */
+static void drop_generic_overlaps(struct finding_list *l, size_t first)
+{
+	size_t i, j, kept = first;
+
+	for (i = first; i < l->n; i++) {
+		struct finding *f = l->items[i];
+		int shadowed = 0;
+		for (j = first; j < l->n && f->rule->generic && !shadowed; j++)
+			shadowed = !l->items[j]->rule->generic &&
+				   overlaps(f, l->items[j]);
+		if (shadowed)
+			finding_free(f);
+		else
+			l->items[kept++] = f;
+	}
+	l->n = kept;
+}
+
+static void on_limit(const struct rule *r, void *payload)
+{
+	struct worker *w = payload;
+
+	w->limit_hits++;
+	scan_queue_warn(w->q, "%s: rule %s hit its match limit; rest of the "
+			"rule skipped on this input", w->item->path, r->id);
+}
+
+/* Points data and len at the item's bytes; returns 0, or 1 to skip it. */
+static int load_item(struct worker *w, struct scan_item *item,
+		     const char **data, size_t *len)
+{
+	const struct scan_options *o = w->q->opts;
+	struct lg_error err = LG_ERROR_INIT;
+
+	if (!item->data) {
+		buf_reset(&w->content);
+		if (w->src->load(w->src, w->state, item, &w->content, &err)) {
+			enum scan_skip kind = err.code == LG_ERR_LIMIT
+						      ? SCAN_SKIP_TOO_LARGE
+						      : SCAN_SKIP_UNREADABLE;
+			scan_queue_skip(w->q, kind);
+			scan_queue_warn(w->q, "skipping %s", err.msg);
+			return 1;
+		}
+	}
+	*data = item->data ? item->data : w->content.ptr;
+	*len = item->data ? item->len : w->content.len;
+	if (!*data)
+		*data = "";
+	if (o->max_file_size && *len > o->max_file_size) {
+		scan_queue_skip(w->q, SCAN_SKIP_TOO_LARGE);
+		scan_queue_warn(w->q, "skipping %s: %zu bytes, over the %zu-byte cap",
+				item->path, *len, o->max_file_size);
+		return 1;
+	}
+	if (!o->scan_binary && scan_looks_binary(*data, *len)) {
+		scan_queue_skip(w->q, SCAN_SKIP_BINARY);
+		return 1;
+	}
+	return 0;
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct engine_callbacks cb = { on_match, on_limit, w };
+	struct scan_item item;
+
+	while (queue_pop(w->q, &item)) {
+		const char *data;
+		size_t len;
+
+		size_t first = w->found.n;
+
+		w->item = &item;
+		if (!load_item(w, &item, &data, &len)) {
+			if (engine_scan(w->ew, data, len, item.path, &cb) < 0) {
+				w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
+							 "out of memory scanning %s",
+							 item.path);
+			}
+			drop_generic_overlaps(&w->found, first);
+			w->items++;
+			w->bytes += len;
+		}
+		scan_item_release(&item);
+		if (w->failed && w->q->opts->stop)
+			*w->q->opts->stop = 1;
+	}
+	if (w->content.alloc > (1u << 20))
+		buf_release(&w->content);
+	return NULL;
+}
+
+/* ---- run ---------------------------------------------------------------- */
+
+static unsigned thread_count(const struct scan_options *o)
+{
+	long n;
+
+	if (o->threads)
+		return o->threads;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (unsigned)n : 1;
+}
+
+static int workers_start(struct worker *ws, unsigned n, struct scan_queue *q,
+			 const struct engine *e, struct scan_source *src,
+			 struct lg_error *err)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		ws[i].q = q;
+		ws[i].e = e;
+		ws[i].src = src;
+		if (engine_worker_new(&ws[i].ew, e, err))
+			return err->code;
+		if (src->worker_open && src->worker_open(src, &ws[i].state, err))
+			return err->code;
+	}
+	for (i = 0; i < n; i++) {
+		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]))
+			return lg_error_set(err, LG_ERR_NOMEM, "cannot start a thread");
+		ws[i].thread_started = 1;
+	}
+	return 0;
+}
+
+/* Joins the workers and moves their findings and counts into the totals. */
+static int workers_finish(struct worker *ws, unsigned n, struct scan_queue *q,
+			  struct finding_list *out, struct lg_error *err)
+{
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		if (ws[i].thread_started)
+			pthread_join(ws[i].thread, NULL);
+		q->stats.items += ws[i].items;
+		q->stats.bytes += ws[i].bytes;
+		q->stats.limit_hits += ws[i].limit_hits;
+		if (ws[i].failed && !rc)
+			rc = lg_error_set(err, ws[i].err.code, "%s", ws[i].err.msg);
+		if (finding_list_take(out, &ws[i].found) && !rc)
+			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		finding_list_release(&ws[i].found);
+		engine_worker_free(ws[i].ew);
+		if (ws[i].state && ws[i].src->worker_close)
+			ws[i].src->worker_close(ws[i].state);
+		buf_release(&ws[i].content);
+	}
+	return rc;
+}
+
+static int annotate_all(struct scan_source *src, struct finding_list *l,
+			size_t from, struct lg_error *err)
+{
+	size_t i;
+
+	if (!src->annotate)
+		return 0;
+	for (i = from; i < l->n; i++)
+		if (src->annotate(src, l->items[i], err))
+			return err->code;
+	return 0;
+}
+
+static int queue_init(struct scan_queue *q, const struct scan_options *opts)
+{
+	memset(q, 0, sizeof(*q));
+	q->opts = opts;
+	q->ring = calloc(QUEUE_MAX_ITEMS, sizeof(*q->ring));
+	if (!q->ring)
+		return LG_ERR_NOMEM;
+	pthread_mutex_init(&q->lock, NULL);
+	pthread_cond_init(&q->not_empty, NULL);
+	pthread_cond_init(&q->not_full, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &q->started);
+	q->last_progress = q->started;
+	return 0;
+}
+
+static void queue_release(struct scan_queue *q)
+{
+	struct scan_item item;
+
+	while (q->count) {
+		item = q->ring[q->head];
+		q->head = (q->head + 1) % QUEUE_MAX_ITEMS;
+		q->count--;
+		scan_item_release(&item);
+	}
+	free(q->ring);
+	pthread_mutex_destroy(&q->lock);
+	pthread_cond_destroy(&q->not_empty);
+	pthread_cond_destroy(&q->not_full);
+}
+
+int scan_run(const struct engine *e, struct scan_source *src,
+	     const struct scan_options *opts, struct finding_list *out,
+	     struct scan_stats *stats, struct lg_error *err)
+{
+	unsigned n = thread_count(opts);
+	struct worker *ws = calloc(n, sizeof(*ws));
+	struct scan_queue q;
+	size_t first = out->n;
+	int rc, rc2;
+
+	if (!ws || queue_init(&q, opts)) {
+		free(ws);
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	}
+	rc = workers_start(ws, n, &q, e, src, err);
+	if (!rc)
+		rc = src->produce(src, &q, err);
+	queue_close(&q);
+	rc2 = workers_finish(ws, n, &q, out, err);
+	if (!rc)
+		rc = rc2;
+	if (!rc)
+		rc = annotate_all(src, out, first, err);
+	finding_list_sort(out);
+	q.stats.findings = out->n - first;
+	q.stats.seconds = since(&q.started);
+	*stats = q.stats;
+	queue_release(&q);
+	free(ws);
+	return rc;
+}

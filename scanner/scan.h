@@ -1,0 +1,122 @@
+#ifndef LEAKGATE_SCAN_H
+#define LEAKGATE_SCAN_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "finding.h"
+
+struct lg_error;
+struct scan_queue;
+
+/*
+ * The scan pipeline: one producer (the source) pushes items into a queue
+ * bounded in bytes; N workers load each item's bytes, run the engine and
+ * keep their own findings; after the join the findings are merged and
+ * sorted, so the output does not depend on the thread count.
+ */
+
+/* Sorted, non-overlapping 1-based line ranges [first, last]. */
+struct line_ranges {
+	size_t (*r)[2];
+	size_t n, alloc;
+};
+
+#define LINE_RANGES_INIT { NULL, 0, 0 }
+
+int line_ranges_add(struct line_ranges *lr, size_t first, size_t last);
+int line_ranges_contains(const struct line_ranges *lr, size_t line);
+void line_ranges_release(struct line_ranges *lr);
+
+/* One unit of work; every pointer is owned by the item. */
+struct scan_item {
+	char *path;			/* shown in reports */
+	char *data;			/* bytes already in memory, or NULL */
+	size_t len;
+	unsigned char oid[20];		/* git blob id when has_oid */
+	int has_oid;
+	size_t origin;			/* source-defined provenance index */
+	struct line_ranges *only_lines;	/* NULL: every line counts */
+};
+
+struct scan_source {
+	/* Producer thread: pushes every item with scan_queue_push(). */
+	int (*produce)(struct scan_source *src, struct scan_queue *q,
+		       struct lg_error *err);
+	/* Worker threads: per-thread state (a repository handle), may be NULL. */
+	int (*worker_open)(struct scan_source *src, void **state,
+			   struct lg_error *err);
+	void (*worker_close)(void *state);
+	/*
+	 * Fills out with the item's bytes when item->data is NULL.  Returns 0,
+	 * or an error that is reported as a warning (the item is skipped).
+	 */
+	int (*load)(struct scan_source *src, void *state,
+		    const struct scan_item *item, struct buf *out,
+		    struct lg_error *err);
+	/* After the join: fills provenance of f from f->origin; may be NULL. */
+	int (*annotate)(struct scan_source *src, struct finding *f,
+			struct lg_error *err);
+};
+
+enum scan_skip {
+	SCAN_SKIP_BINARY = 0,
+	SCAN_SKIP_TOO_LARGE,
+	SCAN_SKIP_UNREADABLE,
+	SCAN_SKIP_KINDS,
+};
+
+struct scan_stats {
+	uint64_t items;		/* scanned */
+	uint64_t bytes;		/* scanned */
+	uint64_t skipped[SCAN_SKIP_KINDS];
+	uint64_t limit_hits;	/* rules that hit a PCRE2 limit on a blob */
+	uint64_t findings;
+	double seconds;
+};
+
+struct scan_options {
+	unsigned threads;		/* 0: all cores */
+	size_t max_file_size;		/* 0: no cap */
+	int scan_binary;		/* also scan blobs that look binary */
+	/* Thread-safe warning sink (the scan serialises calls); may be NULL. */
+	void (*warn)(const char *msg, void *payload);
+	void *warn_payload;
+	/* Progress, called from the producer every so often; may be NULL. */
+	void (*progress)(const struct scan_stats *s, void *payload);
+	void *progress_payload;
+	/* Stop flag polled by producer and workers (Ctrl-C); may be NULL. */
+	volatile int *stop;
+};
+
+/*
+ * Pushes item into the queue, taking ownership of its contents (item is
+ * zeroed).  Blocks while the queue is full.  Returns 0, or 1 when the scan
+ * is being stopped (the producer should return).
+ */
+int scan_queue_push(struct scan_queue *q, struct scan_item *item);
+/* Lets a producer report a warning (such as an unreadable directory). */
+void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Counts a skip seen by the producer (a file over the size cap). */
+void scan_queue_skip(struct scan_queue *q, enum scan_skip kind);
+/* The scan's options, for producers that honour max_file_size. */
+const struct scan_options *scan_queue_options(const struct scan_queue *q);
+
+/*
+ * Runs the pipeline.  Findings are added to out (sorted); stats are filled.
+ * Returns 0 or a negative error (the producer's, or setup's).
+ */
+int scan_run(const struct engine *e, struct scan_source *src,
+	     const struct scan_options *opts, struct finding_list *out,
+	     struct scan_stats *stats, struct lg_error *err);
+
+/* Non-zero when data looks binary: a NUL byte in its first 8 KiB. */
+int scan_looks_binary(const char *data, size_t len);
+
+void scan_item_release(struct scan_item *item);
+
+#endif

@@ -1,0 +1,231 @@
+#include "source_fs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <git2.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "banned.h"
+
+/* The work tree a walk is inside, for .gitignore decisions. */
+struct ignore_ctx {
+	git_repository *repo;
+	char *workdir;		/* absolute, with a trailing '/' */
+	size_t workdir_len;
+};
+
+struct walk {
+	struct source_fs *src;
+	struct scan_queue *q;
+	struct ignore_ctx ig;
+	struct buf abs;		/* scratch for absolute paths */
+};
+
+static void ignore_open(struct ignore_ctx *ig, const char *path, int no_ignore)
+{
+	const char *wd;
+
+	memset(ig, 0, sizeof(*ig));
+	if (no_ignore || git_repository_open_ext(&ig->repo, path, 0, NULL))
+		return;
+	wd = git_repository_workdir(ig->repo);
+	if (!wd || !(ig->workdir = realpath(wd, NULL))) {
+		git_repository_free(ig->repo);
+		ig->repo = NULL;
+		return;
+	}
+	ig->workdir_len = strlen(ig->workdir);
+}
+
+static void ignore_close(struct ignore_ctx *ig)
+{
+	git_repository_free(ig->repo);
+	free(ig->workdir);
+	memset(ig, 0, sizeof(*ig));
+}
+
+/*
+ * The path of `path` relative to the work tree, or NULL when it is outside
+ * (or there is no work tree).  Computed once per top-level path; children
+ * extend it by name.
+ */
+static char *relative_to_workdir(const struct ignore_ctx *ig, const char *path)
+{
+	char *abs, *rel = NULL;
+
+	if (!ig->repo || !(abs = realpath(path, NULL)))
+		return NULL;
+	if (!strncmp(abs, ig->workdir, ig->workdir_len) &&
+	    (abs[ig->workdir_len] == '/' || !abs[ig->workdir_len]))
+		rel = strdup(abs[ig->workdir_len] ? abs + ig->workdir_len + 1 : "");
+	free(abs);
+	return rel;
+}
+
+/* Non-zero when .gitignore rules of the enclosing work tree ignore rel. */
+static int is_ignored(struct walk *wk, const char *rel, int is_dir)
+{
+	int ignored = 0;
+
+	if (!wk->ig.repo || !rel || !*rel)
+		return 0;
+	buf_reset(&wk->abs);
+	buf_adds(&wk->abs, rel);
+	if (is_dir)
+		buf_addch(&wk->abs, '/');
+	if (git_ignore_path_is_ignored(&ignored, wk->ig.repo, wk->abs.ptr))
+		return 0;
+	return ignored;
+}
+
+static int push_file(struct walk *wk, const char *path)
+{
+	struct scan_item item;
+
+	memset(&item, 0, sizeof(item));
+	if (!(item.path = strdup(path)))
+		return LG_ERR_NOMEM;
+	return scan_queue_push(wk->q, &item);
+}
+
+static int walk_path(struct walk *wk, const char *path, const char *rel,
+		     int top);
+
+static char *join_path(const char *dir, const char *name)
+{
+	struct buf b = BUF_INIT;
+
+	if (strcmp(dir, ".") != 0) {
+		buf_adds(&b, dir);
+		if (b.len && b.ptr[b.len - 1] != '/')
+			buf_addch(&b, '/');
+	}
+	buf_adds(&b, name);
+	return buf_detach(&b);
+}
+
+static int walk_dir(struct walk *wk, const char *path, const char *rel)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int rc = 0;
+
+	if (!d) {
+		char reason[128];
+		scan_queue_skip(wk->q, SCAN_SKIP_UNREADABLE);
+		scan_queue_warn(wk->q, "skipping %s: %s", path,
+				strerror_r(errno, reason, sizeof(reason)));
+		return 0;
+	}
+	while (!rc && (de = readdir(d))) {
+		char *child, *child_rel = NULL;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, ".git"))
+			continue;
+		child = join_path(path, de->d_name);
+		if (rel)
+			child_rel = join_path(*rel ? rel : ".", de->d_name);
+		if (!child || (rel && !child_rel))
+			rc = LG_ERR_NOMEM;
+		else
+			rc = walk_path(wk, child, child_rel, 0);
+		free(child);
+		free(child_rel);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int walk_path(struct walk *wk, const char *path, const char *rel,
+		     int top)
+{
+	struct stat st;
+
+	if (lstat(path, &st)) {
+		char reason[128];
+		scan_queue_skip(wk->q, SCAN_SKIP_UNREADABLE);
+		scan_queue_warn(wk->q, "skipping %s: %s", path,
+				strerror_r(errno, reason, sizeof(reason)));
+		return 0;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (!top && is_ignored(wk, rel, 1))
+			return 0;
+		return walk_dir(wk, path, rel);
+	}
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* symbolic links, devices, FIFOs */
+	if (!top && is_ignored(wk, rel, 0))
+		return 0;
+	return push_file(wk, path);
+}
+
+static int push_stdin(struct walk *wk, struct lg_error *err)
+{
+	struct buf b = BUF_INIT;
+	struct scan_item item;
+
+	memset(&item, 0, sizeof(item));
+	if (buf_read_file(&b, "-", 0, err)) {
+		buf_release(&b);
+		return err->code;
+	}
+	item.len = b.len;
+	item.data = buf_detach(&b);
+	if (!item.data || !(item.path = strdup("<stdin>"))) {
+		scan_item_release(&item);
+		return LG_ERR_NOMEM;
+	}
+	return scan_queue_push(wk->q, &item);
+}
+
+static int fs_produce(struct scan_source *base, struct scan_queue *q,
+		      struct lg_error *err)
+{
+	struct source_fs *src = (struct source_fs *)base;
+	struct walk wk = { src, q, { NULL, NULL, 0 }, BUF_INIT };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < src->n_paths && rc == 0; i++) {
+		if (!strcmp(src->paths[i], "-")) {
+			rc = push_stdin(&wk, err);
+			continue;
+		}
+		char *rel;
+		ignore_open(&wk.ig, src->paths[i], src->no_ignore);
+		rel = relative_to_workdir(&wk.ig, src->paths[i]);
+		rc = walk_path(&wk, src->paths[i], rel, 1);
+		free(rel);
+		ignore_close(&wk.ig);
+	}
+	buf_release(&wk.abs);
+	if (rc < 0 && !err->code)
+		lg_error_set(err, rc, "out of memory walking files");
+	return rc < 0 ? rc : 0;
+}
+
+static int fs_load(struct scan_source *base, void *state,
+		   const struct scan_item *item, struct buf *out,
+		   struct lg_error *err)
+{
+	const struct source_fs *src = (const struct source_fs *)base;
+
+	(void)state;
+	return buf_read_file(out, item->path, src->max_file_size, err);
+}
+
+void source_fs_init(struct source_fs *src, const char *const *paths,
+		    size_t n_paths, int no_ignore, size_t max_file_size)
+{
+	memset(src, 0, sizeof(*src));
+	src->base.produce = fs_produce;
+	src->base.load = fs_load;
+	src->paths = paths;
+	src->n_paths = n_paths;
+	src->no_ignore = no_ignore;
+	src->max_file_size = max_file_size;
+}

@@ -1,0 +1,24 @@
+#ifndef LEAKGATE_SOURCE_FS_H
+#define LEAKGATE_SOURCE_FS_H
+
+#include "scan.h"
+
+/*
+ * Files under paths ("-" is standard input).  Directories are walked
+ * without following symbolic links, `.git` directories are skipped and,
+ * inside a git work tree, paths that .gitignore ignores are skipped unless
+ * no_ignore is set.
+ */
+struct source_fs {
+	struct scan_source base;	/* first: the pipeline sees this */
+	const char *const *paths;
+	size_t n_paths;
+	int no_ignore;
+	size_t max_file_size;	/* larger files are skipped (0: no cap) */
+};
+
+/* Fills src; paths are borrowed and must outlive the scan. */
+void source_fs_init(struct source_fs *src, const char *const *paths,
+		    size_t n_paths, int no_ignore, size_t max_file_size);
+
+#endif

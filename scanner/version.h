@@ -1,0 +1,6 @@
+#ifndef LEAKGATE_VERSION_H
+#define LEAKGATE_VERSION_H
+
+#define LEAKGATE_VERSION "0.1.0"
+
+#endif

@@ -1,0 +1,37 @@
+#!/bin/sh
+# Installs the Debian packages leakgate needs to build (and, with "test",
+# to test) when any is missing.  As root it runs apt-get; otherwise it
+# prints the exact command and fails.
+set -eu
+
+need=""
+have_pc() { pkg-config --exists "$1" 2>/dev/null; }
+want() { need="$need $1"; }
+
+command -v pkg-config >/dev/null 2>&1 || want pkg-config
+command -v cc >/dev/null 2>&1 || want gcc
+have_pc libpcre2-8 || want libpcre2-dev
+have_pc libgit2 || want libgit2-dev
+have_pc libxxhash || want libxxhash-dev
+have_pc yaml-0.1 || want libyaml-dev
+have_pc jansson || want libjansson-dev
+have_pc zlib || want zlib1g-dev
+have_pc libhs || want libvectorscan-dev
+if [ "${1:-}" = test ]; then
+	have_pc criterion || want libcriterion-dev
+	command -v git >/dev/null 2>&1 || want git
+	command -v pre-commit >/dev/null 2>&1 || want pre-commit
+fi
+
+[ -z "$need" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "installing:$need" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null || apt-get update
+	# shellcheck disable=SC2086
+	apt-get install -y -q $need >/dev/null
+	exit 0
+fi
+echo "leakgate needs these Debian packages; run:" >&2
+echo "  sudo apt-get install -y$need" >&2
+exit 1
