@@ -1,0 +1,61 @@
+#ifndef LEAKGATE_TEST_HELPERS_H
+#define LEAKGATE_TEST_HELPERS_H
+
+/*
+ * Shared by the Criterion suites: temporary directories, running the real
+ * binary, building git repositories with fixed dates, and fake tokens with
+ * valid checksums made at run time (no real credential is ever committed).
+ */
+#include <stddef.h>
+
+struct run_result {
+	int status;	/* exit status, or 128+signal */
+	char *out;	/* stdout, NUL-terminated, owned */
+	char *err;	/* stderr, NUL-terminated, owned */
+};
+
+/* A new empty directory under $TMPDIR; the caller frees the string. */
+char *th_tmpdir(void);
+/* rm -rf dir, then frees it. */
+void th_rmtree(char *dir);
+
+/* Writes data to dir/rel (creating parent directories). */
+void th_write(const char *dir, const char *rel, const char *data);
+void th_writen(const char *dir, const char *rel, const char *data, size_t len);
+
+/*
+ * Runs the leakgate binary ($LEAKGATE_BIN) with argv (NULL-terminated) in
+ * directory cwd, stdin from `input` (NULL: empty).  Never fails the test by
+ * itself.
+ */
+struct run_result th_leakgate(const char *cwd, const char *input,
+			      const char *const *argv);
+/*
+ * Runs a shell command line in cwd with git's identity and dates fixed
+ * (GIT_AUTHOR_DATE/GIT_COMMITTER_DATE = 2024-01-01, or $TH_DATE if set in
+ * the command); returns its exit status.  Output goes to the result.
+ */
+struct run_result th_sh(const char *cwd, const char *cmdline);
+void th_run_release(struct run_result *r);
+
+/* Makes dir a git repository with a fixed identity and no hooks/templates. */
+void th_git_init(const char *dir);
+/* `git add -A && git commit` with a fixed date; message must be shell-safe. */
+void th_git_commit(const char *dir, const char *message);
+
+/*
+ * A fake classic GitHub-style token: prefix ("ghp_", "gho_", "npm_"...) +
+ * `body_len` pseudo-random [A-Za-z0-9] from seed + the 6-character base62
+ * CRC-32 check.  Valid for the validator, never a real credential.
+ * Returns a static buffer per call slot (slot 0..7).
+ */
+const char *th_fake_token(const char *prefix, size_t body_len, unsigned seed,
+			  int slot);
+/* The same with the last character changed: fails the checksum. */
+const char *th_fake_token_bad(const char *prefix, size_t body_len,
+			      unsigned seed, int slot);
+
+/* Number of non-overlapping occurrences of needle in hay. */
+size_t th_count(const char *hay, const char *needle);
+
+#endif
