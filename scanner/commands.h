@@ -6,5 +6,6 @@
 /* Each command returns the process exit status (0, 1 or 2). */
 int cmd_scan(const struct cli *c);
 int cmd_rules(const struct cli *c);
+int cmd_history(const struct cli *c);
 
 #endif

@@ -39,6 +39,8 @@ struct finding {
 	enum finding_status status;
 	size_t origin;			/* source-defined, for provenance */
 	size_t offset;			/* of the secret in the scanned bytes */
+	unsigned char blob[20];		/* git blob id, when has_blob */
+	int has_blob;
 };
 
 struct finding_list {

@@ -15,6 +15,7 @@ struct command {
 static const struct command commands[] = {
 	{ "scan", cmd_scan },
 	{ "rules", cmd_rules },
+	{ "history", cmd_history },
 };
 
 static void libgit2_setup(void)

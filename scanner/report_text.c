@@ -15,17 +15,22 @@ static const char *severity_color(enum severity s)
 	return s >= SEVERITY_HIGH ? RED : BOLD;
 }
 
-static void text_location(struct buf *b, const struct location *l,
-			  const struct report_options *o)
+static void text_place(struct buf *b, const struct location *l)
+{
+	report_escape(b, l->path, strlen(l->path));
+	buf_addf(b, ":%zu:%zu", l->line, l->column);
+}
+
+/* "  commit 1234567890ab Name <email> 2024-01-01T00:00:00Z", when in history. */
+static void text_provenance(struct buf *b, const struct location *l,
+			    const struct report_options *o)
 {
 	char when[32];
 
-	report_escape(b, l->path, strlen(l->path));
-	buf_addf(b, ":%zu:%zu", l->line, l->column);
 	if (!l->commit)
 		return;
 	report_time(when, sizeof(when), (long long)l->author_time);
-	buf_addf(b, "%s  commit %.12s ", o->color ? DIM : "", l->commit);
+	buf_addf(b, "  %scommit %.12s ", o->color ? DIM : "", l->commit);
 	if (l->author_name)
 		report_escape(b, l->author_name, strlen(l->author_name));
 	if (l->author_email) {
@@ -42,7 +47,7 @@ static void text_finding(struct buf *b, const struct finding *f,
 	struct buf secret = BUF_INIT;
 	size_t i;
 
-	text_location(b, &f->where, o);
+	text_place(b, &f->where);
 	buf_addf(b, "  %s%s%s  %s  ", o->color ? severity_color(f->rule->severity) : "",
 		 f->rule->id, o->color ? RESET : "", severity_name(f->rule->severity));
 	report_secret(&secret, f, o);
@@ -52,6 +57,7 @@ static void text_finding(struct buf *b, const struct finding *f,
 		buf_adds(b, "  ");
 		report_escape(b, f->detail, strlen(f->detail));
 	}
+	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
 	if (f->more_count && !f->n_more)
@@ -59,7 +65,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 	buf_addch(b, '\n');
 	for (i = 0; i < f->n_more; i++) {
 		buf_adds(b, "    also at ");
-		text_location(b, &f->more[i], o);
+		text_place(b, &f->more[i]);
+		text_provenance(b, &f->more[i], o);
 		buf_addch(b, '\n');
 	}
 }

@@ -141,8 +141,11 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 {
 	if (c->quiet)
 		return;
-	fprintf(stderr, "leakgate: %llu %s scanned, %.1f MiB, %llu findings, "
-		"%.2f s", (unsigned long long)s->items, what,
+	fprintf(stderr, "leakgate: %llu %s", (unsigned long long)s->items, what);
+	if (s->messages)
+		fprintf(stderr, " and %llu commit messages",
+			(unsigned long long)s->messages);
+	fprintf(stderr, " scanned, %.1f MiB, %llu findings, %.2f s",
 		(double)s->bytes / 1048576.0, (unsigned long long)s->findings,
 		s->seconds);
 	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||

@@ -213,7 +213,7 @@ struct worker {
 	struct finding_list found;
 	const struct scan_item *item;	/* being scanned */
 	struct buf content;
-	uint64_t items, bytes, limit_hits;
+	uint64_t items, messages, bytes, limit_hits;
 	int failed;
 	struct lg_error err;
 };
@@ -231,6 +231,10 @@ static int on_match(const struct engine_match *m, void *payload)
 		return LG_ERR_NOMEM;
 	}
 	f->origin = w->item->origin;
+	if (w->item->has_oid) {
+		memcpy(f->blob, w->item->oid, sizeof(f->blob));
+		f->has_blob = 1;
+	}
 	return 0;
 }
 
@@ -327,7 +331,10 @@ static void *worker_main(void *arg)
 							 item.path);
 			}
 			drop_generic_overlaps(&w->found, first);
-			w->items++;
+			if (item.kind == SCAN_ITEM_MESSAGE)
+				w->messages++;
+			else
+				w->items++;
 			w->bytes += len;
 		}
 		scan_item_release(&item);
@@ -385,6 +392,7 @@ static int workers_finish(struct worker *ws, unsigned n, struct scan_queue *q,
 		if (ws[i].thread_started)
 			pthread_join(ws[i].thread, NULL);
 		q->stats.items += ws[i].items;
+		q->stats.messages += ws[i].messages;
 		q->stats.bytes += ws[i].bytes;
 		q->stats.limit_hits += ws[i].limit_hits;
 		if (ws[i].failed && !rc)
@@ -467,6 +475,8 @@ int scan_run(const struct engine *e, struct scan_source *src,
 		rc = rc2;
 	if (!rc)
 		rc = annotate_all(src, out, first, err);
+	if (!rc && src->finish)
+		rc = src->finish(src, out, err);
 	finding_list_sort(out);
 	q.stats.findings = out->n - first;
 	q.stats.seconds = since(&q.started);

@@ -31,8 +31,14 @@ int line_ranges_add(struct line_ranges *lr, size_t first, size_t last);
 int line_ranges_contains(const struct line_ranges *lr, size_t line);
 void line_ranges_release(struct line_ranges *lr);
 
+enum scan_item_kind {
+	SCAN_ITEM_CONTENT = 0,	/* a file or blob */
+	SCAN_ITEM_MESSAGE,	/* a commit message */
+};
+
 /* One unit of work; every pointer is owned by the item. */
 struct scan_item {
+	enum scan_item_kind kind;
 	char *path;			/* shown in reports */
 	char *data;			/* bytes already in memory, or NULL */
 	size_t len;
@@ -60,6 +66,9 @@ struct scan_source {
 	/* After the join: fills provenance of f from f->origin; may be NULL. */
 	int (*annotate)(struct scan_source *src, struct finding *f,
 			struct lg_error *err);
+	/* After annotate: one pass over this scan's findings; may be NULL. */
+	int (*finish)(struct scan_source *src, struct finding_list *l,
+		      struct lg_error *err);
 };
 
 enum scan_skip {
@@ -70,7 +79,8 @@ enum scan_skip {
 };
 
 struct scan_stats {
-	uint64_t items;		/* scanned */
+	uint64_t items;		/* files or blobs scanned */
+	uint64_t messages;	/* commit messages scanned */
 	uint64_t bytes;		/* scanned */
 	uint64_t skipped[SCAN_SKIP_KINDS];
 	uint64_t limit_hits;	/* rules that hit a PCRE2 limit on a blob */

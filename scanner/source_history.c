@@ -1,0 +1,449 @@
+#include "source_history.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "error.h"
+#include "banned.h"
+
+#define NO_ORIGIN ((size_t)-1)
+#define MESSAGE_PATH "commit message"
+#define UNREACHABLE_PATH "(unreachable blob)"
+
+/* ---- walking ------------------------------------------------------------ */
+
+static int remember_commit(struct source_history *src, const git_oid *id,
+			   size_t *idx)
+{
+	if (src->n_commits == src->commits_alloc) {
+		size_t alloc = src->commits_alloc ? src->commits_alloc * 2 : 1024;
+		git_oid *grown = realloc(src->commits, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		src->commits = grown;
+		src->commits_alloc = alloc;
+	}
+	git_oid_cpy(&src->commits[src->n_commits], id);
+	*idx = src->n_commits++;
+	return 0;
+}
+
+static int push_blob(struct scan_queue *q, const char *path, const git_oid *id,
+		     size_t origin)
+{
+	struct scan_item item;
+
+	memset(&item, 0, sizeof(item));
+	if (!(item.path = strdup(path)))
+		return LG_ERR_NOMEM;
+	memcpy(item.oid, id->id, sizeof(item.oid));
+	item.has_oid = 1;
+	item.origin = origin;
+	return scan_queue_push(q, &item);
+}
+
+static int walk_tree(struct source_history *src, struct scan_queue *q,
+		     const git_oid *id, size_t origin);
+
+/* Handles one tree entry with its name appended to src->path. */
+static int walk_entry(struct source_history *src, struct scan_queue *q,
+		      const git_tree_entry *e, size_t origin)
+{
+	const git_oid *id = git_tree_entry_id(e);
+	int rc;
+
+	switch (git_tree_entry_type(e)) {
+	case GIT_OBJECT_TREE:
+		if (buf_addch(&src->path, '/'))
+			return LG_ERR_NOMEM;
+		return walk_tree(src, q, id, origin);
+	case GIT_OBJECT_BLOB:
+		rc = dedup_add(&src->blobs, id->id);
+		if (rc <= 0)
+			return rc;
+		return push_blob(q, src->path.ptr, id, origin);
+	default:
+		return 0;	/* submodule commits live in other repositories */
+	}
+}
+
+static int walk_tree(struct source_history *src, struct scan_queue *q,
+		     const git_oid *id, size_t origin)
+{
+	size_t base = src->path.len, i, n;
+	git_tree *tree = NULL;
+	int rc = dedup_add(&src->trees, id->id);
+
+	if (rc <= 0)
+		return rc;	/* seen: every blob under it is too */
+	if (git_tree_lookup(&tree, src->repo, id)) {
+		char hex[GIT_OID_HEXSZ + 1];
+		src->n_trees_failed++;
+		scan_queue_warn(q, "skipping tree %s (%s): %s",
+				git_oid_tostr(hex, sizeof(hex), id),
+				base ? src->path.ptr : "/", git_error_last()->message);
+		return 0;
+	}
+	n = git_tree_entrycount(tree);
+	for (i = 0, rc = 0; i < n && !rc; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
+		if (!(rc = buf_adds(&src->path, git_tree_entry_name(e))))
+			rc = walk_entry(src, q, e, origin);
+		src->path.len = base;
+		src->path.ptr[base] = '\0';
+	}
+	git_tree_free(tree);
+	return rc;
+}
+
+static int push_message(struct source_history *src, struct scan_queue *q,
+			const git_commit *c, size_t origin)
+{
+	const char *msg = git_commit_message_raw(c);
+	size_t len = msg ? strlen(msg) : 0;
+	unsigned char key[16];
+	struct scan_item item;
+	int rc;
+
+	if (!len)
+		return 0;
+	dedup_key_of(msg, len, key);
+	if ((rc = dedup_add(&src->messages, key)) <= 0)
+		return rc;
+	memset(&item, 0, sizeof(item));
+	item.kind = SCAN_ITEM_MESSAGE;
+	item.data = malloc(len);
+	item.path = strdup(MESSAGE_PATH);
+	if (!item.data || !item.path) {
+		scan_item_release(&item);
+		return LG_ERR_NOMEM;
+	}
+	memcpy(item.data, msg, len);
+	item.len = len;
+	item.origin = origin;
+	return scan_queue_push(q, &item);
+}
+
+static int walk_commit(struct source_history *src, struct scan_queue *q,
+		       const git_oid *id)
+{
+	git_commit *c = NULL;
+	size_t origin;
+	int rc;
+
+	if (git_commit_lookup(&c, src->repo, id)) {
+		char hex[GIT_OID_HEXSZ + 1];
+		scan_queue_warn(q, "skipping commit %s: %s",
+				git_oid_tostr(hex, sizeof(hex), id),
+				git_error_last()->message);
+		return 0;
+	}
+	if (src->since && git_commit_time(c) < src->since) {
+		git_commit_free(c);
+		return 0;
+	}
+	rc = remember_commit(src, id, &origin);
+	if (!rc)
+		rc = push_message(src, q, c, origin);
+	if (!rc) {
+		buf_reset(&src->path);
+		rc = walk_tree(src, q, git_commit_tree_id(c), origin);
+	}
+	git_commit_free(c);
+	return rc;
+}
+
+/* Walks every commit the revwalk yields; returns 0, 1 (stopped) or <0. */
+static int walk_all(struct source_history *src, struct scan_queue *q,
+		    git_revwalk *walk, struct lg_error *err)
+{
+	git_oid id;
+	int rc;
+
+	while (!(rc = git_revwalk_next(&id, walk))) {
+		if ((rc = walk_commit(src, q, &id)))
+			break;
+	}
+	if (rc == GIT_ITEROVER)
+		return 0;
+	if (rc < 0 && rc != LG_ERR_NOMEM)
+		return lg_error_git(err, "walking history");
+	if (rc == LG_ERR_NOMEM)
+		return lg_error_set(err, rc, "out of memory walking history");
+	return rc;
+}
+
+/* ---- refs --------------------------------------------------------------- */
+
+static int push_named_refs(struct source_history *src, git_revwalk *walk,
+			   struct lg_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < src->n_refs; i++) {
+		git_object *obj = NULL, *peeled = NULL;
+		int rc = git_revparse_single(&obj, src->repo, src->refs[i]);
+		if (!rc)
+			rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
+		if (!rc)
+			rc = git_revwalk_push(walk, git_object_id(peeled));
+		git_object_free(obj);
+		git_object_free(peeled);
+		if (rc)
+			return lg_error_git(err, "%s: not a commit or ref in %s",
+					    src->refs[i], src->repo_path);
+	}
+	return 0;
+}
+
+static int new_walk(struct source_history *src, git_revwalk **out,
+		    struct lg_error *err)
+{
+	if (git_revwalk_new(out, src->repo))
+		return lg_error_git(err, "%s", src->repo_path);
+	git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME |
+					  GIT_SORT_REVERSE);
+	return 0;
+}
+
+static int push_all_refs(struct source_history *src, git_revwalk *walk,
+			 struct lg_error *err)
+{
+	int rc = git_revwalk_push_glob(walk, "*");
+
+	if (rc && rc != GIT_ENOTFOUND)
+		return lg_error_git(err, "%s: reading refs", src->repo_path);
+	/* A detached HEAD is history too; an unborn one is no error. */
+	git_revwalk_push_head(walk);
+	git_error_clear();
+	return 0;
+}
+
+/* ---- unreachable objects ------------------------------------------------ */
+
+struct orphan_scan {
+	struct source_history *src;
+	git_odb *odb;
+	git_revwalk *walk;	/* gets every commit; reachable ones hidden */
+	git_oid *blobs;		/* blobs not met in any walked tree */
+	size_t n_blobs, alloc;
+};
+
+static int collect_orphan(const git_oid *id, void *payload)
+{
+	struct orphan_scan *o = payload;
+	git_object_t type;
+	size_t len;
+
+	if (git_odb_read_header(&len, &type, o->odb, id))
+		return 0;	/* reported when read, if ever */
+	if (type == GIT_OBJECT_COMMIT) {
+		git_revwalk_push(o->walk, id);
+		return 0;
+	}
+	if (type != GIT_OBJECT_BLOB)
+		return 0;
+	if (o->n_blobs == o->alloc) {
+		size_t alloc = o->alloc ? o->alloc * 2 : 256;
+		git_oid *grown = realloc(o->blobs, alloc * sizeof(*grown));
+		if (!grown)
+			return -1;
+		o->blobs = grown;
+		o->alloc = alloc;
+	}
+	git_oid_cpy(&o->blobs[o->n_blobs++], id);
+	return 0;
+}
+
+static int walk_unreachable(struct source_history *src, struct scan_queue *q,
+			    struct lg_error *err)
+{
+	struct orphan_scan o = { src, NULL, NULL, NULL, 0, 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = new_walk(src, &o.walk, err)))
+		return rc;
+	if (git_repository_odb(&o.odb, src->repo) ||
+	    git_odb_foreach(o.odb, collect_orphan, &o)) {
+		rc = lg_error_git(err, "%s: listing objects", src->repo_path);
+		goto done;
+	}
+	git_revwalk_hide_glob(o.walk, "*");
+	git_revwalk_hide_head(o.walk);
+	git_error_clear();
+	if ((rc = walk_all(src, q, o.walk, err)))
+		goto done;
+	for (i = 0; i < o.n_blobs && !rc; i++) {
+		rc = dedup_add(&src->blobs, o.blobs[i].id);
+		if (rc > 0)
+			rc = push_blob(q, UNREACHABLE_PATH, &o.blobs[i], NO_ORIGIN);
+	}
+	if (rc < 0)
+		rc = lg_error_set(err, rc, "out of memory");
+done:
+	free(o.blobs);
+	git_odb_free(o.odb);
+	git_revwalk_free(o.walk);
+	return rc;
+}
+
+/* ---- scan_source callbacks ---------------------------------------------- */
+
+static int history_produce(struct scan_source *base, struct scan_queue *q,
+			   struct lg_error *err)
+{
+	struct source_history *src = (struct source_history *)base;
+	git_revwalk *walk = NULL;
+	int rc;
+
+	if ((rc = new_walk(src, &walk, err)))
+		return rc;
+	rc = src->n_refs ? push_named_refs(src, walk, err)
+			 : push_all_refs(src, walk, err);
+	if (!rc)
+		rc = walk_all(src, q, walk, err);
+	git_revwalk_free(walk);
+	if (!rc && src->unreachable)
+		rc = walk_unreachable(src, q, err);
+	return rc > 0 ? 0 : rc;
+}
+
+static int history_worker_open(struct scan_source *base, void **state,
+			       struct lg_error *err)
+{
+	struct source_history *src = (struct source_history *)base;
+	git_repository *repo = NULL;
+	git_odb *odb = NULL;
+
+	/* Each worker has its own handle: libgit2 objects are not shared. */
+	if (git_repository_open(&repo, git_repository_path(src->repo)) ||
+	    git_repository_odb(&odb, repo)) {
+		git_repository_free(repo);
+		return lg_error_git(err, "%s", src->repo_path);
+	}
+	git_repository_free(repo);	/* the odb keeps what it needs */
+	*state = odb;
+	return 0;
+}
+
+static void history_worker_close(void *state)
+{
+	git_odb_free(state);
+}
+
+static int history_load(struct scan_source *base, void *state,
+			const struct scan_item *item, struct buf *out,
+			struct lg_error *err)
+{
+	git_odb_object *obj = NULL;
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	(void)base;
+	memcpy(id.id, item->oid, sizeof(id.id));
+	if (git_odb_read(&obj, state, &id))
+		return lg_error_git(err, "blob %s (%s)",
+				    git_oid_tostr(hex, sizeof(hex), &id), item->path);
+	rc = buf_add(out, git_odb_object_data(obj), git_odb_object_size(obj));
+	git_odb_object_free(obj);
+	if (rc)
+		return lg_error_set(err, rc, "blob %s (%s): too large", hex, item->path);
+	return 0;
+}
+
+static int set_str(char **dst, const char *s)
+{
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : LG_ERR_NOMEM;
+}
+
+static int history_annotate(struct scan_source *base, struct finding *f,
+			    struct lg_error *err)
+{
+	struct source_history *src = (struct source_history *)base;
+	const git_signature *a;
+	git_commit *c = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc;
+
+	if (f->origin == NO_ORIGIN || f->origin >= src->n_commits)
+		return 0;
+	git_oid_tostr(hex, sizeof(hex), &src->commits[f->origin]);
+	if (git_commit_lookup(&c, src->repo, &src->commits[f->origin]))
+		return set_str(&f->where.commit, hex);
+	a = git_commit_author(c);
+	rc = set_str(&f->where.commit, hex);
+	if (!rc && a) {
+		f->where.author_time = a->when.time;
+		f->where.author_tz = a->when.offset;
+		rc = set_str(&f->where.author_name, a->name);
+		if (!rc)
+			rc = set_str(&f->where.author_email, a->email);
+	}
+	git_commit_free(c);
+	return rc ? lg_error_set(err, rc, "out of memory") : 0;
+}
+
+static int history_finish(struct scan_source *base, struct finding_list *l,
+			  struct lg_error *err)
+{
+	return source_history_locate((struct source_history *)base, l, err);
+}
+
+/* ---- lifecycle ---------------------------------------------------------- */
+
+int source_history_open(struct source_history *src, const char *repo_path,
+			struct lg_error *err)
+{
+	memset(src, 0, sizeof(*src));
+	src->repo_path = repo_path;
+	src->base.produce = history_produce;
+	src->base.worker_open = history_worker_open;
+	src->base.worker_close = history_worker_close;
+	src->base.load = history_load;
+	src->base.annotate = history_annotate;
+	src->base.finish = history_finish;
+	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
+		return lg_error_git(err, "%s: not a git repository", repo_path);
+	src->shallow = git_repository_is_shallow(src->repo) == 1;
+	return 0;
+}
+
+void source_history_release(struct source_history *src)
+{
+	git_repository_free(src->repo);
+	free(src->commits);
+	dedup_release(&src->blobs);
+	dedup_release(&src->trees);
+	dedup_release(&src->messages);
+	buf_release(&src->path);
+	memset(src, 0, sizeof(*src));
+}
+
+int source_history_parse_date(const char *s, int64_t *out)
+{
+	struct tm tm;
+	const char *end;
+	char *num_end;
+	long long n;
+
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!end)
+		end = strptime(s, "%Y-%m-%d", &tm);
+	if (end && (!*end || !strcmp(end, "Z"))) {
+		*out = (int64_t)timegm(&tm);
+		return 0;
+	}
+	n = strtoll(s, &num_end, 10);
+	if (num_end != s && !*num_end && n >= 0) {
+		*out = n;
+		return 0;
+	}
+	return -1;
+}

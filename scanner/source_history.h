@@ -1,0 +1,56 @@
+#ifndef LEAKGATE_SOURCE_HISTORY_H
+#define LEAKGATE_SOURCE_HISTORY_H
+
+#include <git2.h>
+#include <stdint.h>
+
+#include "dedup.h"
+#include "scan.h"
+
+struct lg_error;
+
+/*
+ * Every blob reachable from the chosen refs (default: all refs and HEAD),
+ * each read and scanned once, and every commit message.  Commits are
+ * walked oldest first, so a blob is attributed to the first commit that
+ * holds it (a merge commit too, when only its resolution introduced it);
+ * a tree already walked is not walked again.
+ */
+struct source_history {
+	struct scan_source base;	/* first: the pipeline sees this */
+	const char *repo_path;
+	const char *const *refs;	/* NULL: every ref */
+	size_t n_refs;
+	int64_t since;			/* skip commits older (0: none) */
+	int unreachable;		/* also objects no ref reaches */
+	int all_locations;		/* list every commit/path holding a blob */
+
+	git_repository *repo;		/* producer's handle */
+	int shallow;
+	git_oid *commits;		/* origin index -> commit id */
+	size_t n_commits, commits_alloc;
+	struct dedup blobs, trees, messages;
+	struct buf path;		/* scratch while walking trees */
+	uint64_t n_trees_failed;
+};
+
+/* Opens the repository; fills err with a one-line reason on failure. */
+int source_history_open(struct source_history *src, const char *repo_path,
+			struct lg_error *err);
+void source_history_release(struct source_history *src);
+
+/*
+ * Parses --since: YYYY-MM-DD, an ISO-8601 date-time, or seconds since the
+ * epoch.  Returns 0 or -1.
+ */
+int source_history_parse_date(const char *s, int64_t *out);
+
+/*
+ * After the scan: sets each finding's more_count (further commit/path
+ * pairs holding its blob) and, with all_locations, the list itself.
+ * Walks the trees again, once each, only when there are blob findings.
+ */
+int source_history_locate(struct source_history *src, struct finding_list *l,
+			  struct lg_error *err);
+
+#endif
