@@ -97,8 +97,11 @@ char *buf_detach(struct buf *b)
 {
 	char *p;
 
-	if (!b->ptr && buf_grow(b, 0))
-		return NULL;
+	if (!b->ptr) {
+		if (buf_grow(b, 0))
+			return NULL;
+		b->ptr[0] = '\0';
+	}
 	p = b->ptr;
 	b->ptr = NULL;
 	b->len = b->alloc = 0;

@@ -13,22 +13,6 @@
 
 /* ---- walking ------------------------------------------------------------ */
 
-static int remember_commit(struct source_history *src, const git_oid *id,
-			   size_t *idx)
-{
-	if (src->n_commits == src->commits_alloc) {
-		size_t alloc = src->commits_alloc ? src->commits_alloc * 2 : 1024;
-		git_oid *grown = realloc(src->commits, alloc * sizeof(*grown));
-		if (!grown)
-			return LG_ERR_NOMEM;
-		src->commits = grown;
-		src->commits_alloc = alloc;
-	}
-	git_oid_cpy(&src->commits[src->n_commits], id);
-	*idx = src->n_commits++;
-	return 0;
-}
-
 static int push_blob(struct scan_queue *q, const char *path, const git_oid *id,
 		     size_t origin)
 {
@@ -126,10 +110,10 @@ static int push_message(struct source_history *src, struct scan_queue *q,
 }
 
 static int walk_commit(struct source_history *src, struct scan_queue *q,
-		       const git_oid *id)
+		       size_t origin)
 {
+	const git_oid *id = &src->order.order[origin];
 	git_commit *c = NULL;
-	size_t origin;
 	int rc;
 
 	if (git_commit_lookup(&c, src->repo, id)) {
@@ -143,9 +127,7 @@ static int walk_commit(struct source_history *src, struct scan_queue *q,
 		git_commit_free(c);
 		return 0;
 	}
-	rc = remember_commit(src, id, &origin);
-	if (!rc)
-		rc = push_message(src, q, c, origin);
+	rc = push_message(src, q, c, origin);
 	if (!rc) {
 		buf_reset(&src->path);
 		rc = walk_tree(src, q, git_commit_tree_id(c), origin);
@@ -154,30 +136,47 @@ static int walk_commit(struct source_history *src, struct scan_queue *q,
 	return rc;
 }
 
-/* Walks every commit the revwalk yields; returns 0, 1 (stopped) or <0. */
-static int walk_all(struct source_history *src, struct scan_queue *q,
-		    git_revwalk *walk, struct lg_error *err)
+/*
+ * Adds the commits reachable from tips to the order and walks the new
+ * ones.  Returns 0, 1 (the scan is stopping) or a negative error.
+ */
+static int walk_from(struct source_history *src, struct scan_queue *q,
+		     const struct oid_list *tips, struct lg_error *err)
 {
-	git_oid id;
+	size_t first = src->order.n, missing = src->order.missing, i;
 	int rc;
 
-	while (!(rc = git_revwalk_next(&id, walk))) {
-		if ((rc = walk_commit(src, q, &id)))
-			break;
-	}
-	if (rc == GIT_ITEROVER)
-		return 0;
-	if (rc < 0 && rc != LG_ERR_NOMEM)
-		return lg_error_git(err, "walking history");
-	if (rc == LG_ERR_NOMEM)
+	if ((rc = commit_order_add(&src->order, tips->ids, tips->n, err)))
+		return rc;
+	if (src->order.missing > missing && !src->shallow)
+		scan_queue_warn(q, "%zu commits are missing from %s (a partial "
+				"or damaged clone): scanned what is there",
+				src->order.missing - missing, src->repo_path);
+	for (i = first, rc = 0; i < src->order.n && !rc; i++)
+		rc = walk_commit(src, q, i);
+	if (rc < 0)
 		return lg_error_set(err, rc, "out of memory walking history");
 	return rc;
 }
 
-/* ---- refs --------------------------------------------------------------- */
+/* ---- tips --------------------------------------------------------------- */
 
-static int push_named_refs(struct source_history *src, git_revwalk *walk,
-			   struct lg_error *err)
+static int oid_list_add(struct oid_list *l, const git_oid *id)
+{
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 64;
+		git_oid *grown = realloc(l->ids, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		l->ids = grown;
+		l->alloc = alloc;
+	}
+	git_oid_cpy(&l->ids[l->n++], id);
+	return 0;
+}
+
+static int named_tips(struct source_history *src, struct oid_list *tips,
+		      struct lg_error *err)
 {
 	size_t i;
 
@@ -187,7 +186,7 @@ static int push_named_refs(struct source_history *src, git_revwalk *walk,
 		if (!rc)
 			rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
 		if (!rc)
-			rc = git_revwalk_push(walk, git_object_id(peeled));
+			rc = oid_list_add(tips, git_object_id(peeled));
 		git_object_free(obj);
 		git_object_free(peeled);
 		if (rc)
@@ -197,95 +196,87 @@ static int push_named_refs(struct source_history *src, git_revwalk *walk,
 	return 0;
 }
 
-static int new_walk(struct source_history *src, git_revwalk **out,
+/* Every ref (branches, tags, remotes, stash, notes) and HEAD. */
+static int all_tips(struct source_history *src, struct oid_list *tips,
 		    struct lg_error *err)
 {
-	if (git_revwalk_new(out, src->repo))
-		return lg_error_git(err, "%s", src->repo_path);
-	git_revwalk_sorting(*out, GIT_SORT_TOPOLOGICAL | GIT_SORT_TIME |
-					  GIT_SORT_REVERSE);
-	return 0;
-}
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_object *peeled = NULL;
+	int rc;
 
-static int push_all_refs(struct source_history *src, git_revwalk *walk,
-			 struct lg_error *err)
-{
-	int rc = git_revwalk_push_glob(walk, "*");
-
-	if (rc && rc != GIT_ENOTFOUND)
+	if (git_reference_iterator_new(&it, src->repo))
 		return lg_error_git(err, "%s: reading refs", src->repo_path);
-	/* A detached HEAD is history too; an unborn one is no error. */
-	git_revwalk_push_head(walk);
+	while (!(rc = git_reference_next(&ref, it))) {
+		/* Refs to trees or blobs, or dangling ones, hold no history. */
+		if (!git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT))
+			rc = oid_list_add(tips, git_object_id(peeled));
+		git_object_free(peeled);
+		git_reference_free(ref);
+		peeled = NULL;
+		if (rc)
+			break;
+	}
+	git_reference_iterator_free(it);
+	if (rc != GIT_ITEROVER && rc)
+		return lg_error_git(err, "%s: reading refs", src->repo_path);
+	if (!git_revparse_single(&peeled, src->repo, "HEAD^{commit}"))
+		rc = oid_list_add(tips, git_object_id(peeled));
+	git_object_free(peeled);
 	git_error_clear();
-	return 0;
+	return rc == GIT_ITEROVER ? 0 : rc;
 }
 
 /* ---- unreachable objects ------------------------------------------------ */
 
-struct orphan_scan {
-	struct source_history *src;
+struct orphans {
 	git_odb *odb;
-	git_revwalk *walk;	/* gets every commit; reachable ones hidden */
-	git_oid *blobs;		/* blobs not met in any walked tree */
-	size_t n_blobs, alloc;
+	struct oid_list commits;
+	struct oid_list blobs;
 };
 
 static int collect_orphan(const git_oid *id, void *payload)
 {
-	struct orphan_scan *o = payload;
+	struct orphans *o = payload;
 	git_object_t type;
 	size_t len;
 
 	if (git_odb_read_header(&len, &type, o->odb, id))
 		return 0;	/* reported when read, if ever */
-	if (type == GIT_OBJECT_COMMIT) {
-		git_revwalk_push(o->walk, id);
-		return 0;
-	}
-	if (type != GIT_OBJECT_BLOB)
-		return 0;
-	if (o->n_blobs == o->alloc) {
-		size_t alloc = o->alloc ? o->alloc * 2 : 256;
-		git_oid *grown = realloc(o->blobs, alloc * sizeof(*grown));
-		if (!grown)
-			return -1;
-		o->blobs = grown;
-		o->alloc = alloc;
-	}
-	git_oid_cpy(&o->blobs[o->n_blobs++], id);
+	if (type == GIT_OBJECT_COMMIT)
+		return oid_list_add(&o->commits, id);
+	if (type == GIT_OBJECT_BLOB)
+		return oid_list_add(&o->blobs, id);
 	return 0;
 }
 
+/* Commits and blobs that no ref reaches: walked after the reachable ones. */
 static int walk_unreachable(struct source_history *src, struct scan_queue *q,
 			    struct lg_error *err)
 {
-	struct orphan_scan o = { src, NULL, NULL, NULL, 0, 0 };
+	struct orphans o;
 	size_t i;
 	int rc;
 
-	if ((rc = new_walk(src, &o.walk, err)))
-		return rc;
+	memset(&o, 0, sizeof(o));
 	if (git_repository_odb(&o.odb, src->repo) ||
 	    git_odb_foreach(o.odb, collect_orphan, &o)) {
 		rc = lg_error_git(err, "%s: listing objects", src->repo_path);
 		goto done;
 	}
-	git_revwalk_hide_glob(o.walk, "*");
-	git_revwalk_hide_head(o.walk);
-	git_error_clear();
-	if ((rc = walk_all(src, q, o.walk, err)))
+	if ((rc = walk_from(src, q, &o.commits, err)))
 		goto done;
-	for (i = 0; i < o.n_blobs && !rc; i++) {
-		rc = dedup_add(&src->blobs, o.blobs[i].id);
+	for (i = 0; i < o.blobs.n && !rc; i++) {
+		rc = dedup_add(&src->blobs, o.blobs.ids[i].id);
 		if (rc > 0)
-			rc = push_blob(q, UNREACHABLE_PATH, &o.blobs[i], NO_ORIGIN);
+			rc = push_blob(q, UNREACHABLE_PATH, &o.blobs.ids[i], NO_ORIGIN);
 	}
 	if (rc < 0)
 		rc = lg_error_set(err, rc, "out of memory");
 done:
-	free(o.blobs);
+	free(o.commits.ids);
+	free(o.blobs.ids);
 	git_odb_free(o.odb);
-	git_revwalk_free(o.walk);
 	return rc;
 }
 
@@ -295,16 +286,15 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 			   struct lg_error *err)
 {
 	struct source_history *src = (struct source_history *)base;
-	git_revwalk *walk = NULL;
+	struct oid_list tips = { NULL, 0, 0 };
 	int rc;
 
-	if ((rc = new_walk(src, &walk, err)))
-		return rc;
-	rc = src->n_refs ? push_named_refs(src, walk, err)
-			 : push_all_refs(src, walk, err);
+	rc = src->n_refs ? named_tips(src, &tips, err) : all_tips(src, &tips, err);
+	if (rc < 0 && !err->code)
+		lg_error_set(err, rc, "out of memory");
 	if (!rc)
-		rc = walk_all(src, q, walk, err);
-	git_revwalk_free(walk);
+		rc = walk_from(src, q, &tips, err);
+	free(tips.ids);
 	if (!rc && src->unreachable)
 		rc = walk_unreachable(src, q, err);
 	return rc > 0 ? 0 : rc;
@@ -371,10 +361,10 @@ static int history_annotate(struct scan_source *base, struct finding *f,
 	char hex[GIT_OID_HEXSZ + 1];
 	int rc;
 
-	if (f->origin == NO_ORIGIN || f->origin >= src->n_commits)
+	if (f->origin == NO_ORIGIN || f->origin >= src->order.n)
 		return 0;
-	git_oid_tostr(hex, sizeof(hex), &src->commits[f->origin]);
-	if (git_commit_lookup(&c, src->repo, &src->commits[f->origin]))
+	git_oid_tostr(hex, sizeof(hex), &src->order.order[f->origin]);
+	if (git_commit_lookup(&c, src->repo, &src->order.order[f->origin]))
 		return set_str(&f->where.commit, hex);
 	a = git_commit_author(c);
 	rc = set_str(&f->where.commit, hex);
@@ -411,13 +401,14 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
 		return lg_error_git(err, "%s: not a git repository", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
+	commit_order_init(&src->order, src->repo);
 	return 0;
 }
 
 void source_history_release(struct source_history *src)
 {
+	commit_order_release(&src->order);
 	git_repository_free(src->repo);
-	free(src->commits);
 	dedup_release(&src->blobs);
 	dedup_release(&src->trees);
 	dedup_release(&src->messages);

@@ -4,10 +4,16 @@
 #include <git2.h>
 #include <stdint.h>
 
+#include "commit_order.h"
 #include "dedup.h"
 #include "scan.h"
 
 struct lg_error;
+
+struct oid_list {
+	git_oid *ids;
+	size_t n, alloc;
+};
 
 /*
  * Every blob reachable from the chosen refs (default: all refs and HEAD),
@@ -27,8 +33,7 @@ struct source_history {
 
 	git_repository *repo;		/* producer's handle */
 	int shallow;
-	git_oid *commits;		/* origin index -> commit id */
-	size_t n_commits, commits_alloc;
+	struct commit_order order;	/* origin index -> commit id */
 	struct dedup blobs, trees, messages;
 	struct buf path;		/* scratch while walking trees */
 	uint64_t n_trees_failed;

@@ -1,6 +1,6 @@
 /*
  * Where else a leaked blob lives: for the few blobs that produced findings,
- * every walked commit whose tree holds them, and at which path.  Each tree
+ * every commit in the walk order whose tree holds them, and at which path.  Each tree
  * is read once; what it holds of those blobs is memoised by tree id.
  */
 #include "source_history.h"
@@ -23,7 +23,7 @@ struct tree_hits {
 };
 
 struct place {
-	size_t commit;		/* index into src->commits */
+	size_t commit;		/* index into src->order */
 	char *path;
 };
 
@@ -154,10 +154,10 @@ static int walk_commits(struct locate *lc)
 	size_t c, i;
 	int rc = 0;
 
-	for (c = 0; c < lc->src->n_commits && !rc; c++) {
+	for (c = 0; c < lc->src->order.n && !rc; c++) {
 		const struct tree_hits *t;
 		git_commit *commit = NULL;
-		if (git_commit_lookup(&commit, lc->src->repo, &lc->src->commits[c]))
+		if (git_commit_lookup(&commit, lc->src->repo, &lc->src->order.order[c]))
 			continue;
 		rc = tree_hits_of(lc, git_commit_tree_id(commit), &t);
 		git_commit_free(commit);

@@ -1,0 +1,121 @@
+#include "commit_order.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "banned.h"
+
+struct frame {
+	git_oid id;
+	int expanded;
+};
+
+struct stack {
+	struct frame *f;
+	size_t n, alloc;
+};
+
+static int stack_push(struct stack *s, const git_oid *id)
+{
+	if (s->n == s->alloc) {
+		size_t alloc = s->alloc ? s->alloc * 2 : 256;
+		struct frame *grown = realloc(s->f, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		s->f = grown;
+		s->alloc = alloc;
+	}
+	git_oid_cpy(&s->f[s->n].id, id);
+	s->f[s->n++].expanded = 0;
+	return 0;
+}
+
+static int emit(struct commit_order *co, const git_oid *id)
+{
+	if (co->n == co->alloc) {
+		size_t alloc = co->alloc ? co->alloc * 2 : 1024;
+		git_oid *grown = realloc(co->order, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		co->order = grown;
+		co->alloc = alloc;
+	}
+	git_oid_cpy(&co->order[co->n++], id);
+	return 0;
+}
+
+/* Pushes the unseen parents of the commit on top (last parent deepest). */
+static int expand(struct commit_order *co, struct stack *s, int *missing)
+{
+	git_commit *c = NULL;
+	git_oid id;
+	unsigned i, n;
+	int rc = 0;
+
+	git_oid_cpy(&id, &s->f[s->n - 1].id);
+	s->f[s->n - 1].expanded = 1;
+	if (git_commit_lookup(&c, co->repo, &id)) {
+		*missing = 1;
+		return 0;
+	}
+	n = git_commit_parentcount(c);
+	for (i = n; i-- > 0 && !rc;) {
+		const git_oid *p = git_commit_parent_id(c, i);
+		if ((rc = dedup_add(&co->seen, p->id)) > 0)
+			rc = stack_push(s, p);
+	}
+	git_commit_free(c);
+	return rc < 0 ? rc : 0;
+}
+
+static int walk_from(struct commit_order *co, struct stack *s)
+{
+	int rc = 0;
+
+	while (s->n && !rc) {
+		struct frame *top = &s->f[s->n - 1];
+		int missing = 0;
+		if (top->expanded) {
+			rc = emit(co, &top->id);
+			s->n--;
+			continue;
+		}
+		rc = expand(co, s, &missing);
+		if (missing) {
+			co->missing++;
+			git_error_clear();
+			s->n--;
+		}
+	}
+	return rc;
+}
+
+int commit_order_add(struct commit_order *co, const git_oid *tips, size_t n,
+		     struct lg_error *err)
+{
+	struct stack s = { NULL, 0, 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && !rc; i++) {
+		rc = dedup_add(&co->seen, tips[i].id);
+		if (rc > 0 && !(rc = stack_push(&s, &tips[i])))
+			rc = walk_from(co, &s);
+	}
+	free(s.f);
+	return rc < 0 ? lg_error_set(err, rc, "out of memory walking history") : 0;
+}
+
+void commit_order_init(struct commit_order *co, git_repository *repo)
+{
+	memset(co, 0, sizeof(*co));
+	co->repo = repo;
+}
+
+void commit_order_release(struct commit_order *co)
+{
+	dedup_release(&co->seen);
+	free(co->order);
+	memset(co, 0, sizeof(*co));
+}

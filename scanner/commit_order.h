@@ -1,0 +1,37 @@
+#ifndef LEAKGATE_COMMIT_ORDER_H
+#define LEAKGATE_COMMIT_ORDER_H
+
+#include <git2.h>
+
+#include "dedup.h"
+
+struct lg_error;
+
+/*
+ * Commits in an order where every parent comes before its children
+ * (oldest first), built by a depth-first walk from tips.  Unlike
+ * git_revwalk it carries on past parents that are not in the repository
+ * (a shallow or partial clone, a corrupt object): those are counted in
+ * `missing` and treated as absent.
+ */
+struct commit_order {
+	git_repository *repo;	/* borrowed */
+	struct dedup seen;
+	git_oid *order;
+	size_t n, alloc;
+	size_t missing;
+};
+
+void commit_order_init(struct commit_order *co, git_repository *repo);
+
+/*
+ * Appends every commit reachable from tips that is not already in the
+ * order.  Tips that are not commits are skipped.  Returns 0 or
+ * LG_ERR_NOMEM.
+ */
+int commit_order_add(struct commit_order *co, const git_oid *tips, size_t n,
+		     struct lg_error *err);
+
+void commit_order_release(struct commit_order *co);
+
+#endif
