@@ -147,23 +147,29 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 	return 0;
 }
 
-/* Takes the next item; returns 0 when the queue is drained and closed. */
-static int queue_pop(struct scan_queue *q, struct scan_item *out)
+/*
+ * Takes up to max items, consecutive in queue order (sources push related
+ * blobs next to each other: one worker reading a run keeps its caches
+ * warm).  Returns how many; 0 when the queue is drained and closed.
+ */
+static size_t queue_pop(struct scan_queue *q, struct scan_item *out, size_t max)
 {
+	size_t n = 0;
+
 	pthread_mutex_lock(&q->lock);
 	while (!q->count && !q->done && !stopping(q))
 		pthread_cond_wait(&q->not_empty, &q->lock);
-	if (!q->count || stopping(q)) {
-		pthread_mutex_unlock(&q->lock);
-		return 0;
+	while (q->count && n < max && !stopping(q)) {
+		out[n] = q->ring[q->head];
+		q->head = (q->head + 1) % QUEUE_MAX_ITEMS;
+		q->count--;
+		q->bytes -= item_weight(&out[n]);
+		n++;
 	}
-	*out = q->ring[q->head];
-	q->head = (q->head + 1) % QUEUE_MAX_ITEMS;
-	q->count--;
-	q->bytes -= item_weight(out);
-	pthread_cond_signal(&q->not_full);
+	if (n)
+		pthread_cond_broadcast(&q->not_full);
 	pthread_mutex_unlock(&q->lock);
-	return 1;
+	return n;
 }
 
 static void queue_close(struct scan_queue *q)
@@ -311,38 +317,44 @@ static int load_item(struct worker *w, struct scan_item *item,
 	return 0;
 }
 
+static void scan_one(struct worker *w, struct scan_item *item,
+		     const struct engine_callbacks *cb)
+{
+	size_t first = w->found.n, len;
+	const char *data;
+
+	w->item = item;
+	if (!load_item(w, item, &data, &len)) {
+		if (engine_scan(w->ew, data, len, item->path, cb) < 0)
+			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
+						 "out of memory scanning %s",
+						 item->path);
+		drop_generic_overlaps(&w->found, first);
+		if (item->kind == SCAN_ITEM_MESSAGE)
+			w->messages++;
+		else
+			w->items++;
+		w->bytes += len;
+	}
+	if (w->failed && w->q->opts->stop)
+		*w->q->opts->stop = 1;
+}
+
+#define WORKER_RUN 16
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct engine_callbacks cb = { on_match, on_limit, w };
-	struct scan_item item;
+	struct scan_item run[WORKER_RUN];
+	size_t n, i;
 
-	while (queue_pop(w->q, &item)) {
-		const char *data;
-		size_t len;
-
-		size_t first = w->found.n;
-
-		w->item = &item;
-		if (!load_item(w, &item, &data, &len)) {
-			if (engine_scan(w->ew, data, len, item.path, &cb) < 0) {
-				w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
-							 "out of memory scanning %s",
-							 item.path);
-			}
-			drop_generic_overlaps(&w->found, first);
-			if (item.kind == SCAN_ITEM_MESSAGE)
-				w->messages++;
-			else
-				w->items++;
-			w->bytes += len;
+	while ((n = queue_pop(w->q, run, WORKER_RUN))) {
+		for (i = 0; i < n; i++) {
+			scan_one(w, &run[i], &cb);
+			scan_item_release(&run[i]);
 		}
-		scan_item_release(&item);
-		if (w->failed && w->q->opts->stop)
-			*w->q->opts->stop = 1;
 	}
-	if (w->content.alloc > (1u << 20))
-		buf_release(&w->content);
 	return NULL;
 }
 

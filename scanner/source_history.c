@@ -13,18 +13,57 @@
 
 /* ---- walking ------------------------------------------------------------ */
 
-static int push_blob(struct scan_queue *q, const char *path, const git_oid *id,
-		     size_t origin)
-{
-	struct scan_item item;
+/*
+ * Blobs wait in a batch that is pushed in pack order: versions of a file
+ * sit together in a pack, so reading them in that order keeps delta bases
+ * in libgit2's cache instead of inflating them again and again.
+ */
+static int flush_batch(struct source_history *src, struct scan_queue *q);
 
-	memset(&item, 0, sizeof(item));
-	if (!(item.path = strdup(path)))
+static int compare_pending(const void *a, const void *b)
+{
+	const struct pending_blob *x = a, *y = b;
+
+	return x->key < y->key ? -1 : x->key > y->key;
+}
+
+static int push_blob(struct source_history *src, struct scan_queue *q,
+		     const char *path, const git_oid *id, size_t origin)
+{
+	struct pending_blob *p;
+
+	if (src->n_pending == HISTORY_BATCH) {
+		int rc = flush_batch(src, q);
+		if (rc)
+			return rc;
+	}
+	p = &src->pending[src->n_pending];
+	memset(p, 0, sizeof(*p));
+	if (!(p->item.path = strdup(path)))
 		return LG_ERR_NOMEM;
-	memcpy(item.oid, id->id, sizeof(item.oid));
-	item.has_oid = 1;
-	item.origin = origin;
-	return scan_queue_push(q, &item);
+	memcpy(p->item.oid, id->id, sizeof(p->item.oid));
+	p->item.has_oid = 1;
+	p->item.origin = origin;
+	p->key = pack_order_key(&src->packs, id->id);
+	src->n_pending++;
+	return 0;
+}
+
+static int flush_batch(struct source_history *src, struct scan_queue *q)
+{
+	size_t i;
+	int rc = 0;
+
+	qsort(src->pending, src->n_pending, sizeof(*src->pending),
+	      compare_pending);
+	for (i = 0; i < src->n_pending; i++) {
+		if (!rc)
+			rc = scan_queue_push(q, &src->pending[i].item);
+		else
+			scan_item_release(&src->pending[i].item);
+	}
+	src->n_pending = 0;
+	return rc;
 }
 
 static int walk_tree(struct source_history *src, struct scan_queue *q,
@@ -46,7 +85,7 @@ static int walk_entry(struct source_history *src, struct scan_queue *q,
 		rc = dedup_add(&src->blobs, id->id);
 		if (rc <= 0)
 			return rc;
-		return push_blob(q, src->path.ptr, id, origin);
+		return push_blob(src, q, src->path.ptr, id, origin);
 	default:
 		return 0;	/* submodule commits live in other repositories */
 	}
@@ -269,7 +308,8 @@ static int walk_unreachable(struct source_history *src, struct scan_queue *q,
 	for (i = 0; i < o.blobs.n && !rc; i++) {
 		rc = dedup_add(&src->blobs, o.blobs.ids[i].id);
 		if (rc > 0)
-			rc = push_blob(q, UNREACHABLE_PATH, &o.blobs.ids[i], NO_ORIGIN);
+			rc = push_blob(src, q, UNREACHABLE_PATH, &o.blobs.ids[i],
+				       NO_ORIGIN);
 	}
 	if (rc < 0)
 		rc = lg_error_set(err, rc, "out of memory");
@@ -297,6 +337,10 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 	free(tips.ids);
 	if (!rc && src->unreachable)
 		rc = walk_unreachable(src, q, err);
+	if (!rc && (rc = flush_batch(src, q)) < 0)
+		lg_error_set(err, rc, "out of memory");
+	for (; src->n_pending; src->n_pending--)
+		scan_item_release(&src->pending[src->n_pending - 1].item);
 	return rc > 0 ? 0 : rc;
 }
 
@@ -390,7 +434,12 @@ static int history_finish(struct scan_source *base, struct finding_list *l,
 int source_history_open(struct source_history *src, const char *repo_path,
 			struct lg_error *err)
 {
+	struct buf objects = BUF_INIT;
+	int rc;
+
 	memset(src, 0, sizeof(*src));
+	/* Trees are read once each (deduplicated): caching them only costs. */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
 	src->repo_path = repo_path;
 	src->base.produce = history_produce;
 	src->base.worker_open = history_worker_open;
@@ -402,12 +451,19 @@ int source_history_open(struct source_history *src, const char *repo_path,
 		return lg_error_git(err, "%s: not a git repository", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
 	commit_order_init(&src->order, src->repo);
-	return 0;
+	if (!(src->pending = calloc(HISTORY_BATCH, sizeof(*src->pending))))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	buf_addf(&objects, "%sobjects", git_repository_commondir(src->repo));
+	rc = pack_order_open(&src->packs, objects.ptr, err);
+	buf_release(&objects);
+	return rc;
 }
 
 void source_history_release(struct source_history *src)
 {
 	commit_order_release(&src->order);
+	pack_order_release(&src->packs);
+	free(src->pending);
 	git_repository_free(src->repo);
 	dedup_release(&src->blobs);
 	dedup_release(&src->trees);

@@ -6,9 +6,18 @@
 
 #include "commit_order.h"
 #include "dedup.h"
+#include "pack_order.h"
 #include "scan.h"
 
 struct lg_error;
+
+/* Blobs found by the walk, waiting to be pushed in pack order. */
+struct pending_blob {
+	uint64_t key;
+	struct scan_item item;
+};
+
+#define HISTORY_BATCH 16384
 
 struct oid_list {
 	git_oid *ids;
@@ -36,6 +45,9 @@ struct source_history {
 	struct commit_order order;	/* origin index -> commit id */
 	struct dedup blobs, trees, messages;
 	struct buf path;		/* scratch while walking trees */
+	struct pack_order packs;
+	struct pending_blob *pending;	/* HISTORY_BATCH slots */
+	size_t n_pending;
 	uint64_t n_trees_failed;
 };
 

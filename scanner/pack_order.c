@@ -1,0 +1,170 @@
+#include "pack_order.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "error.h"
+#include "banned.h"
+
+#define IDX_HEADER 8
+#define IDX_FANOUT (256 * 4)
+#define MAX_PACKS 0xfffe
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint64_t be64(const unsigned char *p)
+{
+	return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+/* Validates a v2 index and sets up its tables; returns 0 or -1. */
+static int index_parse(struct pack_index *ix)
+{
+	static const unsigned char magic[] = { 0xff, 't', 'O', 'c', 0, 0, 0, 2 };
+	size_t need;
+
+	if (ix->size < IDX_HEADER + IDX_FANOUT + 40 ||
+	    memcmp(ix->map, magic, sizeof(magic)))
+		return -1;
+	ix->n = be32(ix->map + IDX_HEADER + IDX_FANOUT - 4);
+	need = IDX_HEADER + IDX_FANOUT + (size_t)ix->n * (20 + 4 + 4) + 40;
+	if (need > ix->size)
+		return -1;
+	ix->oids = ix->map + IDX_HEADER + IDX_FANOUT;
+	ix->offsets = ix->oids + (size_t)ix->n * 24;
+	ix->n_large = (ix->size - need) / 8;
+	ix->large = ix->n_large ? ix->offsets + (size_t)ix->n * 4 : NULL;
+	return 0;
+}
+
+static int index_map(struct pack_index *ix, const char *path)
+{
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+		close(fd);
+		return -1;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	ix->map = map;
+	ix->size = (size_t)st.st_size;
+	if (index_parse(ix)) {
+		munmap(map, ix->size);
+		memset(ix, 0, sizeof(*ix));
+		return -1;
+	}
+	return 0;
+}
+
+static int is_idx_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	return len > 4 && !strcmp(name + len - 4, ".idx");
+}
+
+int pack_order_open(struct pack_order *po, const char *objects_dir,
+		    struct lg_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	memset(po, 0, sizeof(*po));
+	buf_addf(&path, "%s/pack", objects_dir);
+	d = opendir(path.ptr);
+	while (d && (de = readdir(d)) && po->n < MAX_PACKS) {
+		struct pack_index *grown;
+		if (!is_idx_name(de->d_name))
+			continue;
+		grown = realloc(po->packs, (po->n + 1) * sizeof(*grown));
+		if (!grown) {
+			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+			break;
+		}
+		po->packs = grown;
+		buf_reset(&path);
+		buf_addf(&path, "%s/pack/%s", objects_dir, de->d_name);
+		memset(&po->packs[po->n], 0, sizeof(po->packs[0]));
+		if (!index_map(&po->packs[po->n], path.ptr))
+			po->n++;
+	}
+	if (d)
+		closedir(d);
+	buf_release(&path);
+	return rc;
+}
+
+static int index_find(const struct pack_index *ix, const unsigned char oid[20],
+		      uint32_t *pos)
+{
+	const unsigned char *fan = ix->map + IDX_HEADER;
+	uint32_t lo = oid[0] ? be32(fan + 4 * (oid[0] - 1)) : 0;
+	uint32_t hi = be32(fan + 4 * oid[0]);
+
+	if (hi > ix->n)
+		hi = ix->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(ix->oids + (size_t)mid * 20, oid, 20);
+		if (!c) {
+			*pos = mid;
+			return 1;
+		}
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+static uint64_t index_offset(const struct pack_index *ix, uint32_t pos)
+{
+	uint32_t off = be32(ix->offsets + (size_t)pos * 4);
+
+	if (!(off & 0x80000000u))
+		return off;
+	off &= 0x7fffffffu;
+	return off < ix->n_large ? be64(ix->large + (size_t)off * 8) : 0;
+}
+
+uint64_t pack_order_key(const struct pack_order *po, const unsigned char oid[20])
+{
+	uint32_t pos;
+	size_t i;
+
+	for (i = 0; i < po->n; i++)
+		if (index_find(&po->packs[i], oid, &pos))
+			return (uint64_t)i << 48 |
+			       (index_offset(&po->packs[i], pos) & 0xffffffffffffull);
+	return PACK_ORDER_LOOSE;
+}
+
+void pack_order_release(struct pack_order *po)
+{
+	size_t i;
+
+	for (i = 0; i < po->n; i++)
+		munmap((void *)po->packs[i].map, po->packs[i].size);
+	free(po->packs);
+	memset(po, 0, sizeof(*po));
+}
