@@ -258,19 +258,26 @@ static int overlaps(const struct finding *a, const struct finding *b)
 static void drop_generic_overlaps(struct finding_list *l, size_t first)
 {
 	size_t i, j, kept = first;
+	int *shadowed = NULL;
 
+	if (l->n - first < 2)
+		return;
+	/* Decide for all first, then compact: the list is read while deciding. */
+	if (!(shadowed = calloc(l->n - first, sizeof(*shadowed))))
+		return;
+	for (i = first; i < l->n; i++)
+		for (j = first; j < l->n && l->items[i]->rule->generic &&
+				!shadowed[i - first]; j++)
+			shadowed[i - first] = !l->items[j]->rule->generic &&
+					      overlaps(l->items[i], l->items[j]);
 	for (i = first; i < l->n; i++) {
-		struct finding *f = l->items[i];
-		int shadowed = 0;
-		for (j = first; j < l->n && f->rule->generic && !shadowed; j++)
-			shadowed = !l->items[j]->rule->generic &&
-				   overlaps(f, l->items[j]);
-		if (shadowed)
-			finding_free(f);
+		if (shadowed[i - first])
+			finding_free(l->items[i]);
 		else
-			l->items[kept++] = f;
+			l->items[kept++] = l->items[i];
 	}
 	l->n = kept;
+	free(shadowed);
 }
 
 static void on_limit(const struct rule *r, void *payload)
@@ -282,35 +289,34 @@ static void on_limit(const struct rule *r, void *payload)
 			"rule skipped on this input", w->item->path, r->id);
 }
 
-/* Points data and len at the item's bytes; returns 0, or 1 to skip it. */
+/* Points b at the item's bytes; returns 0, or 1 to skip it. */
 static int load_item(struct worker *w, struct scan_item *item,
-		     const char **data, size_t *len)
+		     struct scan_blob *b)
 {
 	const struct scan_options *o = w->q->opts;
 	struct lg_error err = LG_ERROR_INIT;
 
-	if (!item->data) {
-		buf_reset(&w->content);
-		if (w->src->load(w->src, w->state, item, &w->content, &err)) {
-			enum scan_skip kind = err.code == LG_ERR_LIMIT
-						      ? SCAN_SKIP_TOO_LARGE
-						      : SCAN_SKIP_UNREADABLE;
-			scan_queue_skip(w->q, kind);
-			scan_queue_warn(w->q, "skipping %s", err.msg);
-			return 1;
-		}
-	}
-	*data = item->data ? item->data : w->content.ptr;
-	*len = item->data ? item->len : w->content.len;
-	if (!*data)
-		*data = "";
-	if (o->max_file_size && *len > o->max_file_size) {
-		scan_queue_skip(w->q, SCAN_SKIP_TOO_LARGE);
-		scan_queue_warn(w->q, "skipping %s: %zu bytes, over the %zu-byte cap",
-				item->path, *len, o->max_file_size);
+	memset(b, 0, sizeof(*b));
+	b->scratch = &w->content;
+	buf_reset(&w->content);
+	if (item->data) {
+		b->data = item->data;
+		b->len = item->len;
+	} else if (w->src->load(w->src, w->state, item, b, &err)) {
+		scan_queue_skip(w->q, err.code == LG_ERR_LIMIT ? SCAN_SKIP_TOO_LARGE
+							       : SCAN_SKIP_UNREADABLE);
+		scan_queue_warn(w->q, "skipping %s", err.msg);
 		return 1;
 	}
-	if (!o->scan_binary && scan_looks_binary(*data, *len)) {
+	if (!b->data)
+		b->data = "";
+	if (o->max_file_size && b->len > o->max_file_size) {
+		scan_queue_skip(w->q, SCAN_SKIP_TOO_LARGE);
+		scan_queue_warn(w->q, "skipping %s: %zu bytes, over the %zu-byte cap",
+				item->path, b->len, o->max_file_size);
+		return 1;
+	}
+	if (!o->scan_binary && scan_looks_binary(b->data, b->len)) {
 		scan_queue_skip(w->q, SCAN_SKIP_BINARY);
 		return 1;
 	}
@@ -320,12 +326,12 @@ static int load_item(struct worker *w, struct scan_item *item,
 static void scan_one(struct worker *w, struct scan_item *item,
 		     const struct engine_callbacks *cb)
 {
-	size_t first = w->found.n, len;
-	const char *data;
+	size_t first = w->found.n;
+	struct scan_blob b;
 
 	w->item = item;
-	if (!load_item(w, item, &data, &len)) {
-		if (engine_scan(w->ew, data, len, item->path, cb) < 0)
+	if (!load_item(w, item, &b)) {
+		if (engine_scan(w->ew, b.data, b.len, item->path, cb) < 0)
 			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
 						 "out of memory scanning %s",
 						 item->path);
@@ -334,8 +340,10 @@ static void scan_one(struct worker *w, struct scan_item *item,
 			w->messages++;
 		else
 			w->items++;
-		w->bytes += len;
+		w->bytes += b.len;
 	}
+	if (b.handle && w->src->release)
+		w->src->release(b.handle);
 	if (w->failed && w->q->opts->stop)
 		*w->q->opts->stop = 1;
 }

@@ -48,6 +48,14 @@ struct scan_item {
 	struct line_ranges *only_lines;	/* NULL: every line counts */
 };
 
+/* An item's bytes while a worker scans them. */
+struct scan_blob {
+	const char *data;
+	size_t len;
+	void *handle;		/* non-NULL: pass to the source's release() */
+	struct buf *scratch;	/* the worker's buffer, for sources that read */
+};
+
 struct scan_source {
 	/* Producer thread: pushes every item with scan_queue_push(). */
 	int (*produce)(struct scan_source *src, struct scan_queue *q,
@@ -57,12 +65,17 @@ struct scan_source {
 			   struct lg_error *err);
 	void (*worker_close)(void *state);
 	/*
-	 * Fills out with the item's bytes when item->data is NULL.  Returns 0,
-	 * or an error that is reported as a warning (the item is skipped).
+	 * Sets out->data/len to the item's bytes when item->data is NULL:
+	 * either read into out->scratch (a worker buffer, empty on entry) or
+	 * borrowed from the source with out->handle set for release().
+	 * Returns 0, or an error that is reported as a warning (the item is
+	 * skipped; LG_ERR_LIMIT counts as too large).
 	 */
 	int (*load)(struct scan_source *src, void *state,
-		    const struct scan_item *item, struct buf *out,
+		    const struct scan_item *item, struct scan_blob *out,
 		    struct lg_error *err);
+	/* Gives back what load() lent (out->handle); may be NULL. */
+	void (*release)(void *handle);
 	/* After the join: fills provenance of f from f->origin; may be NULL. */
 	int (*annotate)(struct scan_source *src, struct finding *f,
 			struct lg_error *err);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dedup.h"
 #include "error.h"
 #include "banned.h"
 
@@ -22,14 +23,15 @@ struct walk {
 	struct scan_queue *q;
 	struct ignore_ctx ig;
 	struct buf abs;		/* scratch for absolute paths */
+	struct dedup seen;	/* files pushed, by device and inode */
 };
 
-static void ignore_open(struct ignore_ctx *ig, const char *path, int no_ignore)
+static void ignore_open(struct ignore_ctx *ig, const char *path)
 {
 	const char *wd;
 
 	memset(ig, 0, sizeof(*ig));
-	if (no_ignore || git_repository_open_ext(&ig->repo, path, 0, NULL))
+	if (git_repository_open_ext(&ig->repo, path, 0, NULL))
 		return;
 	wd = git_repository_workdir(ig->repo);
 	if (!wd || !(ig->workdir = realpath(wd, NULL))) {
@@ -81,10 +83,23 @@ static int is_ignored(struct walk *wk, const char *rel, int is_dir)
 	return ignored;
 }
 
-static int push_file(struct walk *wk, const char *path)
+/* Pushes a file once, however many of the named paths reach it. */
+static int push_file(struct walk *wk, const char *path, const struct stat *st)
 {
 	struct scan_item item;
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} id;
+	unsigned char key[16];
+	int rc;
 
+	memset(&id, 0, sizeof(id));
+	id.dev = st->st_dev;
+	id.ino = st->st_ino;
+	dedup_key_of(&id, sizeof(id), key);
+	if ((rc = dedup_add(&wk->seen, key)) <= 0)
+		return rc < 0 ? LG_ERR_NOMEM : 0;
 	memset(&item, 0, sizeof(item));
 	if (!(item.path = strdup(path)))
 		return LG_ERR_NOMEM;
@@ -93,6 +108,13 @@ static int push_file(struct walk *wk, const char *path)
 
 static int walk_path(struct walk *wk, const char *path, const char *rel,
 		     int top);
+
+static void skip_unreadable(struct walk *wk, const char *path,
+			    const char *reason)
+{
+	scan_queue_skip(wk->q, SCAN_SKIP_UNREADABLE);
+	scan_queue_warn(wk->q, "skipping %s: %s", path, reason);
+}
 
 static char *join_path(const char *dir, const char *name)
 {
@@ -115,8 +137,7 @@ static int walk_dir(struct walk *wk, const char *path, const char *rel)
 
 	if (!d) {
 		char reason[128];
-		scan_queue_skip(wk->q, SCAN_SKIP_UNREADABLE);
-		scan_queue_warn(wk->q, "skipping %s: %s", path,
+		skip_unreadable(wk, path,
 				strerror_r(errno, reason, sizeof(reason)));
 		return 0;
 	}
@@ -139,15 +160,36 @@ static int walk_dir(struct walk *wk, const char *path, const char *rel)
 	return rc;
 }
 
+/*
+ * Stats path without following a symbolic link, except one named on the
+ * command line (top): that one is resolved, and *is_link says so.
+ */
+static int stat_path(const char *path, int top, struct stat *st, int *is_link)
+{
+	*is_link = 0;
+	if (lstat(path, st))
+		return -1;
+	if (!top || !S_ISLNK(st->st_mode))
+		return 0;
+	*is_link = 1;
+	return stat(path, st);
+}
+
+/*
+ * Inside a walk, links, devices and FIFOs are passed over without a word,
+ * as git does.  A path named on the command line is walked through a link
+ * to a directory; anything else there that is not a file is reported.
+ * Files are opened with O_NOFOLLOW, so a link to a file is never read.
+ */
 static int walk_path(struct walk *wk, const char *path, const char *rel,
 		     int top)
 {
 	struct stat st;
+	char reason[128];
+	int is_link;
 
-	if (lstat(path, &st)) {
-		char reason[128];
-		scan_queue_skip(wk->q, SCAN_SKIP_UNREADABLE);
-		scan_queue_warn(wk->q, "skipping %s: %s", path,
+	if (stat_path(path, top, &st, &is_link)) {
+		skip_unreadable(wk, path,
 				strerror_r(errno, reason, sizeof(reason)));
 		return 0;
 	}
@@ -156,11 +198,37 @@ static int walk_path(struct walk *wk, const char *path, const char *rel,
 			return 0;
 		return walk_dir(wk, path, rel);
 	}
-	if (!S_ISREG(st.st_mode))
-		return 0;	/* symbolic links, devices, FIFOs */
+	if (!S_ISREG(st.st_mode) || is_link) {
+		if (top)
+			skip_unreadable(wk, path, is_link ? "a symbolic link "
+					"to a file (name the file itself)"
+					: "not a regular file");
+		return 0;
+	}
 	if (!top && is_ignored(wk, rel, 0))
 		return 0;
-	return push_file(wk, path);
+	return push_file(wk, path, &st);
+}
+
+/*
+ * Walks a path named on the command line.  Only a directory needs the
+ * .gitignore rules of its work tree: a file named there is always read,
+ * so pre-commit's long lists of files open no repository at all.
+ */
+static int walk_top(struct walk *wk, const char *path)
+{
+	struct stat st;
+	char *rel = NULL;
+	int rc;
+
+	if (!wk->src->no_ignore && !stat(path, &st) && S_ISDIR(st.st_mode)) {
+		ignore_open(&wk->ig, path);
+		rel = relative_to_workdir(&wk->ig, path);
+	}
+	rc = walk_path(wk, path, rel, 1);
+	free(rel);
+	ignore_close(&wk->ig);
+	return rc;
 }
 
 static int push_stdin(struct walk *wk, struct lg_error *err)
@@ -186,36 +254,35 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 		      struct lg_error *err)
 {
 	struct source_fs *src = (struct source_fs *)base;
-	struct walk wk = { src, q, { NULL, NULL, 0 }, BUF_INIT };
+	struct walk wk = { src, q, { NULL, NULL, 0 }, BUF_INIT, DEDUP_INIT };
 	size_t i;
 	int rc = 0;
 
 	for (i = 0; i < src->n_paths && rc == 0; i++) {
-		if (!strcmp(src->paths[i], "-")) {
+		if (!strcmp(src->paths[i], "-"))
 			rc = push_stdin(&wk, err);
-			continue;
-		}
-		char *rel;
-		ignore_open(&wk.ig, src->paths[i], src->no_ignore);
-		rel = relative_to_workdir(&wk.ig, src->paths[i]);
-		rc = walk_path(&wk, src->paths[i], rel, 1);
-		free(rel);
-		ignore_close(&wk.ig);
+		else
+			rc = walk_top(&wk, src->paths[i]);
 	}
 	buf_release(&wk.abs);
+	dedup_release(&wk.seen);
 	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory walking files");
 	return rc < 0 ? rc : 0;
 }
 
 static int fs_load(struct scan_source *base, void *state,
-		   const struct scan_item *item, struct buf *out,
+		   const struct scan_item *item, struct scan_blob *out,
 		   struct lg_error *err)
 {
 	const struct source_fs *src = (const struct source_fs *)base;
+	int rc;
 
 	(void)state;
-	return buf_read_file(out, item->path, src->max_file_size, err);
+	rc = buf_read_file(out->scratch, item->path, src->max_file_size, err);
+	out->data = out->scratch->ptr;
+	out->len = out->scratch->len;
+	return rc;
 }
 
 void source_fs_init(struct source_fs *src, const char *const *paths,

@@ -368,24 +368,28 @@ static void history_worker_close(void *state)
 }
 
 static int history_load(struct scan_source *base, void *state,
-			const struct scan_item *item, struct buf *out,
+			const struct scan_item *item, struct scan_blob *out,
 			struct lg_error *err)
 {
 	git_odb_object *obj = NULL;
 	git_oid id;
 	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
 
 	(void)base;
 	memcpy(id.id, item->oid, sizeof(id.id));
 	if (git_odb_read(&obj, state, &id))
 		return lg_error_git(err, "blob %s (%s)",
 				    git_oid_tostr(hex, sizeof(hex), &id), item->path);
-	rc = buf_add(out, git_odb_object_data(obj), git_odb_object_size(obj));
-	git_odb_object_free(obj);
-	if (rc)
-		return lg_error_set(err, rc, "blob %s (%s): too large", hex, item->path);
+	/* Lent, not copied: the worker scans libgit2's buffer in place. */
+	out->data = git_odb_object_data(obj);
+	out->len = git_odb_object_size(obj);
+	out->handle = obj;
 	return 0;
+}
+
+static void history_release(void *handle)
+{
+	git_odb_object_free(handle);
 }
 
 static int set_str(char **dst, const char *s)
@@ -445,6 +449,7 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	src->base.worker_open = history_worker_open;
 	src->base.worker_close = history_worker_close;
 	src->base.load = history_load;
+	src->base.release = history_release;
 	src->base.annotate = history_annotate;
 	src->base.finish = history_finish;
 	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
