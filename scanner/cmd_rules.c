@@ -1,4 +1,5 @@
 #include <stdlib.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,10 +8,48 @@
 #include "run.h"
 #include "banned.h"
 
-static int rules_list(const struct run *r)
+static json_t *string_array(const struct string_list *l)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		json_array_append_new(a, json_string(l->items[i]));
+	return a;
+}
+
+/* One JSON object per rule, for tooling. */
+static int rules_list_json(const struct run *r)
+{
+	json_t *all = json_array();
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->rules.n; i++) {
+		const struct rule *rule = r->rules.rules[i];
+		json_t *j = json_object();
+		json_object_set_new(j, "id", json_string(rule->id));
+		json_object_set_new(j, "name", json_string(rule->name));
+		json_object_set_new(j, "severity",
+				    json_string(severity_name(rule->severity)));
+		json_object_set_new(j, "keywords", string_array(&rule->keywords));
+		json_object_set_new(j, "validator", rule->validate_name
+				    ? json_string(rule->validate_name) : json_null());
+		json_object_set_new(j, "origin", json_string(rule->origin));
+		json_array_append_new(all, j);
+	}
+	rc = json_dumpf(all, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(all);
+	putchar('\n');
+	return rc ? EXIT_ERROR : EXIT_CLEAN;
+}
+
+static int rules_list(const struct run *r, const struct cli *c)
 {
 	size_t i;
 
+	if (!strcmp(c->format, "json"))
+		return rules_list_json(r);
 	for (i = 0; i < r->rules.n; i++) {
 		const struct rule *rule = r->rules.rules[i];
 		printf("%-40s %-8s %s\n", rule->id, severity_name(rule->severity),
@@ -103,7 +142,7 @@ int cmd_rules(const struct cli *c)
 		free(files);
 		return EXIT_ERROR;
 	}
-	status = !strcmp(c->args[0], "list") ? rules_list(&r) : rules_check(&r, c);
+	status = !strcmp(c->args[0], "list") ? rules_list(&r, c) : rules_check(&r, c);
 	run_release(&r);
 	free(files);
 	return status;
