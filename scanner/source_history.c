@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "error.h"
+#include "tree_iter.h"
 #include "banned.h"
 
 #define NO_ORIGIN ((size_t)-1)
@@ -69,54 +70,80 @@ static int flush_batch(struct source_history *src, struct scan_queue *q)
 static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin);
 
+int source_history_tree(struct source_history *src, const git_oid *id,
+			git_odb_object **out)
+{
+	if (git_odb_read(out, src->odb, id))
+		return -1;
+	if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
+		git_odb_object_free(*out);
+		*out = NULL;
+		git_error_set_str(GIT_ERROR_INVALID, "not a tree");
+		return -1;
+	}
+	return 0;
+}
+
 /* Handles one tree entry with its name appended to src->path. */
 static int walk_entry(struct source_history *src, struct scan_queue *q,
-		      const git_tree_entry *e, size_t origin)
+		      const struct tree_entry *e, size_t origin)
 {
-	const git_oid *id = git_tree_entry_id(e);
+	git_oid id;
 	int rc;
 
-	switch (git_tree_entry_type(e)) {
-	case GIT_OBJECT_TREE:
+	memcpy(id.id, e->id, sizeof(id.id));
+	switch (e->kind) {
+	case TREE_ENTRY_TREE:
 		if (buf_addch(&src->path, '/'))
 			return LG_ERR_NOMEM;
-		return walk_tree(src, q, id, origin);
-	case GIT_OBJECT_BLOB:
-		rc = dedup_add(&src->blobs, id->id);
+		return walk_tree(src, q, &id, origin);
+	case TREE_ENTRY_BLOB:
+		rc = dedup_add(&src->blobs, id.id);
 		if (rc <= 0)
 			return rc;
-		return push_blob(src, q, src->path.ptr, id, origin);
+		return push_blob(src, q, src->path.ptr, &id, origin);
 	default:
 		return 0;	/* submodule commits live in other repositories */
 	}
 }
 
+static void warn_tree(struct source_history *src, struct scan_queue *q,
+		      const git_oid *id, const char *why)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	src->n_trees_failed++;
+	scan_queue_warn(q, "skipping tree %s (%s): %s",
+			git_oid_tostr(hex, sizeof(hex), id),
+			src->path.len ? src->path.ptr : "/", why);
+}
+
 static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin)
 {
-	size_t base = src->path.len, i, n;
-	git_tree *tree = NULL;
-	int rc = dedup_add(&src->trees, id->id);
+	size_t base = src->path.len;
+	git_odb_object *tree = NULL;
+	struct tree_iter it;
+	struct tree_entry e;
+	int rc = dedup_add(&src->trees, id->id), more;
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
-	if (git_tree_lookup(&tree, src->repo, id)) {
-		char hex[GIT_OID_HEXSZ + 1];
-		src->n_trees_failed++;
-		scan_queue_warn(q, "skipping tree %s (%s): %s",
-				git_oid_tostr(hex, sizeof(hex), id),
-				base ? src->path.ptr : "/", git_error_last()->message);
+	if (source_history_tree(src, id, &tree)) {
+		warn_tree(src, q, id, git_error_last()->message);
 		return 0;
 	}
-	n = git_tree_entrycount(tree);
-	for (i = 0, rc = 0; i < n && !rc; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(tree, i);
-		if (!(rc = buf_adds(&src->path, git_tree_entry_name(e))))
-			rc = walk_entry(src, q, e, origin);
+	rc = 0;
+	tree_iter_init(&it, git_odb_object_data(tree), git_odb_object_size(tree));
+	while (!rc && (more = tree_iter_next(&it, &e)) > 0) {
+		if (!(rc = buf_add(&src->path, e.name, e.name_len)))
+			rc = walk_entry(src, q, &e, origin);
 		src->path.len = base;
 		src->path.ptr[base] = '\0';
 	}
-	git_tree_free(tree);
+	if (!rc && more < 0)
+		warn_tree(src, q, id, "malformed tree; the rest of it skipped");
+	git_odb_object_free(tree);
 	return rc;
 }
 
@@ -442,8 +469,6 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	int rc;
 
 	memset(src, 0, sizeof(*src));
-	/* Trees are read once each (deduplicated): caching them only costs. */
-	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE, (size_t)0);
 	src->repo_path = repo_path;
 	src->base.produce = history_produce;
 	src->base.worker_open = history_worker_open;
@@ -454,6 +479,8 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	src->base.finish = history_finish;
 	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
 		return lg_error_git(err, "%s: not a git repository", repo_path);
+	if (git_repository_odb(&src->odb, src->repo))
+		return lg_error_git(err, "%s", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
 	commit_order_init(&src->order, src->repo);
 	if (!(src->pending = calloc(HISTORY_BATCH, sizeof(*src->pending))))
@@ -468,6 +495,7 @@ void source_history_release(struct source_history *src)
 {
 	commit_order_release(&src->order);
 	pack_order_release(&src->packs);
+	git_odb_free(src->odb);
 	free(src->pending);
 	git_repository_free(src->repo);
 	dedup_release(&src->blobs);

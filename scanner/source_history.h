@@ -41,6 +41,7 @@ struct source_history {
 	int all_locations;		/* list every commit/path holding a blob */
 
 	git_repository *repo;		/* producer's handle */
+	git_odb *odb;			/* the producer's, for trees */
 	int shallow;
 	struct commit_order order;	/* origin index -> commit id */
 	struct dedup blobs, trees, messages;
@@ -55,6 +56,14 @@ struct source_history {
 int source_history_open(struct source_history *src, const char *repo_path,
 			struct lg_error *err);
 void source_history_release(struct source_history *src);
+
+/*
+ * Reads the raw tree object id through the producer's odb; fails (with
+ * libgit2's error set) when it is missing, corrupt or not a tree.  The
+ * caller frees *out.
+ */
+int source_history_tree(struct source_history *src, const git_oid *id,
+			git_odb_object **out);
 
 /*
  * Parses --since: YYYY-MM-DD, an ISO-8601 date-time, or seconds since the

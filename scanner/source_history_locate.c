@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "tree_iter.h"
 #include "banned.h"
 
 struct hit {
@@ -75,24 +76,28 @@ static int tree_hits_of(struct locate *lc, const git_oid *id,
 			const struct tree_hits **out);
 
 static int entry_hits(struct locate *lc, struct tree_hits *t,
-		      const git_tree_entry *e)
+		      const struct tree_entry *e)
 {
-	const git_oid *id = git_tree_entry_id(e);
-	const char *name = git_tree_entry_name(e);
 	const struct tree_hits *child;
+	struct buf name = BUF_INIT;
+	git_oid id;
 	size_t i, idx;
-	int rc;
+	int rc = 0;
 
-	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
-		idx = (size_t)dedup_get(&lc->wanted, id->id);
-		return idx ? add_hit(t, NULL, name, idx - 1) : 0;
-	}
-	if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+	memcpy(id.id, e->id, sizeof(id.id));
+	if (e->kind == TREE_ENTRY_OTHER)
 		return 0;
-	if ((rc = tree_hits_of(lc, id, &child)))
-		return rc;
-	for (i = 0; child && i < child->n && !rc; i++)
-		rc = add_hit(t, name, child->items[i].path, child->items[i].blob);
+	if (buf_add(&name, e->name, e->name_len))
+		return LG_ERR_NOMEM;
+	if (e->kind == TREE_ENTRY_BLOB) {
+		idx = (size_t)dedup_get(&lc->wanted, id.id);
+		rc = idx ? add_hit(t, NULL, name.ptr, idx - 1) : 0;
+	} else if (!(rc = tree_hits_of(lc, &id, &child))) {
+		for (i = 0; child && i < child->n && !rc; i++)
+			rc = add_hit(t, name.ptr, child->items[i].path,
+				     child->items[i].blob);
+	}
+	buf_release(&name);
 	return rc;
 }
 
@@ -101,23 +106,24 @@ static int tree_hits_of(struct locate *lc, const git_oid *id,
 			const struct tree_hits **out)
 {
 	struct tree_hits *t = dedup_get(&lc->memo, id->id);
-	git_tree *tree = NULL;
-	size_t i, n;
+	git_odb_object *tree = NULL;
+	struct tree_iter it;
+	struct tree_entry e;
 	int rc = 0;
 
 	*out = t;
 	if (t)
 		return 0;
-	if (git_tree_lookup(&tree, lc->src->repo, id))
+	if (source_history_tree(lc->src, id, &tree))
 		return 0;	/* reported during the scan */
 	if (!(t = calloc(1, sizeof(*t)))) {
-		git_tree_free(tree);
+		git_odb_object_free(tree);
 		return LG_ERR_NOMEM;
 	}
-	n = git_tree_entrycount(tree);
-	for (i = 0; i < n && !rc; i++)
-		rc = entry_hits(lc, t, git_tree_entry_byindex(tree, i));
-	git_tree_free(tree);
+	tree_iter_init(&it, git_odb_object_data(tree), git_odb_object_size(tree));
+	while (!rc && tree_iter_next(&it, &e) > 0)
+		rc = entry_hits(lc, t, &e);
+	git_odb_object_free(tree);
 	if (rc || (rc = dedup_put(&lc->memo, id->id, t))) {
 		tree_hits_free(t);
 		return rc;
