@@ -137,17 +137,29 @@ static int read_fd(struct buf *b, int fd, const char *path, size_t max,
 	}
 }
 
-int buf_read_file(struct buf *b, const char *path, size_t max,
-		  struct lg_error *err)
+static int read_path(struct buf *b, const char *path, size_t max, int flags,
+		     struct lg_error *err)
 {
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
 		return read_fd(b, STDIN_FILENO, "<stdin>", max, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
 	if (fd < 0)
 		return lg_error_errno(err, errno, "%s", path);
 	rc = read_fd(b, fd, path, max, err);
 	close(fd);
 	return rc;
+}
+
+int buf_read_file(struct buf *b, const char *path, size_t max,
+		  struct lg_error *err)
+{
+	return read_path(b, path, max, 0, err);
+}
+
+int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
+			   struct lg_error *err)
+{
+	return read_path(b, path, max, O_NOFOLLOW, err);
 }

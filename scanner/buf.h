@@ -25,7 +25,8 @@ int buf_adds(struct buf *b, const char *s);
 int buf_addch(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-int buf_vaddf(struct buf *b, const char *fmt, va_list ap);
+int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);
 /* Hands the heap string to the caller (never NULL on success) and resets b. */
 char *buf_detach(struct buf *b);
@@ -38,5 +39,8 @@ void buf_release(struct buf *b);
 struct lg_error;
 int buf_read_file(struct buf *b, const char *path, size_t max,
 		  struct lg_error *err);
+/* The same, but a symbolic link as the last component is an error. */
+int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
+			   struct lg_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,23 +93,27 @@ static int fail(const char *option, const char *what, const char *arg)
 static int parse_size(const char *s, size_t *out)
 {
 	unsigned long long v;
+	unsigned shift = 0;
 	char *end;
 
+	/* strtoull would take " 5" and wrap "-5" round to a huge size. */
+	if (*s < '0' || *s > '9')
+		return -1;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s || *s == '-')
+	if (errno)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	default: break;
 	}
 	if (*end == 'B' || *end == 'b')
 		end++;
-	if (*end)
+	if (*end || v > (SIZE_MAX >> shift))
 		return -1;
-	*out = (size_t)v;
+	*out = (size_t)(v << shift);
 	return 0;
 }
 
@@ -219,6 +224,9 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	c->max_file_size = 10u << 20;
 	opterr = 1;
 	optind = 1;
+	/* getopt's messages start with argv[0]: "leakgate:", not a full path. */
+	if (argc > 0)
+		argv[0] = (char *)"leakgate";
 	while ((opt = getopt_long(argc, argv, "f:o:qj:h", long_options, NULL)) != -1) {
 		if ((rc = take_option(c, opt, optarg)))
 			return rc;

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+/* For XXH3_state_t on the stack: hashing has no allocation to fail. */
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 #include "error.h"
@@ -11,14 +13,14 @@
 void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
 			 char out[FINGERPRINT_HEX + 1])
 {
-	XXH3_state_t *st = XXH3_createState();
+	XXH3_state_t st;
 	XXH128_hash_t h;
 
-	XXH3_128bits_reset(st);
-	XXH3_128bits_update(st, rule_id, strlen(rule_id) + 1);
-	XXH3_128bits_update(st, secret, len);
-	h = XXH3_128bits_digest(st);
-	XXH3_freeState(st);
+	XXH3_INITSTATE(&st);
+	XXH3_128bits_reset(&st);
+	XXH3_128bits_update(&st, rule_id, strlen(rule_id) + 1);
+	XXH3_128bits_update(&st, secret, len);
+	h = XXH3_128bits_digest(&st);
 	snprintf(out, FINGERPRINT_HEX + 1, "%016llx%016llx",
 		 (unsigned long long)h.high64, (unsigned long long)h.low64);
 }
@@ -32,7 +34,8 @@ struct finding *finding_new(const struct engine_match *m, const char *path)
 	f->rule = m->rule;
 	f->secret = malloc(m->secret_len + 1);
 	f->where.path = strdup(path);
-	if (!f->secret || !f->where.path) {
+	f->detail = m->detail ? strdup(m->detail) : NULL;
+	if (!f->secret || !f->where.path || (m->detail && !f->detail)) {
 		finding_free(f);
 		return NULL;
 	}

@@ -12,7 +12,8 @@ static int contains_ci(const char *s, size_t len, const char *needle)
 
 	for (i = 0; i + n <= len; i++) {
 		for (j = 0; j < n; j++)
-			if (tolower((unsigned char)s[i + j]) != needle[j])
+			if (tolower((unsigned char)s[i + j]) !=
+			    tolower((unsigned char)needle[j]))
 				break;
 		if (j == n)
 			return 1;

@@ -279,7 +279,7 @@ static int fs_load(struct scan_source *base, void *state,
 	int rc;
 
 	(void)state;
-	rc = buf_read_file(out->scratch, item->path, src->max_file_size, err);
+	rc = buf_read_file_nofollow(out->scratch, item->path, src->max_file_size, err);
 	out->data = out->scratch->ptr;
 	out->len = out->scratch->len;
 	return rc;

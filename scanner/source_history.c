@@ -262,9 +262,23 @@ static int named_tips(struct source_history *src, struct oid_list *tips,
 	return 0;
 }
 
+/*
+ * A ref whose target cannot be read (a missing object, a damaged pack)
+ * hides history: say so and count it.  Refs to trees or blobs are fine.
+ */
+static void check_peel_error(struct scan_queue *q, const git_reference *ref,
+			     int rc)
+{
+	if (rc == GIT_EPEEL || rc == GIT_EINVALIDSPEC)
+		return;
+	scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
+	scan_queue_warn(q, "ref %s is dangling: %s", git_reference_name(ref),
+			git_error_last() ? git_error_last()->message : "unreadable");
+}
+
 /* Every ref (branches, tags, remotes, stash, notes) and HEAD. */
-static int all_tips(struct source_history *src, struct oid_list *tips,
-		    struct lg_error *err)
+static int all_tips(struct source_history *src, struct scan_queue *q,
+		    struct oid_list *tips, struct lg_error *err)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
@@ -274,9 +288,11 @@ static int all_tips(struct source_history *src, struct oid_list *tips,
 	if (git_reference_iterator_new(&it, src->repo))
 		return lg_error_git(err, "%s: reading refs", src->repo_path);
 	while (!(rc = git_reference_next(&ref, it))) {
-		/* Refs to trees or blobs, or dangling ones, hold no history. */
-		if (!git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT))
+		int peel = git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT);
+		if (!peel)
 			rc = oid_list_add(tips, git_object_id(peeled));
+		else
+			check_peel_error(q, ref, peel);
 		git_object_free(peeled);
 		git_reference_free(ref);
 		peeled = NULL;
@@ -356,7 +372,8 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 	struct oid_list tips = { NULL, 0, 0 };
 	int rc;
 
-	rc = src->n_refs ? named_tips(src, &tips, err) : all_tips(src, &tips, err);
+	rc = src->n_refs ? named_tips(src, &tips, err)
+			 : all_tips(src, q, &tips, err);
 	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory");
 	if (!rc)

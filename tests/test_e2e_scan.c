@@ -1,0 +1,628 @@
+/* `leakgate scan` and `leakgate rules` end to end, through the real binary. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "helpers.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = th_tmpdir();
+}
+
+static void teardown(void)
+{
+	th_rmtree(dir);
+	dir = NULL;
+}
+
+TestSuite(e2e_scan, .init = setup, .fini = teardown, .timeout = 60);
+
+/* Runs leakgate in cwd with the arguments after input, NULL-terminated. */
+#define LG(cwd, input, ...) \
+	th_leakgate(cwd, input, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* A classic GitHub-style fake token with a valid checksum. */
+static const char *ghp(unsigned seed, int slot)
+{
+	return th_fake_token("ghp_", 30, seed, slot);
+}
+
+/* Writes "before TOKEN after" to base/rel; returns the token (slot 0). */
+static const char *plant_in(const char *base, const char *rel,
+			    const char *before, unsigned seed,
+			    const char *after)
+{
+	const char *t = ghp(seed, 0);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s%s%s", before, t, after);
+	th_write(base, rel, b.ptr);
+	buf_release(&b);
+	return t;
+}
+
+/* Writes "before TOKEN\n" to dir/rel; returns the token. */
+static const char *plant(const char *rel, const char *before, unsigned seed)
+{
+	return plant_in(dir, rel, before, seed, "\n");
+}
+
+static char *path_in(const char *rel)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "%s/%s", dir, rel);
+	return buf_detach(&b);
+}
+
+static json_t *parse_json(const char *text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+
+	cr_assert_not_null(j, "not JSON (%s): %s", jerr.text, text);
+	cr_assert(json_is_array(j));
+	return j;
+}
+
+static const char *str_field(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	cr_assert(json_is_string(v), "'%s' is not a string", key);
+	return json_string_value(v);
+}
+
+/* ---- output -------------------------------------------------------------- */
+
+Test(e2e_scan, text_format_redacts_by_default)
+{
+	const char *t;
+	char want[160];
+	struct run_result r;
+
+	th_write(dir, "clean.txt", "nothing to see\n");
+	t = plant("config.env", "# deploy settings\nGITHUB_TOKEN=", 1);
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	snprintf(want, sizeof(want),
+		 "config.env:2:14  github-pat-classic  critical  %.8s*****\n",
+		 t);
+	cr_assert_str_eq(r.out, want);
+	cr_assert_null(strstr(r.out, t));
+	cr_assert_null(strstr(r.err, t), "a secret reached stderr");
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--show-secrets", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(strstr(r.out, t));
+	cr_assert_null(strstr(r.err, t));
+	th_run_release(&r);
+}
+
+Test(e2e_scan, summary_line_on_stderr)
+{
+	struct run_result r;
+
+	plant("a.txt", "token: ", 2);
+	th_write(dir, "b.txt", "clean\n");
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_not_null(strstr(r.err, "leakgate: 2 files scanned,"), "%s",
+			   r.err);
+	cr_assert_not_null(strstr(r.err, ", 1 findings,"), "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-q", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_str_eq(r.err, "");
+	th_run_release(&r);
+}
+
+Test(e2e_scan, json_report_fields)
+{
+	const char *t;
+	struct run_result r;
+	json_t *arr, *f;
+
+	t = plant("sub/dir/app.yml", "auth:\n  token: ", 3);
+	r = LG(dir, NULL, "scan", "--format", "json", ".");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	arr = parse_json(r.out);
+	cr_assert_eq(json_array_size(arr), 1);
+	f = json_array_get(arr, 0);
+	cr_assert_str_eq(str_field(f, "rule"), "github-pat-classic");
+	cr_assert_str_eq(str_field(f, "name"),
+			 "GitHub personal access token (classic)");
+	cr_assert_str_eq(str_field(f, "severity"), "critical");
+	cr_assert_str_eq(str_field(f, "confidence"), "checksum");
+	cr_assert_str_eq(str_field(f, "path"), "sub/dir/app.yml");
+	cr_assert_eq(json_integer_value(json_object_get(f, "line")), 2);
+	cr_assert_eq(json_integer_value(json_object_get(f, "column")), 10);
+	cr_assert_eq(strncmp(str_field(f, "secret"), t, 8), 0);
+	cr_assert_null(strstr(r.out, t));
+	cr_assert_eq(strlen(str_field(f, "fingerprint")), 32);
+	json_decref(arr);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "json", "--show-secrets", ".");
+	arr = parse_json(r.out);
+	cr_assert_str_eq(str_field(json_array_get(arr, 0), "secret"), t);
+	json_decref(arr);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, clean_json_is_an_empty_array)
+{
+	struct run_result r;
+
+	th_write(dir, "a.txt", "nothing\n");
+	r = LG(dir, NULL, "scan", "-f", "json", ".");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "[]\n");
+	th_run_release(&r);
+}
+
+Test(e2e_scan, output_file)
+{
+	struct run_result r;
+	struct buf report = BUF_INIT;
+	char *out = path_in("report.json");
+	json_t *arr;
+
+	th_write(dir, "src/a.txt", "");
+	plant("src/b.txt", "x = ", 4);
+	r = LG(dir, NULL, "scan", "-f", "json", "-o", out, "src");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	cr_assert_eq(buf_read_file(&report, out, 0, NULL), 0);
+	arr = parse_json(report.ptr);
+	cr_assert_eq(json_array_size(arr), 1);
+	cr_assert_str_eq(str_field(json_array_get(arr, 0), "path"),
+			 "src/b.txt");
+	json_decref(arr);
+	buf_release(&report);
+	th_run_release(&r);
+	free(out);
+}
+
+Test(e2e_scan, stdin_dash)
+{
+	struct buf in = BUF_INIT;
+	const char *t = ghp(5, 0);
+	struct run_result r;
+
+	buf_addf(&in, "line one\nexport TOKEN=%s\n", t);
+	r = LG(dir, in.ptr, "scan", "-");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(strncmp(r.out, "<stdin>:2:14  github-pat-classic", 32), 0,
+		     "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, "nothing here\n", "scan", "-");
+	cr_assert_eq(r.status, 0);
+	cr_assert_str_eq(r.out, "");
+	th_run_release(&r);
+	buf_release(&in);
+}
+
+Test(e2e_scan, inline_allow)
+{
+	struct run_result r;
+
+	plant("a.txt", "# leakgate:allow\n", 6);
+	plant_in(dir, "b.txt", "t = ", 7, "  # leakgate:allow\n");
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "a.txt:2:", 8), 0, "%s", r.out);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, same_output_for_any_thread_count)
+{
+	struct run_result one, many;
+	char name[32];
+	unsigned i;
+
+	for (i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "d%u/f%u.txt", i % 5, i);
+		plant(name, "k: ", 100 + i);
+	}
+	one = LG(dir, NULL, "scan", "-j", "1", ".");
+	many = LG(dir, NULL, "scan", "-j", "8", ".");
+	cr_assert_eq(one.status, 1);
+	cr_assert_eq(th_count(one.out, "\n"), 40);
+	cr_assert_str_eq(one.out, many.out);
+	th_run_release(&one);
+	th_run_release(&many);
+}
+
+Test(e2e_scan, overlapping_paths_scan_a_file_once)
+{
+	struct run_result r;
+
+	plant("src/a.txt", "", 25);
+	r = LG(dir, NULL, "scan", ".", "src", "src/a.txt", "./src/a.txt");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_not_null(strstr(r.err, " 1 files scanned"), "%s", r.err);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, hostile_file_names_are_escaped)
+{
+	static const char shown[] = "ev\\x1b[31mil\\nname.txt:1:5  ";
+	struct run_result r;
+
+	plant("ev\x1b[31mil\nname.txt", "k = ", 26);
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_null(strchr(r.out, '\x1b'), "%s", r.out);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, shown, sizeof(shown) - 1), 0, "%s", r.out);
+	th_run_release(&r);
+}
+
+/* ---- exit status --------------------------------------------------------- */
+
+Test(e2e_scan, exit_status_clean_found_error)
+{
+	struct run_result r;
+
+	th_write(dir, "a.txt", "clean\n");
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	th_run_release(&r);
+	plant("b.txt", "", 8);
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--exit-code", "7", ".");
+	cr_assert_eq(r.status, 7);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "no-such-dir");
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, "no-such-dir"), "%s", r.err);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, bad_options_exit_2)
+{
+	static const char *const bad[][4] = {
+		{ "scan", "--bogus", NULL, NULL },
+		{ "scan", "--format", "xml", NULL },
+		{ "scan", "--exit-code", "300", NULL },
+		{ "scan", "--fail-on", "urgent", NULL },
+		{ "scan", "--max-file-size", "-5", NULL },
+		{ "scan", "--max-file-size", "99999999999999G", NULL },
+		{ "scan", "--threads", "0", NULL },
+		{ "scan", "--color=sometimes", NULL, NULL },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct run_result r = th_leakgate(dir, NULL, bad[i]);
+		cr_expect_eq(r.status, 2, "%s: %d", bad[i][1], r.status);
+		cr_expect_eq(strncmp(r.err, "leakgate: ", 10), 0, "%s", r.err);
+		cr_expect_str_eq(r.out, "");
+		th_run_release(&r);
+	}
+}
+
+Test(e2e_scan, fail_on_ignores_lower_severities)
+{
+	struct run_result r;
+	char *rules = path_in("high.yaml");
+
+	th_write(dir, "high.yaml",
+		 "rules:\n"
+		 "  - id: demo-high\n"
+		 "    severity: high\n"
+		 "    keywords: [demo_]\n"
+		 "    pattern: 'demo_[A-Za-z0-9]{30}'\n");
+	th_write(dir, "data/a.txt", "demo_Q7vT2kLm9XpR4sWz8NbY3cHd6FgJ1a\n");
+	r = LG(dir, NULL, "scan", "--rules", rules, "--fail-on", "critical",
+	       "data");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "demo-high  high"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--rules", rules, "--fail-on", "high",
+	       "data");
+	cr_assert_eq(r.status, 1);
+	th_run_release(&r);
+	free(rules);
+}
+
+/* ---- what is walked ------------------------------------------------------ */
+
+Test(e2e_scan, git_directories_are_skipped)
+{
+	struct run_result r;
+
+	th_git_init(dir);
+	plant(".git/leaked", "", 9);
+	plant("sub/.git/config", "", 10);
+	th_write(dir, "a.txt", "clean\n");
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, gitignore_inside_a_work_tree)
+{
+	struct run_result r;
+
+	th_git_init(dir);
+	th_write(dir, ".gitignore", "ignored.txt\nbuild/\n*.log\n");
+	plant("ignored.txt", "", 11);
+	plant("build/out.txt", "", 12);
+	plant("sub/debug.log", "", 13);
+	plant("kept.txt", "", 14);
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "kept.txt:", 9), 0, "%s", r.out);
+	th_run_release(&r);
+	/* The same from outside, naming a subdirectory of the work tree. */
+	r = LG("/", NULL, "scan", dir);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--no-ignore", ".");
+	cr_assert_eq(th_count(r.out, "\n"), 4, "%s", r.out);
+	th_run_release(&r);
+	/* A file named on the command line is scanned even if ignored. */
+	r = LG(dir, NULL, "scan", "ignored.txt");
+	cr_assert_eq(r.status, 1);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, gitignore_ignored_outside_a_work_tree)
+{
+	struct run_result r;
+
+	th_write(dir, ".gitignore", "ignored.txt\n");
+	plant("ignored.txt", "", 15);
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(strncmp(r.out, "ignored.txt:", 12), 0, "%s", r.out);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, binary_files_are_skipped)
+{
+	struct buf b = BUF_INIT;
+	struct run_result r;
+	size_t i;
+
+	buf_add(&b, "\177ELF\0\0\0", 7);
+	buf_adds(&b, ghp(16, 0));
+	th_writen(dir, "tool.bin", b.ptr, b.len);
+	/* A NUL only after the first 8 KiB does not make a file binary. */
+	buf_reset(&b);
+	for (i = 0; i < 9000; i++)
+		buf_addch(&b, i % 80 == 79 ? '\n' : 'a');
+	buf_add(&b, "\0\n", 2);
+	buf_addf(&b, "k = %s\n", ghp(17, 1));
+	th_writen(dir, "late-nul.txt", b.ptr, b.len);
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "late-nul.txt:", 13), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.err, "1 binary"), "%s", r.err);
+	th_run_release(&r);
+	buf_release(&b);
+}
+
+Test(e2e_scan, max_file_size)
+{
+	struct run_result r;
+
+	plant("big.txt", "padding padding padding padding padding\nk = ", 18);
+	plant("small.txt", "", 19);
+	r = LG(dir, NULL, "scan", "--max-file-size", "60", ".");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "small.txt:", 10), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.err, "skipping big.txt"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "1 too large"), "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--max-file-size", "1K", ".");
+	cr_assert_eq(th_count(r.out, "\n"), 2, "%s", r.out);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, symlinks_are_not_followed)
+{
+	struct run_result r;
+	char *outside = th_tmpdir();
+	struct buf cmd = BUF_INIT;
+
+	plant("real.txt", "", 20);
+	plant_in(outside, "secret.txt", "k = ", 21, "\n");
+	buf_addf(&cmd,
+		 "mkdir tree && mv real.txt tree/ && "
+		 "ln -s '%s/secret.txt' tree/file-link && "
+		 "ln -s '%s' tree/dir-link && ln -s real.txt tree/same-link",
+		 outside, outside);
+	r = th_sh(dir, cmd.ptr);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "tree");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "tree/real.txt:", 14), 0, "%s", r.out);
+	th_run_release(&r);
+	/* A link to a directory named on the command line is walked. */
+	r = LG(dir, NULL, "scan", "tree/dir-link");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(strncmp(r.out, "tree/dir-link/secret.txt:", 25), 0, "%s",
+		     r.out);
+	th_run_release(&r);
+	buf_release(&cmd);
+	th_rmtree(outside);
+}
+
+Test(e2e_scan, unreadable_paths_are_reported_and_the_rest_scanned)
+{
+	struct run_result r;
+
+	/*
+	 * The tests run as root, for whom chmod 000 hides nothing: use a
+	 * dangling link and a FIFO, which cannot be read as files either.
+	 */
+	plant("good.txt", "", 22);
+	r = th_sh(dir, "ln -s missing-target dangling && mkfifo pipe");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "good.txt", "dangling", "pipe");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(strncmp(r.out, "good.txt:", 9), 0, "%s", r.out);
+	cr_assert_not_null(strstr(r.err, "skipping dangling: No such file"),
+			   "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "skipping pipe: not a regular file"),
+			   "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "2 unreadable"), "%s", r.err);
+	th_run_release(&r);
+}
+
+/* ---- rules --------------------------------------------------------------- */
+
+Test(e2e_scan, bad_rules_file_exits_2_naming_file_and_rule)
+{
+	struct run_result r;
+	char *rules = path_in("broken.yaml");
+
+	th_write(dir, "broken.yaml",
+		 "rules:\n"
+		 "  - id: my-broken-rule\n"
+		 "    pattern: 'abc(('\n");
+	th_write(dir, "a.txt", "clean\n");
+	r = LG(dir, NULL, "scan", "--rules", rules, "a.txt");
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, "broken.yaml:2"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "my-broken-rule"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "offset"), "%s", r.err);
+	cr_assert_str_eq(r.out, "");
+	th_run_release(&r);
+	free(rules);
+}
+
+Test(e2e_scan, rules_override_a_builtin_by_id)
+{
+	struct run_result r;
+	char *rules = path_in("mine.yaml");
+
+	th_write(dir, "mine.yaml",
+		 "rules:\n"
+		 "  - id: github-pat-classic\n"
+		 "    name: Tamed\n"
+		 "    severity: low\n"
+		 "    keywords: [ghp_]\n"
+		 "    pattern: '(ghp_[A-Za-z0-9]{36})'\n");
+	plant("src/a.txt", "", 23);
+	r = LG(dir, NULL, "scan", "--rules", rules, "src");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "github-pat-classic  low"), "%s",
+			   r.out);
+	th_run_release(&r);
+	free(rules);
+}
+
+Test(e2e_scan, no_builtin_rules)
+{
+	struct run_result r;
+	char *rules = path_in("only.yaml");
+
+	th_write(dir, "only.yaml",
+		 "rules:\n"
+		 "  - id: only-mine\n"
+		 "    keywords: [mine_]\n"
+		 "    pattern: 'mine_[A-Za-z0-9]{30}'\n");
+	plant("src/a.txt", "", 24);
+	th_write(dir, "src/b.txt", "mine_Q7vT2kLm9XpR4sWz8NbY3cHd6FgJ1a\n");
+	r = LG(dir, NULL, "scan", "--no-builtin-rules", "src");
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--no-builtin-rules", "--rules", rules,
+	       "src");
+	cr_assert_eq(r.status, 1);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "src/b.txt:1:1  only-mine  high"),
+			   "%s", r.out);
+	th_run_release(&r);
+	free(rules);
+}
+
+Test(e2e_scan, rules_list)
+{
+	struct run_result r;
+	char *rules = path_in("extra.yaml");
+
+	th_write(dir, "extra.yaml",
+		 "rules:\n"
+		 "  - id: extra-rule\n"
+		 "    name: Extra\n"
+		 "    severity: medium\n"
+		 "    pattern: 'extra_[0-9]{8}'\n");
+	r = LG(dir, NULL, "rules", "list");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "github-pat-classic"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "critical"));
+	cr_assert_null(strstr(r.out, "extra-rule"));
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "list", "--rules", rules);
+	cr_assert_not_null(strstr(r.out, "extra-rule"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "medium"));
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules");
+	cr_assert_eq(r.status, 2);
+	th_run_release(&r);
+	free(rules);
+}
+
+Test(e2e_scan, rules_check)
+{
+	struct run_result r;
+	char *good = path_in("good.yaml"), *bad = path_in("bad.yaml");
+
+	th_write(dir, "good.yaml",
+		 "rules:\n"
+		 "  - id: good-rule\n"
+		 "    keywords: [good_]\n"
+		 "    pattern: 'good_[0-9]{8}'\n"
+		 "    examples: ['x = good_48151623']\n"
+		 "    negative-examples: ['good_123']\n");
+	th_write(dir, "bad.yaml",
+		 "rules:\n"
+		 "  - id: fine-rule\n"
+		 "    pattern: 'fine_[0-9]{8}'\n"
+		 "    examples: ['fine_48151623']\n"
+		 "  - id: bad-rule\n"
+		 "    keywords: [bad_]\n"
+		 "    pattern: 'bad_[0-9]{8}'\n"
+		 "    examples: ['bad_1234']\n");
+	r = LG(dir, NULL, "rules", "check", good);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "1 rules checked, 0 failures"), "%s",
+			   r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "check", bad);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err,
+				  "bad.yaml:5: rule 'bad-rule': example 1 "
+				  "does not match"),
+			   "%s", r.err);
+	cr_assert_null(strstr(r.err, "fine-rule"), "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "2 rules checked, 1 failures"), "%s",
+			   r.err);
+	th_run_release(&r);
+	free(good);
+	free(bad);
+}

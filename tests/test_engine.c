@@ -1,0 +1,463 @@
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "engine.h"
+#include "error.h"
+#include "helpers.h"
+#include "rules.h"
+
+#define MAX_SEEN 32
+
+struct seen {
+	const struct rule *rule;
+	char secret[256];
+	size_t offset, line, column;
+	enum confidence confidence;
+};
+
+struct collected {
+	struct seen m[MAX_SEEN];
+	size_t n;
+	size_t limits;
+};
+
+struct fixture {
+	struct rule_set rs;
+	struct engine *e;
+	struct engine_worker *w;
+	struct collected c;
+};
+
+static int collect(const struct engine_match *m, void *payload)
+{
+	struct collected *c = payload;
+	struct seen *s;
+
+	cr_assert_lt(c->n, MAX_SEEN);
+	cr_assert_lt(m->secret_len, sizeof(s->secret));
+	s = &c->m[c->n++];
+	s->rule = m->rule;
+	memcpy(s->secret, m->secret, m->secret_len);
+	s->secret[m->secret_len] = '\0';
+	s->offset = m->offset;
+	s->line = m->line;
+	s->column = m->column;
+	s->confidence = m->confidence;
+	return 0;
+}
+
+static void count_limit(const struct rule *r, void *payload)
+{
+	(void)r;
+	((struct collected *)payload)->limits++;
+}
+
+static void setup(struct fixture *fx, const char *yaml)
+{
+	struct lg_error err = LG_ERROR_INIT;
+
+	memset(fx, 0, sizeof(*fx));
+	cr_assert_eq(
+		rules_load_yaml(&fx->rs, yaml, strlen(yaml), "t.yaml", &err), 0,
+		"%s", err.msg);
+	cr_assert_eq(engine_new(&fx->e, &fx->rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_worker_new(&fx->w, fx->e, &err), 0, "%s", err.msg);
+}
+
+static void teardown(struct fixture *fx)
+{
+	engine_worker_free(fx->w);
+	engine_free(fx->e);
+	rules_release(&fx->rs);
+}
+
+/* Scans len bytes as path; returns the number of matches (kept in fx->c). */
+static size_t scan_n(struct fixture *fx, const char *data, size_t len,
+		     const char *path)
+{
+	struct engine_callbacks cb = { collect, count_limit, &fx->c };
+
+	memset(&fx->c, 0, sizeof(fx->c));
+	cr_assert_eq(engine_scan(fx->w, data, len, path, &cb), 0);
+	return fx->c.n;
+}
+
+static size_t scan(struct fixture *fx, const struct buf *b)
+{
+	return scan_n(fx, b->ptr, b->len, NULL);
+}
+
+/* A random-looking token body: tok_ + 20 [A-Za-z0-9] (no checksum needed). */
+static const char *tok(unsigned seed, int slot)
+{
+	return th_fake_token("tok_", 14, seed, slot);
+}
+
+static const char tok_rule[] = "rules:\n"
+			       "  - id: tok\n"
+			       "    keywords: [zebra_]\n"
+			       "    pattern: 'tok_[A-Za-z0-9]{20}'\n";
+
+Test(engine, keyword_absent_rule_does_not_run)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	/* The pattern alone would match: only the missing keyword stops it. */
+	buf_addf(&b, "value = %s\n", tok(1, 0));
+	cr_assert_eq(scan(&fx, &b), 0);
+	buf_reset(&b);
+	buf_addf(&b, "zebra_key = %s\n", tok(1, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(1, 0));
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, keywords_are_case_insensitive)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, "rules:\n"
+		   "  - id: upper\n"
+		   "    keywords: [ZEBRA_]\n"
+		   "    pattern: '(?i)zebra_(tok_[A-Za-z0-9]{20})'\n");
+	buf_addf(&b, "ZeBrA_%s\n", tok(2, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(2, 0));
+	buf_reset(&b);
+	buf_addf(&b, "zebra_%s\n", tok(2, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, window_limits_how_far_after_the_keyword)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+	int i;
+
+	setup(&fx, "rules:\n"
+		   "  - id: tok\n"
+		   "    keywords: [zebra_]\n"
+		   "    window: 32\n"
+		   "    pattern: 'tok_[A-Za-z0-9]{20}'\n");
+	/* Within the window (next line). */
+	buf_addf(&b, "zebra_\n%s\n", tok(3, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	/* Ten lines later: far beyond 32 bytes. */
+	buf_reset(&b);
+	buf_adds(&b, "zebra_\n");
+	for (i = 0; i < 10; i++)
+		buf_adds(&b, "some unrelated line\n");
+	buf_addf(&b, "%s\n", tok(3, 0));
+	cr_assert_eq(scan(&fx, &b), 0);
+	/* Past the window, on the keyword's line: read to the line's end. */
+	buf_reset(&b);
+	buf_adds(&b, "zebra_ = ");
+	for (i = 0; i < 100; i++)
+		buf_adds(&b, "pad ");
+	buf_addf(&b, "%s\n", tok(3, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	/* ... but not arbitrarily far on one endless line. */
+	buf_reset(&b);
+	buf_adds(&b, "zebra_ = ");
+	for (i = 0; i < 2000; i++)
+		buf_adds(&b, "pad ");
+	buf_addf(&b, "%s\n", tok(3, 0));
+	cr_assert_eq(scan(&fx, &b), 0);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, secret_group_and_its_column)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, "rules:\n"
+		   "  - id: pair\n"
+		   "    keywords: [user=]\n"
+		   "    pattern: '(user)=\\w+:(tok_[A-Za-z0-9]{20})'\n"
+		   "    secret-group: 2\n");
+	buf_addf(&b, "x user=bob:%s\n", tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(4, 0));
+	cr_assert_eq(fx.c.m[0].offset, 11);
+	cr_assert_eq(fx.c.m[0].column, 12);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, whole_match_without_groups)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	buf_addf(&b, "zebra_%s", tok(5, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(5, 0));
+	cr_assert_eq(fx.c.m[0].column, 7);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, min_entropy_drops_low_entropy_secrets)
+{
+	static const char low[] = "tok_abababababcdcdcdcdcd";
+	struct fixture plain, floor;
+	struct buf b = BUF_INIT;
+
+	setup(&plain, tok_rule);
+	setup(&floor, "rules:\n"
+		      "  - id: tok\n"
+		      "    keywords: [zebra_]\n"
+		      "    min-entropy: 3.0\n"
+		      "    pattern: 'tok_[A-Za-z0-9]{20}'\n");
+	buf_addf(&b, "zebra_ %s\n", low);
+	cr_assert_eq(scan(&plain, &b), 1, "the low value is not a placeholder");
+	cr_assert_eq(scan(&floor, &b), 0);
+	buf_reset(&b);
+	buf_addf(&b, "zebra_ %s\n", tok(6, 0));
+	cr_assert_eq(scan(&floor, &b), 1);
+	buf_release(&b);
+	teardown(&plain);
+	teardown(&floor);
+}
+
+Test(engine, validator_drops_bad_checksums_and_raises_confidence)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, "rules:\n"
+		   "  - id: checked\n"
+		   "    keywords: [ghp_]\n"
+		   "    pattern: '(ghp_[A-Za-z0-9]{36})'\n"
+		   "    validate: github-crc32\n"
+		   "  - id: unchecked\n"
+		   "    keywords: [ghp_]\n"
+		   "    pattern: '(ghp_[A-Za-z0-9]{36})'\n");
+	buf_addf(&b, "a = %s\n", th_fake_token("ghp_", 30, 7, 0));
+	cr_assert_eq(scan(&fx, &b), 2);
+	cr_assert_str_eq(fx.c.m[0].rule->id, "checked");
+	cr_assert_eq(fx.c.m[0].confidence, CONFIDENCE_CHECKSUM);
+	cr_assert_str_eq(fx.c.m[1].rule->id, "unchecked");
+	cr_assert_eq(fx.c.m[1].confidence, CONFIDENCE_PATTERN);
+	buf_reset(&b);
+	buf_addf(&b, "a = %s\n", th_fake_token_bad("ghp_", 30, 7, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].rule->id, "unchecked");
+	buf_release(&b);
+	teardown(&fx);
+	cr_assert_str_eq(confidence_name(CONFIDENCE_CHECKSUM), "checksum");
+	cr_assert_str_eq(confidence_name(CONFIDENCE_PATTERN), "pattern");
+}
+
+Test(engine, allow_regexes_drop_matching_secrets)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, "rules:\n"
+		   "  - id: tok\n"
+		   "    keywords: [zebra_]\n"
+		   "    pattern: 'tok_[A-Za-z0-9]{20}'\n"
+		   "    allow: ['^tok_0', 'Q$']\n");
+	buf_addf(&b, "zebra_\ntok_0%s\n%s\n", tok(8, 0) + 5, tok(9, 1));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(9, 1));
+	cr_assert_eq(fx.c.m[0].line, 3);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, inline_allow_on_the_line)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	buf_addf(&b,
+		 "zebra_ %s  # leakgate:allow\nzebra_ %s\n# leakgate:allow\n",
+		 tok(10, 0), tok(11, 1));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(11, 1));
+	cr_assert_eq(fx.c.m[0].line, 2);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, lines_and_columns_are_one_based_bytes)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	buf_addf(&b, "%s zebra_\n\n\t\xc3\xa9 %s\r\n", tok(12, 0), tok(13, 1));
+	cr_assert_eq(scan(&fx, &b), 2);
+	cr_assert_eq(fx.c.m[0].line, 1);
+	cr_assert_eq(fx.c.m[0].column, 1);
+	cr_assert_eq(fx.c.m[0].offset, 0);
+	cr_assert_eq(fx.c.m[1].line, 3);
+	cr_assert_eq(fx.c.m[1].column, 5, "tab, two bytes of e-acute, space");
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, many_matches_in_one_blob_in_order)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+	unsigned i;
+
+	setup(&fx, tok_rule);
+	for (i = 0; i < 20; i++)
+		buf_addf(&b, "zebra_%u = %s\n", i, tok(100 + i, 0));
+	cr_assert_eq(scan(&fx, &b), 20);
+	for (i = 0; i < 20; i++) {
+		cr_assert_eq(fx.c.m[i].line, i + 1);
+		cr_assert_str_eq(fx.c.m[i].secret, tok(100 + i, 0));
+	}
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, overlapping_windows_report_once)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	buf_addf(&b, "zebra_ zebra_ zebra_%s zebra_\nzebra_\n", tok(14, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, secret_across_a_window_edge_is_found_once)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+	size_t at;
+
+	/*
+	 * One long line: the first hit's window runs to the line's end, at
+	 * most 4096 bytes past the window.  A second hit whose secret straddles
+	 * that end must still be matched whole, and only once.
+	 */
+	setup(&fx, "rules:\n"
+		   "  - id: tok\n"
+		   "    keywords: [zebra_]\n"
+		   "    window: 16\n"
+		   "    pattern: 'tok_[A-Za-z0-9]{20}'\n");
+	buf_adds(&b, "zebra_");
+	for (at = 6; at < 6 + 16 + 4096 - 12; at++)
+		buf_addch(&b, '.');
+	buf_addf(&b, "zebra_%s", tok(15, 0));
+	for (at = 0; at < 8000; at++)
+		buf_addch(&b, '.');
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(15, 0));
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, nul_bytes_and_invalid_utf8)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	buf_add(&b, "\0\xff\xfe\n\x80zebra_\0", 12);
+	buf_adds(&b, tok(16, 0));
+	buf_add(&b, "\0\xc3\n", 3);
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_assert_str_eq(fx.c.m[0].secret, tok(16, 0));
+	cr_assert_eq(fx.c.m[0].line, 2);
+	cr_assert_eq(fx.c.m[0].column, 9);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, path_restricted_rules)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, "rules:\n"
+		   "  - id: npmrc\n"
+		   "    keywords: [_authToken]\n"
+		   "    path: '(^|/)\\.npmrc$'\n"
+		   "    pattern: '_authToken=(tok_[A-Za-z0-9]{20})'\n"
+		   "  - id: anywhere\n"
+		   "    path: '\\.cfg$'\n"
+		   "    pattern: 'cfgpass=(tok_[A-Za-z0-9]{20})'\n");
+	buf_addf(&b, "//registry/:_authToken=%s\ncfgpass=%s\n", tok(17, 0),
+		 tok(18, 1));
+	cr_assert_eq(scan_n(&fx, b.ptr, b.len, "home/u/.npmrc"), 1);
+	cr_assert_str_eq(fx.c.m[0].rule->id, "npmrc");
+	cr_assert_eq(scan_n(&fx, b.ptr, b.len, "home/u/npmrc.txt"), 0);
+	cr_assert_eq(scan_n(&fx, b.ptr, b.len, "etc/app.cfg"), 1);
+	cr_assert_str_eq(fx.c.m[0].rule->id, "anywhere");
+	/* No path (rule examples): every rule runs. */
+	cr_assert_eq(scan_n(&fx, b.ptr, b.len, NULL), 2);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, catastrophic_pattern_hits_the_limit_and_returns, .timeout = 20)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+	struct timespec t0, t1;
+	int i;
+
+	setup(&fx, "rules:\n"
+		   "  - id: evil\n"
+		   "    pattern: '(a+)+$'\n");
+	for (i = 0; i < 64; i++)
+		buf_addch(&b, 'a');
+	buf_adds(&b, "b\n");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cr_assert_eq(scan(&fx, &b), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	cr_assert_geq(fx.c.limits, 1);
+	cr_assert_lt((double)(t1.tv_sec - t0.tv_sec), 5.0);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, count_rule_matches)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, tok_rule);
+	buf_addf(&b, "zebra_ %s %s", tok(19, 0), tok(20, 1));
+	cr_assert_eq(
+		engine_count_rule_matches(fx.w, fx.rs.rules[0], b.ptr, b.len),
+		2);
+	cr_assert_eq(engine_count_rule_matches(fx.w, fx.rs.rules[0], "", 0), 0);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+Test(engine, empty_rule_set_and_empty_input)
+{
+	struct fixture fx;
+
+	setup(&fx, "rules: []\n");
+	cr_assert_eq(scan_n(&fx, "anything", 8, "p"), 0);
+	teardown(&fx);
+	setup(&fx, tok_rule);
+	cr_assert_eq(scan_n(&fx, "", 0, "p"), 0);
+	teardown(&fx);
+}
