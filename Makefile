@@ -21,7 +21,10 @@ PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 ALL_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -Iscanner -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS = $(wildcard scanner/*.c)
-OBJS = $(SRCS:scanner/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_builtin.o
+# The engine and rule code without the generated keyword database: what
+# tools/kwdb.c links to make that database.
+CORE_OBJS = $(SRCS:scanner/%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/rules_builtin.o
+OBJS = $(CORE_OBJS) $(BUILD)/obj/keywords_db.o
 LIB_OBJS = $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 RULE_FILES = $(sort $(wildcard rules/*.yaml))
 TEST_SRCS = $(wildcard tests/*.c)
@@ -56,6 +59,16 @@ $(BUILD)/obj/rules_builtin.o: $(BUILD)/rules_builtin.c scanner/rules.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Wno-overlength-strings -c -o $@ $<
 
+$(BUILD)/kwdb: tools/kwdb.c $(filter-out $(BUILD)/obj/main.o,$(CORE_OBJS))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/keywords_db.c: $(BUILD)/kwdb
+	$(BUILD)/kwdb $@
+
+$(BUILD)/obj/keywords_db.o: $(BUILD)/keywords_db.c scanner/engine.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
 $(BUILD)/obj/%.o: scanner/%.c $(wildcard scanner/*.h) | $(BUILD)/.deps
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -89,6 +102,12 @@ asan:
 scan: $(BUILD)/leakgate
 	$(BUILD)/leakgate scan .
 
+# Times leakgate against the floors (git cat-file, rg) and the peers, all in
+# one run, and rewrites bench/RESULTS.md; BENCH="history files" picks
+# sections (history files staged profile).  See bench/bench.sh.
+bench: $(BUILD)/leakgate
+	BUILD=$(BUILD) bash bench/bench.sh $(BENCH)
+
 install: $(BUILD)/leakgate
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 755 $(BUILD)/leakgate $(DESTDIR)$(PREFIX)/bin/leakgate
@@ -101,3 +120,61 @@ format:
 
 clean:
 	rm -rf build
+
+# ---- fuzzing ---------------------------------------------------------------
+# `make fuzz` builds every fuzz/fuzz_*.c with clang, libFuzzer, ASan and
+# UBSan, then runs each for FUZZ_SECONDS from its seeds in
+# fixtures/fuzz/<target>/.  New inputs go to build/fuzz/corpus/<target>/,
+# crashes to build/fuzz/crash-<target>-*; a crash, a failed check or a
+# unit slower than 20 s fails the target.
+FUZZ_SECONDS ?= 30
+FUZZ_BUILD = build/fuzz
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined
+FUZZ_TARGETS = $(patsubst fuzz/%.c,%,$(wildcard fuzz/fuzz_*.c))
+
+fuzz:
+	@sh tools/deps.sh fuzz
+	$(MAKE) WERROR=1 CC=clang BUILD=$(FUZZ_BUILD) \
+		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
+		LDFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer" \
+		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+		dict=; [ ! -f fuzz/$$t.dict ] || dict=-dict=fuzz/$$t.dict; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=20 \
+			-print_final_stats=1 -artifact_prefix=$(FUZZ_BUILD)/crash-$$t- \
+			$$dict $(FUZZ_BUILD)/corpus/$$t fixtures/fuzz/$$t; \
+	done
+
+$(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIB_OBJS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+# ---- ThreadSanitizer --------------------------------------------------------
+# Threaded scans (-j4) under TSan, three times each, of a generated tree
+# (`scan`) and of a repository holding it (`history`); any report fails,
+# and the findings must equal a one-thread run's.
+TSAN_DIR = build/tsan
+TSAN_RUN = TSAN_OPTIONS="halt_on_error=1 exitcode=66" $(TSAN_DIR)/leakgate
+
+tsan:
+	$(MAKE) WERROR=1 BUILD=$(TSAN_DIR) CFLAGS="-O1 -g -fsanitize=thread" \
+		LDFLAGS="-fsanitize=thread" $(TSAN_DIR)/leakgate
+	rm -rf $(TSAN_DIR)/tree $(TSAN_DIR)/repo
+	sh fuzz/gen-tree.sh $(TSAN_DIR)/tree 3000
+	cp -r $(TSAN_DIR)/tree $(TSAN_DIR)/repo
+	cd $(TSAN_DIR)/repo && git init -q . && git add -A && \
+		git -c user.name=tsan -c user.email=tsan@example.com \
+		-c commit.gpgsign=false commit -q --no-verify -m tree
+	@set -e; for cmd in "scan --no-ignore $(TSAN_DIR)/tree" \
+			   "history --repo $(TSAN_DIR)/repo"; do \
+		st=0; $(TSAN_RUN) $$cmd -q -j1 > $(TSAN_DIR)/j1.txt || st=$$?; \
+		[ $$st = 1 ] || { echo "tsan: $$cmd -j1 exited $$st" >&2; exit 1; }; \
+		for i in 1 2 3; do \
+			st=0; $(TSAN_RUN) $$cmd -q -j4 > $(TSAN_DIR)/j4.txt || st=$$?; \
+			[ $$st = 1 ] || { echo "tsan: $$cmd -j4 exited $$st" >&2; exit 1; }; \
+			cmp $(TSAN_DIR)/j1.txt $(TSAN_DIR)/j4.txt; \
+		done; \
+		echo "tsan: $${cmd%% *}: no reports, -j4 matches -j1"; \
+	done

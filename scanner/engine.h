@@ -2,6 +2,7 @@
 #define LEAKGATE_ENGINE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rules.h"
 
@@ -17,6 +18,9 @@ struct lg_error;
  * around each hit.  A match then passes the secret group, the entropy
  * floor, the validator, the rule's allow list, the placeholder filter and
  * an inline "leakgate:allow" on its line before it is reported.
+ *
+ * A parser rule (rule->parser) reads each whole file its path selects, and
+ * every credential it finds passes the same checks from the validator on.
  */
 struct engine;
 struct engine_worker;
@@ -36,6 +40,7 @@ struct engine_match {
 	size_t line;		/* 1-based */
 	size_t column;		/* 1-based, in bytes */
 	enum confidence confidence;
+	const char *detail;	/* a parser's words (user, host), or NULL */
 };
 
 struct engine_callbacks {
@@ -50,6 +55,22 @@ struct engine_callbacks {
 #define ENGINE_MATCH_LIMIT 2000000u
 #define ENGINE_DEPTH_LIMIT 10000u
 #define ENGINE_HEAP_LIMIT_KIB 65536u
+
+/*
+ * The Vectorscan database of the built-in rules' keywords, made at build
+ * time by tools/kwdb.c (build/keywords_db.c), and the hash of the keyword
+ * list it holds.  An empty one (length 0) makes every engine compile.
+ */
+extern const unsigned char builtin_keyword_db[];
+extern const size_t builtin_keyword_db_len;
+extern const uint64_t builtin_keyword_db_hash;
+
+/*
+ * For the build: the engine's keyword database as bytes (caller frees
+ * *bytes) and the hash that tells whether a later engine may load it.
+ */
+int engine_serialize_keywords(const struct engine *e, char **bytes,
+			      size_t *len, uint64_t *hash);
 
 /* Builds the engine over rules, which must outlive it. */
 int engine_new(struct engine **out, const struct rule_set *rules,
@@ -67,6 +88,15 @@ void engine_worker_free(struct engine_worker *w);
  */
 int engine_scan(struct engine_worker *w, const char *data, size_t len,
 		const char *path, const struct engine_callbacks *cb);
+
+/*
+ * Runs only rule r over data, path filter off: for callers that know what
+ * a file is (audit reads ~/.netrc with the netrc rule, wherever it is).
+ * Returns like engine_scan().
+ */
+int engine_scan_rule(struct engine_worker *w, const struct rule *r,
+		     const char *data, size_t len,
+		     const struct engine_callbacks *cb);
 
 /*
  * Scans data with the whole engine (path filters off) and counts the

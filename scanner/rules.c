@@ -1,6 +1,8 @@
 #include "rules.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -43,6 +45,24 @@ static void string_list_release(struct string_list *l)
 	l->n = 0;
 }
 
+struct rule_jit {
+	pthread_mutex_t lock;
+	atomic_int ready;
+};
+
+void rules_jit(const struct rule *r)
+{
+	if (!r->re || atomic_load_explicit(&r->jit->ready, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&r->jit->lock);
+	if (!atomic_load_explicit(&r->jit->ready, memory_order_relaxed)) {
+		/* JIT is an accelerator: where it fails the interpreter runs. */
+		pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+		atomic_store_explicit(&r->jit->ready, 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&r->jit->lock);
+}
+
 static void rule_free(struct rule *r)
 {
 	size_t i;
@@ -54,8 +74,14 @@ static void rule_free(struct rule *r)
 	string_list_release(&r->keywords);
 	free(r->pattern);
 	pcre2_code_free(r->re);
+	if (r->jit) {
+		pthread_mutex_destroy(&r->jit->lock);
+		free(r->jit);
+	}
 	free(r->validate_name);
-	for (i = 0; i < r->allow_src.n; i++)
+	free(r->parser_name);
+	/* allow[] is only made once every key has parsed. */
+	for (i = 0; r->allow && i < r->allow_src.n; i++)
 		pcre2_code_free(r->allow[i]);
 	free(r->allow);
 	string_list_release(&r->allow_src);
@@ -83,8 +109,6 @@ pcre2_code *rules_compile_regex(const char *pattern, const char *what,
 			     (const char *)msg, (size_t)offset);
 		return NULL;
 	}
-	/* JIT is an accelerator: where it is unavailable the interpreter runs. */
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);
 	return re;
 }
 
@@ -209,6 +233,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_string_list(ld, v, key, &r->negative_examples);
 	if (!strcmp(key, "validate"))
 		return get_string(ld, v, key, &r->validate_name);
+	if (!strcmp(key, "parser"))
+		return get_string(ld, v, key, &r->parser_name);
 	if (!strcmp(key, "path"))
 		return get_string(ld, v, key, &r->path_src);
 	if (!strcmp(key, "severity")) {
@@ -250,22 +276,20 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 	}
 }
 
-static int compile_rule(struct loader *ld, struct rule *r,
-			const yaml_node_t *node, int has_group)
+static int compile_pattern(struct loader *ld, struct rule *r,
+			   const yaml_node_t *node, int has_group)
 {
 	uint32_t captures = 0;
 	char what[200];
-	size_t i;
 
-	if (!r->id)
-		return load_fail(ld, node, "missing 'id'");
 	if (!r->pattern)
 		return load_fail(ld, node, "missing 'pattern'");
-	if (!r->name && !(r->name = strdup(r->id)))
-		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
 	r->re = rules_compile_regex(r->pattern, "pattern", ld->err);
 	if (!r->re)
 		return load_fail_nested(ld, node);
+	if (!(r->jit = calloc(1, sizeof(*r->jit))))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	pthread_mutex_init(&r->jit->lock, NULL);
 	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
 	if (!has_group)
 		r->secret_group = captures ? 1 : 0;
@@ -275,6 +299,48 @@ static int compile_rule(struct loader *ld, struct rule *r,
 			 r->secret_group, captures);
 		return load_fail(ld, node, what);
 	}
+	return 0;
+}
+
+/*
+ * A parser rule reads whole files, the ones its `path` selects: it has no
+ * pattern to confirm and no keywords to prefilter with.
+ */
+static int bind_parser(struct loader *ld, struct rule *r,
+		       const yaml_node_t *node)
+{
+	char what[200];
+
+	if (r->pattern)
+		return load_fail(ld, node,
+				 "a rule has 'pattern' or 'parser', not both");
+	if (r->keywords.n)
+		return load_fail(ld, node, "a parser rule takes no 'keywords'");
+	if (!r->path_src)
+		return load_fail(ld, node, "a parser rule needs 'path'");
+	if (!(r->parser = credstore_lookup(r->parser_name))) {
+		snprintf(what, sizeof(what), "unknown parser '%.100s'",
+			 r->parser_name);
+		return load_fail(ld, node, what);
+	}
+	return 0;
+}
+
+static int compile_rule(struct loader *ld, struct rule *r,
+			const yaml_node_t *node, int has_group)
+{
+	char what[200];
+	size_t i;
+	int rc;
+
+	if (!r->id)
+		return load_fail(ld, node, "missing 'id'");
+	if (!r->name && !(r->name = strdup(r->id)))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	rc = r->parser_name ? bind_parser(ld, r, node)
+			    : compile_pattern(ld, r, node, has_group);
+	if (rc)
+		return rc;
 	if (r->validate_name && !(r->validate = validate_lookup(r->validate_name))) {
 		snprintf(what, sizeof(what), "unknown validator '%.100s'",
 			 r->validate_name);
@@ -295,6 +361,28 @@ static int compile_rule(struct loader *ld, struct rule *r,
 						  ld->err);
 		if (!r->allow[i])
 			return load_fail_nested(ld, node);
+	}
+	return 0;
+}
+
+/*
+ * Fails on a key that already occurred earlier in the rule: a second list
+ * would be parsed over the first.
+ */
+static int check_key_once(struct loader *ld, const yaml_node_t *node,
+			  const yaml_node_pair_t *p)
+{
+	yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+	const char *key = scalar(k), *prev;
+	const yaml_node_pair_t *q;
+	char what[160];
+
+	for (q = node->data.mapping.pairs.start; key && q < p; q++) {
+		prev = scalar(yaml_document_get_node(ld->doc, q->key));
+		if (!prev || strcmp(prev, key))
+			continue;
+		snprintf(what, sizeof(what), "duplicate key '%.100s'", key);
+		return load_fail(ld, k, what);
 	}
 	return 0;
 }
@@ -330,7 +418,8 @@ static int parse_rule(struct loader *ld, const yaml_node_t *node,
 			rc = load_fail(ld, k, "keys must be strings");
 			goto done;
 		}
-		if ((rc = set_field(ld, r, scalar(k), v, &has_group)))
+		if ((rc = check_key_once(ld, node, p)) ||
+		    (rc = set_field(ld, r, scalar(k), v, &has_group)))
 			goto done;
 	}
 	if ((rc = compile_rule(ld, r, node, has_group)))
@@ -354,7 +443,8 @@ static int set_add(struct rule_set *rs, struct rule *r)
 	uint32_t captures = 0;
 	size_t i;
 
-	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
+	if (r->re)
+		pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
 	if (captures > rs->max_captures)
 		rs->max_captures = captures;
 	for (i = 0; i < rs->n; i++) {

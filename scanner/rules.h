@@ -5,6 +5,7 @@
 #include <pcre2.h>
 #include <stddef.h>
 
+#include "credstore.h"
 #include "validate.h"
 
 struct lg_error;
@@ -30,13 +31,18 @@ struct string_list {
  * A compiled rule.  All fields are immutable once rules_load_*() returns,
  * so a rule set is shared read-only by every scanning thread.
  */
+struct rule_jit;	/* lazily JIT-compiled pattern state, see rules_jit() */
+
 struct rule {
 	char *id;
 	char *name;
 	enum severity severity;
 	struct string_list keywords;
-	char *pattern;
+	char *pattern;		/* NULL for a parser rule */
 	pcre2_code *re;
+	struct rule_jit *jit;
+	char *parser_name;	/* NULL: a regex rule */
+	credstore_fn parser;	/* reads whole files that `path` selects */
 	unsigned secret_group;
 	double min_entropy;	/* 0: no floor */
 	char *validate_name;	/* NULL: no validator */
@@ -76,13 +82,20 @@ int rules_load_file(struct rule_set *rs, const char *path,
 /* Loads the rules compiled into the binary from the rules directory. */
 int rules_load_builtin(struct rule_set *rs, struct lg_error *err);
 
+/*
+ * JIT-compiles r's pattern the first time any thread needs it, so start-up
+ * pays only for the rules a scan actually runs.  Thread-safe; call before
+ * every pcre2_match() of r->re.
+ */
+void rules_jit(const struct rule *r);
+
 /* The rule with this id, borrowed from rs, or NULL. */
 const struct rule *rules_find(const struct rule_set *rs, const char *id);
 
 void rules_release(struct rule_set *rs);
 
 /*
- * Compiles a PCRE2 pattern with JIT.  On failure sets err to
+ * Compiles a PCRE2 pattern (without JIT: see rules_jit()).  On failure sets err to
  * "<what>: <PCRE2 message> at offset N" and returns NULL.
  */
 pcre2_code *rules_compile_regex(const char *pattern, const char *what,

@@ -79,7 +79,7 @@ static char *head_of(const char *rev)
 	return id;
 }
 
-TestSuite(e2e_history, .init = setup, .fini = teardown, .timeout = 60);
+TestSuite(e2e_history, .init = setup, .fini = teardown);
 
 Test(e2e_history, token_added_then_deleted_is_attributed_to_its_commit)
 {
