@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define XXH_STATIC_LINKING_ONLY
+#include <xxhash.h>
+
 #include "entropy.h"
 #include "error.h"
 #include "placeholder.h"
@@ -59,6 +62,9 @@ struct engine_worker {
 	size_t *newlines;
 	size_t n_newlines, newlines_alloc;
 	int newlines_built;
+	size_t allow_line;	/* 1 + the line last searched for an allow, or 0 */
+	int allow_hit;
+	size_t reported;	/* matches handed to the callback, ever */
 };
 
 const char *confidence_name(enum confidence c)
@@ -118,6 +124,40 @@ static int index_keywords(struct engine *e)
 	return 0;
 }
 
+/* Names the keyword list a database was compiled from. */
+static uint64_t keyword_hash(const struct engine *e)
+{
+	XXH3_state_t st;
+	size_t i;
+
+	XXH3_64bits_reset(&st);
+	for (i = 0; i < e->n_keywords; i++)
+		XXH3_64bits_update(&st, e->keywords[i].text, e->keywords[i].len + 1);
+	return XXH3_64bits_digest(&st);
+}
+
+/*
+ * Compiling the built-in keywords costs more than the rest of start-up
+ * together, so the build stores their database in the binary.  It is used
+ * when this engine's keywords are exactly those; returns 1 when loaded.
+ */
+static int load_builtin_db(struct engine *e)
+{
+	if (!builtin_keyword_db_len || keyword_hash(e) != builtin_keyword_db_hash)
+		return 0;
+	return hs_deserialize_database((const char *)builtin_keyword_db,
+				       builtin_keyword_db_len, &e->db) == HS_SUCCESS;
+}
+
+int engine_serialize_keywords(const struct engine *e, char **bytes,
+			      size_t *len, uint64_t *hash)
+{
+	if (!e->db || hs_serialize_database(e->db, bytes, len) != HS_SUCCESS)
+		return LG_ERR_NOMEM;
+	*hash = keyword_hash(e);
+	return 0;
+}
+
 static int compile_keywords(struct engine *e, struct lg_error *err)
 {
 	const char **exprs = NULL;
@@ -142,6 +182,8 @@ static int compile_keywords(struct engine *e, struct lg_error *err)
 		flags[i] = HS_FLAG_CASELESS;
 		ids[i] = (unsigned)i;
 	}
+	if (load_builtin_db(e))
+		goto scratch;
 	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)e->n_keywords,
 				 HS_MODE_BLOCK, NULL, &e->db, &cerr) != HS_SUCCESS) {
 		rc = lg_error_set(err, LG_ERR_PARSE, "keyword '%s': %s",
@@ -150,6 +192,7 @@ static int compile_keywords(struct engine *e, struct lg_error *err)
 		hs_free_compile_error(cerr);
 		goto done;
 	}
+scratch:
 	if (hs_alloc_scratch(e->db, &e->proto_scratch) != HS_SUCCESS)
 		rc = lg_error_set(err, LG_ERR_NOMEM, "cannot allocate Vectorscan scratch");
 done:
@@ -332,11 +375,29 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 	return 1;
 }
 
+/*
+ * Non-zero when line idx holds an inline allow.  The answer for the last
+ * line asked is kept: on one long minified line, every match would
+ * otherwise search the whole line again (quadratic time).
+ */
+static int line_allowed(struct engine_worker *w, size_t idx)
+{
+	size_t start = line_start(w, idx), end = line_end(w, idx);
+
+	if (w->allow_line != idx + 1) {
+		w->allow_line = idx + 1;
+		w->allow_hit = memmem(w->data + start, end - start, INLINE_ALLOW,
+				      sizeof(INLINE_ALLOW) - 1) != NULL;
+	}
+	return w->allow_hit;
+}
+
 static int report(struct engine_worker *w, const struct rule *r, size_t off,
-		  size_t len, const struct engine_callbacks *cb)
+		  size_t len, const char *detail,
+		  const struct engine_callbacks *cb)
 {
 	struct engine_match m;
-	size_t idx, start, end;
+	size_t idx, start;
 
 	if (!secret_passes(w, r, w->data + off, len, &m.confidence))
 		return 0;
@@ -344,9 +405,7 @@ static int report(struct engine_worker *w, const struct rule *r, size_t off,
 		return LG_ERR_NOMEM;
 	idx = line_index(w, off);
 	start = line_start(w, idx);
-	end = line_end(w, idx);
-	if (memmem(w->data + start, end - start, INLINE_ALLOW,
-		   sizeof(INLINE_ALLOW) - 1))
+	if (line_allowed(w, idx))
 		return 0;
 	m.rule = r;
 	m.secret = w->data + off;
@@ -354,7 +413,43 @@ static int report(struct engine_worker *w, const struct rule *r, size_t off,
 	m.offset = off;
 	m.line = idx + 1;
 	m.column = off - start + 1;
+	m.detail = detail;
+	w->reported++;
 	return cb->match ? cb->match(&m, cb->payload) : 0;
+}
+
+/* ---- parsers ------------------------------------------------------------ */
+
+struct parse_ctx {
+	struct engine_worker *w;
+	const struct rule *r;
+	const struct engine_callbacks *cb;
+	int stop;		/* the callback's stop value */
+};
+
+/* A credential a parser found: checked and reported like a regex match. */
+static int on_credential(const struct credstore_cred *c, void *payload)
+{
+	struct parse_ctx *ctx = payload;
+	struct engine_worker *w = ctx->w;
+	size_t before = w->reported;
+
+	/* A span outside the blob would be a parser's bug: never read it. */
+	if (c->offset > w->len || c->len > w->len - c->offset)
+		return 0;
+	ctx->stop = report(w, ctx->r, c->offset, c->len, c->detail, ctx->cb);
+	if (ctx->stop)
+		return -1;
+	return w->reported > before;
+}
+
+static int run_parser(struct engine_worker *w, const struct rule *r,
+		      const struct engine_callbacks *cb)
+{
+	struct parse_ctx ctx = { w, r, cb, 0 };
+	int rc = r->parser(w->data, w->len, on_credential, &ctx);
+
+	return ctx.stop ? ctx.stop : rc;
 }
 
 /* ---- matching ----------------------------------------------------------- */
@@ -377,6 +472,7 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 	size_t pos = start;
 	int rc;
 
+	rules_jit(r);
 	while (pos <= end) {
 		PCRE2_SIZE *ov;
 		size_t g = r->secret_group;
@@ -394,7 +490,8 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 		/* The filters reuse the match data: keep what is needed first. */
 		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		if ((int)g < rc && ov[2 * g] != PCRE2_UNSET) {
-			int stop = report(w, r, ov[2 * g], ov[2 * g + 1] - ov[2 * g], cb);
+			int stop = report(w, r, ov[2 * g], ov[2 * g + 1] - ov[2 * g],
+					  NULL, cb);
 			if (stop)
 				return stop;
 		}
@@ -477,18 +574,21 @@ static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 {
 	const struct rule *r = w->e->rules->rules[rule];
 	struct window_list *l = &w->windows[rule];
-	size_t i, prev_end = 0;
+	size_t i;
 	int rc = 0;
 
 	if (!path_selected(w, r, path))
 		return 0;
 	for (i = 0; i < l->n && !rc; i++) {
-		size_t start = l->w[i].start > prev_end ? l->w[i].start : prev_end;
+		size_t start = l->w[i].start;
 		size_t end = extend_to_line_end(w, l->w[i].end);
-		if (start >= end)
-			continue;
+		/*
+		 * Join windows the line extension made touch: a secret
+		 * across the seam is matched whole, and once.
+		 */
+		while (i + 1 < l->n && l->w[i + 1].start <= end)
+			end = extend_to_line_end(w, l->w[++i].end);
 		rc = match_range(w, r, start, end, cb);
-		prev_end = end;
 	}
 	return rc;
 }
@@ -504,6 +604,7 @@ static void reset_blob(struct engine_worker *w, const char *data, size_t len)
 	w->data = data;
 	w->len = len;
 	w->newlines_built = 0;
+	w->allow_line = 0;
 }
 
 static int compare_size(const void *a, const void *b)
@@ -511,6 +612,14 @@ static int compare_size(const void *a, const void *b)
 	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
 	return x < y ? -1 : x > y;
+}
+
+/* Runs a rule without keywords over the whole blob: parser or pattern. */
+static int run_whole(struct engine_worker *w, const struct rule *r,
+		     const struct engine_callbacks *cb)
+{
+	return r->parser ? run_parser(w, r, cb)
+			 : match_range(w, r, 0, w->len, cb);
 }
 
 int engine_scan(struct engine_worker *w, const char *data, size_t len,
@@ -533,8 +642,20 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 	for (i = 0; i < e->n_always && !rc; i++) {
 		const struct rule *r = e->rules->rules[e->always[i]];
 		if (path_selected(w, r, path))
-			rc = match_range(w, r, 0, len, cb);
+			rc = run_whole(w, r, cb);
 	}
+	reset_blob(w, NULL, 0);
+	return rc;
+}
+
+int engine_scan_rule(struct engine_worker *w, const struct rule *r,
+		     const char *data, size_t len,
+		     const struct engine_callbacks *cb)
+{
+	int rc;
+
+	reset_blob(w, data, len);
+	rc = run_whole(w, r, cb);
 	reset_blob(w, NULL, 0);
 	return rc;
 }

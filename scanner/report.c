@@ -14,6 +14,9 @@ static const struct format_entry formats[] = {
 	{ "text", report_text },
 	{ "json", report_json },
 	{ "jsonl", report_jsonl },
+	{ "sarif", report_sarif },
+	{ "csv", report_csv },
+	{ "junit", report_junit },
 };
 
 report_fn report_lookup(const char *format)
@@ -28,7 +31,7 @@ report_fn report_lookup(const char *format)
 
 const char *report_format_names(void)
 {
-	return "text, json, jsonl";
+	return "text, json, jsonl, sarif, csv, junit";
 }
 
 /* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */

@@ -31,6 +31,12 @@ int report_json(FILE *out, const struct finding_list *l,
 		const struct report_options *o, struct lg_error *err);
 int report_jsonl(FILE *out, const struct finding_list *l,
 		 const struct report_options *o, struct lg_error *err);
+int report_sarif(FILE *out, const struct finding_list *l,
+		 const struct report_options *o, struct lg_error *err);
+int report_csv(FILE *out, const struct finding_list *l,
+	       const struct report_options *o, struct lg_error *err);
+int report_junit(FILE *out, const struct finding_list *l,
+		 const struct report_options *o, struct lg_error *err);
 
 /*
  * Appends the secret as a report shows it: redacted unless o->show_secrets.

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "filter.h"
 #include "output.h"
 #include "report.h"
 #include "version.h"
@@ -68,10 +69,15 @@ void run_release(struct run *r)
 	r->engine = NULL;
 }
 
+/* Warnings name paths from the scanned tree: escape them for the terminal. */
 static void warn_stderr(const char *msg, void *payload)
 {
+	struct buf b = BUF_INIT;
+
 	(void)payload;
-	fprintf(stderr, "leakgate: %s\n", msg);
+	report_escape(&b, msg, strlen(msg));
+	fprintf(stderr, "leakgate: %s\n", b.ptr ? b.ptr : "");
+	buf_release(&b);
 }
 
 static void progress_stderr(const struct scan_stats *s, void *payload)
@@ -125,9 +131,76 @@ static int write_report(struct run *r, const struct finding_list *l)
 	return rc;
 }
 
+/*
+ * Where the search for the ignore file's repository root starts: --repo
+ * when given; for `scan`, its first path; otherwise the current directory
+ * (the repository git commands open).  filter_ignore_root() then goes up
+ * to the enclosing work tree.
+ */
+static const char *ignore_start(const struct cli *c)
+{
+	if (c->repo)
+		return c->repo;
+	if (!strcmp(c->command, "scan") && c->n_args && strcmp(c->args[0], "-"))
+		return c->args[0];
+	return ".";
+}
+
+static int load_filter(const struct cli *c, struct filter *f,
+		       struct lg_error *err)
+{
+	char *root = NULL;
+	int rc = filter_ignore_root(&root, ignore_start(c), err);
+
+	if (!rc)
+		rc = filter_load_ignores(f, root, c->ignore_file, err);
+	if (!rc && c->baseline)
+		rc = filter_load_baseline(f, c->baseline, err);
+	free(root);
+	return rc;
+}
+
+/* Says which ignore entries expired and, if asked, which matched nothing. */
+static void warn_ignores(const struct cli *c, const struct filter *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_entries; i++) {
+		const struct ignore_entry *e = &f->entries[i];
+		if (e->expired)
+			fprintf(stderr, "leakgate: %s:%zu: ignore entry %s "
+				"expired on %s: it no longer suppresses\n",
+				f->ignore_path, e->line, e->fingerprint,
+				e->expires);
+		else if (c->report_stale_ignores && !e->used)
+			fprintf(stderr, "leakgate: %s:%zu: stale ignore entry "
+				"%s: it suppressed nothing\n", f->ignore_path,
+				e->line, e->fingerprint);
+	}
+}
+
+/* Ignore file, baseline, --new-only and --group, in that order. */
+static int filter_findings(const struct cli *c, struct finding_list *l)
+{
+	struct filter f = FILTER_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	int rc = load_filter(c, &f, &err);
+
+	if (!rc) {
+		filter_apply(&f, l, c->new_only);
+		warn_ignores(c, &f);
+	}
+	if (!rc && c->group)
+		rc = filter_group(l, &err);
+	if (rc)
+		run_error(err.msg);
+	filter_release(&f);
+	return rc;
+}
+
 int run_report(struct run *r, struct finding_list *findings)
 {
-	if (write_report(r, findings))
+	if (filter_findings(r->cli, findings) || write_report(r, findings))
 		return EXIT_ERROR;
 	if (r->stop) {
 		run_error("interrupted: the results above are partial");
