@@ -14,7 +14,6 @@
  */
 
 #define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
-#define LEAKGATE_URI "https://github.com/leakgate/leakgate"
 #define FINGERPRINT_KEY "leakgate/v1"
 
 /* The rules that have results, in order of first appearance. */
@@ -269,11 +268,10 @@ static int any_baseline(const struct finding_list *l)
 static json_t *sarif_log(json_t *rules, json_t *results,
 			 const struct report_options *o)
 {
-	return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:s, s:o}}, s:o}]}",
+	return json_pack("{s:s, s:s, s:[{s:{s:{s:s, s:s, s:o}}, s:o}]}",
 			 "$schema", SARIF_SCHEMA, "version", "2.1.0", "runs",
 			 "tool", "driver", "name", "leakgate",
-			 "version", o->version, "informationUri", LEAKGATE_URI,
-			 "rules", rules, "results", results);
+			 "version", o->version, "rules", rules, "results", results);
 }
 
 int report_sarif(FILE *out, const struct finding_list *l,

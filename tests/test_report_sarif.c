@@ -65,7 +65,6 @@ Test(report_sarif, driver_lists_each_rule_that_has_results_once)
 	driver = json_object_get(json_object_get(run, "tool"), "driver");
 	cr_assert_str_eq(str_at(driver, "name"), "leakgate");
 	cr_assert_str_eq(str_at(driver, "version"), "0.0.0-test");
-	cr_assert(strlen(str_at(driver, "informationUri")) > 8);
 	rules = json_object_get(driver, "rules");
 	cr_assert_eq(json_array_size(rules), 2);
 	cr_assert_str_eq(str_at(json_array_get(rules, 0), "id"),

@@ -21,6 +21,16 @@ if [ "${1:-}" = test ]; then
 	have_pc criterion || want libcriterion-dev
 	command -v git >/dev/null 2>&1 || want git
 	command -v pre-commit >/dev/null 2>&1 || want pre-commit
+	# The SARIF validator runs on node (installed from npm on first use).
+	command -v node >/dev/null 2>&1 || want nodejs
+	command -v npm >/dev/null 2>&1 || want npm
+	command -v xmllint >/dev/null 2>&1 || want libxml2-utils
+fi
+# Optional: `make fuzz` needs clang and libFuzzer's runtime.
+if [ "${1:-}" = fuzz ]; then
+	command -v clang >/dev/null 2>&1 || want clang
+	[ -n "$(clang -print-file-name=libclang_rt.fuzzer-$(uname -m).a 2>/dev/null |
+		grep /)" ] || want libclang-rt-dev
 fi
 
 [ -z "$need" ] && exit 0
