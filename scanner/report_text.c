@@ -53,6 +53,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 	report_secret(&secret, f, o);
 	report_escape(b, secret.ptr, secret.len);
 	buf_release(&secret);
+	/* The fingerprint is what an ignore entry or a baseline names. */
+	buf_addf(b, "  %s  %s", confidence_name(f->confidence), f->fingerprint);
 	if (f->detail) {
 		buf_adds(b, "  ");
 		report_escape(b, f->detail, strlen(f->detail));

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "finding.h"
 #include "helpers.h"
 
 static char *dir;
@@ -86,16 +87,17 @@ static const char *str_field(json_t *o, const char *key)
 Test(e2e_scan, text_format_redacts_by_default)
 {
 	const char *t;
-	char want[160];
+	char want[200], fp[FINGERPRINT_HEX + 1];
 	struct run_result r;
 
 	th_write(dir, "clean.txt", "nothing to see\n");
 	t = plant("config.env", "# deploy settings\nGITHUB_TOKEN=", 1);
 	r = LG(dir, NULL, "scan", ".");
 	cr_assert_eq(r.status, 1, "%s", r.err);
+	finding_fingerprint("github-pat-classic", t, strlen(t), fp);
 	snprintf(want, sizeof(want),
-		 "config.env:2:14  github-pat-classic  critical  %.8s*****\n",
-		 t);
+		 "config.env:2:14  github-pat-classic  critical  %.8s*****  "
+		 "checksum  %s\n", t, fp);
 	cr_assert_str_eq(r.out, want);
 	cr_assert_null(strstr(r.out, t));
 	cr_assert_null(strstr(r.err, t), "a secret reached stderr");

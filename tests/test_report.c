@@ -173,8 +173,9 @@ Test(report, text_line_format_and_redaction)
 	fixture_init(&fx, "src/config.py");
 	out = render(report_text, &fx.l, 0);
 	finding_redact(fx.token, strlen(fx.token), redacted, sizeof(redacted));
-	snprintf(want, sizeof(want),
-		 "src/config.py:3:7  test-token  high  %s\n", redacted);
+	snprintf(want, sizeof(want), "src/config.py:3:7  test-token  high  %s  %s  %s\n",
+		 redacted, confidence_name(fx.l.items[0]->confidence),
+		 fx.l.items[0]->fingerprint);
 	cr_assert_str_eq(out, want);
 	cr_assert_null(strstr(out, fx.token));
 	free(out);
