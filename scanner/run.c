@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -38,6 +39,33 @@ void run_install_signal_handler(struct run *r)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+static const char *ignore_start(const struct cli *c)
+{
+	if (c->repo)
+		return c->repo;
+	struct stat st;
+
+	/* A dangling link or FIFO named first has no repository around it. */
+	if (!strcmp(c->command, "scan") && c->n_args && strcmp(c->args[0], "-") &&
+	    !stat(c->args[0], &st))
+		return c->args[0];
+	return ".";
+}
+
+static int load_filter(const struct cli *c, struct filter *f,
+		       struct lg_error *err)
+{
+	char *root = NULL;
+	int rc = filter_ignore_root(&root, ignore_start(c), err);
+
+	if (!rc)
+		rc = filter_load_ignores(f, root, c->ignore_file, err);
+	if (!rc && c->baseline)
+		rc = filter_load_baseline(f, c->baseline, err);
+	free(root);
+	return rc;
+}
+
 int run_init(struct run *r, const struct cli *c)
 {
 	struct lg_error err = LG_ERROR_INIT;
@@ -51,6 +79,9 @@ int run_init(struct run *r, const struct cli *c)
 		if (rules_load_file(&r->rules, c->rule_files[i], &err))
 			goto fail;
 	if (engine_new(&r->engine, &r->rules, &err))
+		goto fail;
+	/* Before the scan: a malformed ignore file should not cost a history. */
+	if (load_filter(c, &r->filter, &err))
 		goto fail;
 	run_install_signal_handler(r);
 	return 0;
@@ -66,6 +97,7 @@ void run_release(struct run *r)
 		interrupted_run = NULL;
 	engine_free(r->engine);
 	rules_release(&r->rules);
+	filter_release(&r->filter);
 	r->engine = NULL;
 }
 
@@ -137,29 +169,6 @@ static int write_report(struct run *r, const struct finding_list *l)
  * (the repository git commands open).  filter_ignore_root() then goes up
  * to the enclosing work tree.
  */
-static const char *ignore_start(const struct cli *c)
-{
-	if (c->repo)
-		return c->repo;
-	if (!strcmp(c->command, "scan") && c->n_args && strcmp(c->args[0], "-"))
-		return c->args[0];
-	return ".";
-}
-
-static int load_filter(const struct cli *c, struct filter *f,
-		       struct lg_error *err)
-{
-	char *root = NULL;
-	int rc = filter_ignore_root(&root, ignore_start(c), err);
-
-	if (!rc)
-		rc = filter_load_ignores(f, root, c->ignore_file, err);
-	if (!rc && c->baseline)
-		rc = filter_load_baseline(f, c->baseline, err);
-	free(root);
-	return rc;
-}
-
 /* Says which ignore entries expired and, if asked, which matched nothing. */
 static void warn_ignores(const struct cli *c, const struct filter *f)
 {
@@ -180,27 +189,23 @@ static void warn_ignores(const struct cli *c, const struct filter *f)
 }
 
 /* Ignore file, baseline, --new-only and --group, in that order. */
-static int filter_findings(const struct cli *c, struct finding_list *l)
+static int filter_findings(struct run *r, struct finding_list *l)
 {
-	struct filter f = FILTER_INIT;
 	struct lg_error err = LG_ERROR_INIT;
-	int rc = load_filter(c, &f, &err);
+	int rc = 0;
 
-	if (!rc) {
-		filter_apply(&f, l, c->new_only);
-		warn_ignores(c, &f);
-	}
-	if (!rc && c->group)
+	filter_apply(&r->filter, l, r->cli->new_only);
+	warn_ignores(r->cli, &r->filter);
+	if (r->cli->group)
 		rc = filter_group(l, &err);
 	if (rc)
 		run_error(err.msg);
-	filter_release(&f);
 	return rc;
 }
 
 int run_report(struct run *r, struct finding_list *findings)
 {
-	if (filter_findings(r->cli, findings) || write_report(r, findings))
+	if (filter_findings(r, findings) || write_report(r, findings))
 		return EXIT_ERROR;
 	if (r->stop) {
 		run_error("interrupted: the results above are partial");

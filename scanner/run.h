@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "engine.h"
+#include "filter.h"
 #include "finding.h"
 #include "rules.h"
 #include "scan.h"
@@ -17,6 +18,7 @@ struct run {
 	const struct cli *cli;
 	struct rule_set rules;
 	struct engine *engine;
+	struct filter filter;	/* ignore file and baseline, loaded by run_init */
 	volatile int stop;	/* set by SIGINT */
 };
 
