@@ -262,3 +262,27 @@ Test(e2e_history, unknown_ref_is_exit_2)
 	cr_expect(strstr(r.err, "no-such-branch"), "%s", r.err);
 	th_run_release(&r);
 }
+
+Test(e2e_history, output_is_the_same_for_any_thread_count)
+{
+	const char *j1[] = { "history", "--repo", NULL, "-j1", "--format", "jsonl",
+			     "--all-locations", NULL };
+	const char *j4[] = { "history", "--repo", NULL, "-j4", "--format", "jsonl",
+			     "--all-locations", NULL };
+	struct run_result a, b;
+	unsigned i;
+
+	for (i = 0; i < 12; i++)
+		sh("mkdir -p d%u && echo 'k=%s' > d%u/f && echo 'n=%s' > d%u/g && "
+		   "git add -A && git commit -qm c%u", i % 3,
+		   th_fake_token("ghp_", 30, 100 + i, 0), i % 3,
+		   th_fake_token("gho_", 30, 200 + i, 1), i % 3, i);
+	j1[2] = j4[2] = repo;
+	a = th_leakgate(NULL, NULL, j1);
+	b = th_leakgate(NULL, NULL, j4);
+	cr_assert_eq(a.status, 1, "%s", a.err);
+	cr_expect_eq(th_count(a.out, "\n"), 24, "%s", a.out);
+	cr_expect_str_eq(a.out, b.out);
+	th_run_release(&a);
+	th_run_release(&b);
+}
