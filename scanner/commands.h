@@ -7,5 +7,9 @@
 int cmd_scan(const struct cli *c);
 int cmd_rules(const struct cli *c);
 int cmd_history(const struct cli *c);
+int cmd_staged(const struct cli *c);
+int cmd_range(const struct cli *c);
+int cmd_hook(const struct cli *c);
+int cmd_audit(const struct cli *c);
 
 #endif

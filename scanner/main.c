@@ -16,6 +16,10 @@ static const struct command commands[] = {
 	{ "scan", cmd_scan },
 	{ "rules", cmd_rules },
 	{ "history", cmd_history },
+	{ "staged", cmd_staged },
+	{ "range", cmd_range },
+	{ "hook", cmd_hook },
+	{ "audit", cmd_audit },
 };
 
 static void libgit2_setup(void)

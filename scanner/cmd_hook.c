@@ -1,0 +1,400 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <git2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "commands.h"
+#include "error.h"
+#include "run.h"
+#include "source_diff.h"
+#include "banned.h"
+
+/*
+ * The hook scripts live here and only here: `leakgate hook install` writes
+ * them, `leakgate hook show NAME` prints them, and the files in hooks/ run
+ * what `show` prints, so a copied hook always matches the binary.  They
+ * call leakgate from PATH (or $LEAKGATE), not this binary's path: a path
+ * baked in at install time breaks on every upgrade or move, and on every
+ * other machine when core.hooksPath points into the repository.
+ */
+#define MARKER "leakgate-hook:"
+#define MARKER_LINE "# " MARKER " written by `leakgate hook install`; " \
+		    "`leakgate hook uninstall` removes it.\n"
+/* Only the start of a hook is read to find the marker. */
+#define MARKER_WINDOW 512
+
+static const char PRE_COMMIT[] =
+	"#!/bin/sh\n"
+	MARKER_LINE
+	"# Blocks a commit whose staged changes add a secret.\n"
+	"# Skip it once: git commit --no-verify\n"
+	"lg=${LEAKGATE:-leakgate}\n"
+	"if ! command -v \"$lg\" >/dev/null 2>&1; then\n"
+	"\techo \"leakgate: '$lg' is not on PATH: install it or set"
+	" LEAKGATE to its path (skip this check once: git commit"
+	" --no-verify)\" >&2\n"
+	"\texit 1\n"
+	"fi\n"
+	"exec \"$lg\" staged\n";
+
+static const char PRE_PUSH[] =
+	"#!/bin/sh\n"
+	MARKER_LINE
+	"# Blocks a push whose new commits add a secret.\n"
+	"# Skip it once: git push --no-verify\n"
+	"lg=${LEAKGATE:-leakgate}\n"
+	"if ! command -v \"$lg\" >/dev/null 2>&1; then\n"
+	"\techo \"leakgate: '$lg' is not on PATH: install it or set"
+	" LEAKGATE to its path (skip this check once: git push"
+	" --no-verify)\" >&2\n"
+	"\texit 1\n"
+	"fi\n"
+	"commits=$(mktemp \"${TMPDIR:-/tmp}/leakgate-push.XXXXXX\") ||"
+	" exit 1\n"
+	"trap 'rm -f \"$commits\"' EXIT\n"
+	"# git writes \"<local ref> <local sha> <remote ref> <remote"
+	" sha>\" lines.\n"
+	"while read -r _ local_sha _ remote_sha; do\n"
+	"\tcase $local_sha in *[!0]*) ;; *) continue ;; esac\t# a"
+	" deleted ref\n"
+	"\tcase $remote_sha in *[!0]*)\n"
+	"\t\tif git cat-file -e \"$remote_sha^{commit}\" 2>/dev/null;"
+	" then\n"
+	"\t\t\tgit rev-list \"$local_sha\" \"^$remote_sha\" >>\"$commits\" ||"
+	" exit 1\n"
+	"\t\t\tcontinue\n"
+	"\t\tfi ;;\n"
+	"\tesac\n"
+	"\t# A new branch, or a remote tip this clone lacks: what no"
+	" remote ref has.\n"
+	"\tgit rev-list \"$local_sha\" --not --remotes >>\"$commits\" ||"
+	" exit 1\n"
+	"done\n"
+	"# The report goes where git push writes its own messages.\n"
+	"\"$lg\" range - <\"$commits\" >&2\n"
+	"status=$?\n"
+	"if [ \"$status\" -eq 1 ]; then\n"
+	"\techo \"leakgate: push blocked: the commits above add"
+	" secrets. Take them out of those commits (git rebase -i,"
+	" git commit --amend) and rotate any real credential; a"
+	" false positive: leakgate:allow on the line, or its"
+	" fingerprint in .leakgateignore; skip this check once: git"
+	" push --no-verify\" >&2\n"
+	"fi\n"
+	"exit \"$status\"\n";
+
+static const char PRE_RECEIVE[] =
+	"#!/bin/sh\n"
+	MARKER_LINE
+	"# Server side: rejects a push whose new commits add a"
+	" secret.\n"
+	"# LEAKGATE_TIMEOUT=SECONDS bounds the scan (default: none);"
+	" with\n"
+	"# LEAKGATE_FAIL_OPEN=1 a push whose scan runs out of time"
+	" is accepted.\n"
+	"lg=${LEAKGATE:-leakgate}\n"
+	"if ! command -v \"$lg\" >/dev/null 2>&1; then\n"
+	"\techo \"leakgate: '$lg' is not on the server's PATH: push"
+	" rejected\" >&2\n"
+	"\texit 1\n"
+	"fi\n"
+	"budget=${LEAKGATE_TIMEOUT:-0}\n"
+	"case $budget in *[!0-9]*|'')\n"
+	"\techo \"leakgate: LEAKGATE_TIMEOUT takes whole seconds, not"
+	" '$budget'\" >&2\n"
+	"\texit 1 ;;\n"
+	"esac\n"
+	"commits=$(mktemp \"${TMPDIR:-/tmp}/leakgate-receive.XXXXXX\")"
+	" || exit 1\n"
+	"trap 'rm -f \"$commits\"' EXIT\n"
+	"# git writes \"<old sha> <new sha> <ref>\" lines; the pushed"
+	" objects are in\n"
+	"# quarantine, which git's environment lets git and leakgate"
+	" see.\n"
+	"while read -r _ new _; do\n"
+	"\tcase $new in *[!0]*) ;; *) continue ;; esac\t# a deleted"
+	" ref\n"
+	"\tcase $(git cat-file -t \"$new\") in commit|tag) ;; *)"
+	" continue ;; esac\n"
+	"\t# Every commit no ref reaches yet, not only the tip.\n"
+	"\tgit rev-list \"$new\" --not --all >>\"$commits\" || exit 1\n"
+	"done\n"
+	"if [ \"$budget\" -gt 0 ]; then\n"
+	"\ttimeout -k 5 \"$budget\" \"$lg\" range --no-progress -"
+	" <\"$commits\"\n"
+	"else\n"
+	"\t\"$lg\" range --no-progress - <\"$commits\"\n"
+	"fi\n"
+	"status=$?\n"
+	"case $status in\n"
+	"0) exit 0 ;;\n"
+	"1) echo \"leakgate: push rejected: the commits above add"
+	" secrets. Take them out of history (git rebase -i), rotate"
+	" any real credential, and push again.\" >&2 ;;\n"
+	"124|137)\n"
+	"\tif [ \"${LEAKGATE_FAIL_OPEN:-0}\" = 1 ]; then\n"
+	"\t\techo \"leakgate: the scan ran out of its ${budget}s"
+	" budget: push accepted unscanned (LEAKGATE_FAIL_OPEN=1)\""
+	" >&2\n"
+	"\t\texit 0\n"
+	"\tfi\n"
+	"\techo \"leakgate: the scan ran out of its ${budget}s budget:"
+	" push rejected (LEAKGATE_FAIL_OPEN=1 accepts pushes when"
+	" that happens)\" >&2 ;;\n"
+	"*) echo \"leakgate: the scan failed: push rejected\" >&2 ;;\n"
+	"esac\n"
+	"exit 1\n";
+
+enum hook_flags {
+	HOOK_PRE_COMMIT = 1 << 0,
+	HOOK_PRE_PUSH = 1 << 1,
+	HOOK_PRE_RECEIVE = 1 << 2,
+};
+
+struct hook {
+	const char *name;
+	const char *text;
+	enum hook_flags flag;
+};
+
+static const struct hook hooks[] = {
+	{ "pre-commit", PRE_COMMIT, HOOK_PRE_COMMIT },
+	{ "pre-push", PRE_PUSH, HOOK_PRE_PUSH },
+	{ "pre-receive", PRE_RECEIVE, HOOK_PRE_RECEIVE },
+};
+
+#define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
+
+/* Makes dir and its missing parents. */
+static int make_dirs(const char *dir, struct lg_error *err)
+{
+	char *path = strdup(dir), *p;
+	int rc = 0;
+
+	if (!path)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	for (p = path + (*path != '\0'); !rc; p++) {
+		char c = *p;
+		if (c && c != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, 0755) && errno != EEXIST)
+			rc = lg_error_errno(err, errno, "%s", path);
+		*p = c;
+		if (!c)
+			break;
+	}
+	free(path);
+	return rc;
+}
+
+/*
+ * Where git runs hooks from: core.hooksPath (relative to the work tree,
+ * or to the git directory of a bare repository) or <git dir>/hooks.
+ */
+static int hooks_dir(struct buf *out, git_repository *repo,
+		     struct lg_error *err)
+{
+	git_config *cfg = NULL;
+	git_buf path = { NULL, 0, 0 };
+	const char *base = "";
+	int rc = 0;
+
+	if (git_repository_config_snapshot(&cfg, repo))
+		return lg_error_git(err, "%s: config",
+				    git_repository_path(repo));
+	if (!git_config_get_path(&path, cfg, "core.hooksPath")) {
+		if (path.ptr[0] != '/')
+			base = git_repository_is_bare(repo)
+				       ? git_repository_path(repo)
+				       : git_repository_workdir(repo);
+	} else if (git_repository_item_path(&path, repo,
+					    GIT_REPOSITORY_ITEM_HOOKS)) {
+		rc = lg_error_git(err, "%s: hooks", git_repository_path(repo));
+	}
+	if (!rc && (buf_adds(out, base) || buf_adds(out, path.ptr)))
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	while (!rc && out->len > 1 && out->ptr[out->len - 1] == '/')
+		out->ptr[--out->len] = '\0';
+	git_buf_dispose(&path);
+	git_config_free(cfg);
+	return rc;
+}
+
+/* 1: path exists and leakgate wrote it; 0: someone else did; -1: none. */
+static int hook_owner(const char *path)
+{
+	char head[MARKER_WINDOW + 1];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? -1 : 0;
+	n = read(fd, head, MARKER_WINDOW);
+	close(fd);
+	head[n > 0 ? n : 0] = '\0';
+	return strstr(head, MARKER) != NULL;
+}
+
+/* Writes text to path, executable, replacing it atomically. */
+static int write_hook(const char *path, const char *text,
+		      struct lg_error *err)
+{
+	struct buf tmp = BUF_INIT;
+	size_t len = strlen(text);
+	int fd = -1, rc = 0;
+
+	if (buf_addf(&tmp, "%s.leakgate-XXXXXX", path)) {
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	fd = mkstemp(tmp.ptr);
+	if (fd < 0) {
+		rc = lg_error_errno(err, errno, "%s", path);
+		goto done;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0755))
+		rc = lg_error_errno(err, errno, "%s", tmp.ptr);
+	if (close(fd) && !rc)
+		rc = lg_error_errno(err, errno, "%s", tmp.ptr);
+	if (!rc && rename(tmp.ptr, path))
+		rc = lg_error_errno(err, errno, "%s", path);
+	if (rc)
+		unlink(tmp.ptr);
+done:
+	buf_release(&tmp);
+	return rc;
+}
+
+static int install_one(const char *dir, const struct hook *h, int force,
+		       struct lg_error *err)
+{
+	struct buf path = BUF_INIT;
+	int owner, rc;
+
+	if (buf_addf(&path, "%s/%s", dir, h->name))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	owner = hook_owner(path.ptr);
+	if (owner == 0 && !force)
+		rc = lg_error_set(err, LG_ERR_USAGE,
+				  "%s exists and leakgate did not write it: "
+				  "merge it by hand, or replace it with "
+				  "--force", path.ptr);
+	else
+		rc = write_hook(path.ptr, h->text, err);
+	if (!rc)
+		printf("leakgate: %s %s hook: %s\n",
+		       owner == 0 ? "replaced the" : "installed the", h->name,
+		       path.ptr);
+	buf_release(&path);
+	return rc;
+}
+
+/* Removes the hook when leakgate wrote it; says why not otherwise. */
+static int uninstall_one(const char *dir, const struct hook *h, int named,
+			 struct lg_error *err)
+{
+	struct buf path = BUF_INIT;
+	int owner, rc = 0;
+
+	if (buf_addf(&path, "%s/%s", dir, h->name))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	owner = hook_owner(path.ptr);
+	if (owner == 1 && unlink(path.ptr))
+		rc = lg_error_errno(err, errno, "%s", path.ptr);
+	else if (owner == 1)
+		printf("leakgate: removed the %s hook: %s\n", h->name,
+		       path.ptr);
+	else if (owner == 0)
+		printf("leakgate: left %s alone: leakgate did not write it\n",
+		       path.ptr);
+	else if (named)
+		printf("leakgate: no %s hook in %s\n", h->name, dir);
+	buf_release(&path);
+	return rc;
+}
+
+/*
+ * The hooks the options name; by default the one that suits the
+ * repository (pre-commit, or pre-receive on a bare server repository), or
+ * for uninstall every hook leakgate may have written.
+ */
+static unsigned chosen(const struct cli *c, int bare, int uninstall)
+{
+	unsigned set = (c->pre_commit ? HOOK_PRE_COMMIT : 0) |
+		       (c->pre_push ? HOOK_PRE_PUSH : 0);
+
+	if (set)
+		return set;
+	if (uninstall)
+		return HOOK_PRE_COMMIT | HOOK_PRE_PUSH | HOOK_PRE_RECEIVE;
+	return bare ? HOOK_PRE_RECEIVE : HOOK_PRE_COMMIT;
+}
+
+static int install_or_uninstall(const struct cli *c, int uninstall,
+				struct lg_error *err)
+{
+	git_repository *repo = NULL;
+	struct buf dir = BUF_INIT;
+	unsigned set;
+	size_t i;
+	int rc;
+
+	rc = source_diff_open_repo(&repo, c->repo, err);
+	if (!rc)
+		rc = hooks_dir(&dir, repo, err);
+	if (!rc && !uninstall)
+		rc = make_dirs(dir.ptr, err);
+	set = repo ? chosen(c, git_repository_is_bare(repo), uninstall) : 0;
+	for (i = 0; i < N_HOOKS && !rc; i++) {
+		if (!(set & hooks[i].flag))
+			continue;
+		if (uninstall)
+			rc = uninstall_one(dir.ptr, &hooks[i],
+					   c->pre_commit || c->pre_push, err);
+		else
+			rc = install_one(dir.ptr, &hooks[i], c->force, err);
+	}
+	buf_release(&dir);
+	git_repository_free(repo);
+	return rc;
+}
+
+static int show(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_HOOKS; i++)
+		if (name && !strcmp(hooks[i].name, name)) {
+			fputs(hooks[i].text, stdout);
+			return EXIT_CLEAN;
+		}
+	run_error("hook show takes pre-commit, pre-push or pre-receive");
+	return EXIT_ERROR;
+}
+
+int cmd_hook(const struct cli *c)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	const char *verb = c->n_args ? c->args[0] : "";
+	int uninstall = !strcmp(verb, "uninstall");
+
+	if (!strcmp(verb, "show"))
+		return show(c->n_args == 2 ? c->args[1] : NULL);
+	if ((!uninstall && strcmp(verb, "install")) || c->n_args != 1) {
+		run_error("usage: leakgate hook install|uninstall "
+			  "[--pre-commit] [--pre-push] [--repo DIR] [--force], "
+			  "or leakgate hook show NAME");
+		return EXIT_ERROR;
+	}
+	if (install_or_uninstall(c, uninstall, &err)) {
+		run_error(err.msg);
+		return EXIT_ERROR;
+	}
+	return EXIT_CLEAN;
+}
