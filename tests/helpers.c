@@ -2,6 +2,7 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,6 +159,21 @@ struct run_result th_sh(const char *cwd, const char *cmdline)
 	r = run_argv(cwd, NULL, args);
 	buf_release(&script);
 	return r;
+}
+
+void th_shf(const char *cwd, const char *fmt, ...)
+{
+	struct buf cmd = BUF_INIT;
+	struct run_result r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&cmd, fmt, ap);
+	va_end(ap);
+	r = th_sh(cwd, cmd.ptr);
+	cr_assert_eq(r.status, 0, "%s failed: %s", cmd.ptr, r.err);
+	th_run_release(&r);
+	buf_release(&cmd);
 }
 
 void th_run_release(struct run_result *r)

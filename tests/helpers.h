@@ -37,6 +37,9 @@ struct run_result th_leakgate(const char *cwd, const char *input,
  */
 struct run_result th_sh(const char *cwd, const char *cmdline);
 void th_run_release(struct run_result *r);
+/* th_sh with a printf-formatted command, asserting that it exits 0. */
+void th_shf(const char *cwd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* Makes dir a git repository with a fixed identity and no hooks/templates. */
 void th_git_init(const char *dir);

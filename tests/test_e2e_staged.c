@@ -25,22 +25,8 @@ static void teardown(void)
 
 TestSuite(e2e_staged, .init = setup, .fini = teardown);
 
-/* Runs a shell command line in the repo and asserts it succeeded. */
-static void sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void sh(const char *fmt, ...)
-{
-	struct buf cmd = BUF_INIT;
-	struct run_result r;
-	va_list ap;
-
-	va_start(ap, fmt);
-	buf_vaddf(&cmd, fmt, ap);
-	va_end(ap);
-	r = th_sh(repo, cmd.ptr);
-	cr_assert_eq(r.status, 0, "%s failed: %s", cmd.ptr, r.err);
-	th_run_release(&r);
-	buf_release(&cmd);
-}
+/* Runs a shell command in the repository and asserts it succeeded. */
+#define sh(...) th_shf(repo, __VA_ARGS__)
 
 /* A line holding a fake token (valid checksum) made from seed. */
 static const char *token_line(unsigned seed)
