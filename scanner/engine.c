@@ -65,6 +65,7 @@ struct engine_worker {
 	size_t allow_line;	/* 1 + the line last searched for an allow, or 0 */
 	int allow_hit;
 	size_t reported;	/* matches handed to the callback, ever */
+	size_t last_match_end;	/* end of the latest pattern match */
 };
 
 const char *confidence_name(enum confidence c)
@@ -466,7 +467,7 @@ static int is_limit_error(int rc)
  * (reported through cb->limit).
  */
 static int match_range(struct engine_worker *w, const struct rule *r,
-		       size_t start, size_t end,
+		       size_t start, size_t end, uint32_t options,
 		       const struct engine_callbacks *cb)
 {
 	size_t pos = start;
@@ -477,8 +478,8 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 		PCRE2_SIZE *ov;
 		size_t g = r->secret_group;
 
-		rc = pcre2_match(r->re, (PCRE2_SPTR)w->data, end, pos, 0, w->md,
-				 w->mctx);
+		rc = pcre2_match(r->re, (PCRE2_SPTR)w->data, end, pos, options,
+				 w->md, w->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0) {
@@ -489,6 +490,7 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 		ov = pcre2_get_ovector_pointer(w->md);
 		/* The filters reuse the match data: keep what is needed first. */
 		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		w->last_match_end = ov[1];
 		if ((int)g < rc && ov[2 * g] != PCRE2_UNSET) {
 			int stop = report(w, r, ov[2 * g], ov[2 * g + 1] - ov[2 * g],
 					  NULL, cb);
@@ -509,7 +511,9 @@ static int add_window(struct engine_worker *w, size_t rule, size_t hit,
 
 	if (end > w->len)
 		end = w->len;
-	if (l->n && start <= l->w[l->n - 1].end) {
+	if (r->anchored)
+		start = hit;	/* one window per hit: see run_anchored() */
+	else if (l->n && start <= l->w[l->n - 1].end) {
 		if (end > l->w[l->n - 1].end)
 			l->w[l->n - 1].end = end;
 		return 0;
@@ -569,6 +573,31 @@ static int path_selected(const struct engine_worker *w, const struct rule *r,
 			   w->md, w->mctx) >= 0;
 }
 
+/*
+ * A rule whose matches start where its keyword does is tried once at each
+ * hit (PCRE2_ANCHORED) instead of at every byte of a window: for broad
+ * rules with common keywords ("token", "auth") that is most of their cost.
+ */
+static int run_anchored(struct engine_worker *w, const struct rule *r,
+			const struct window_list *l,
+			const struct engine_callbacks *cb)
+{
+	size_t i, matched_to = 0;
+	int rc = 0;
+
+	for (i = 0; i < l->n && !rc; i++) {
+		if (l->w[i].start < matched_to)
+			continue;	/* inside what an earlier hit matched */
+		w->last_match_end = 0;
+		rc = match_range(w, r, l->w[i].start,
+				 extend_to_line_end(w, l->w[i].end),
+				 PCRE2_ANCHORED, cb);
+		if (w->last_match_end > matched_to)
+			matched_to = w->last_match_end;
+	}
+	return rc;
+}
+
 static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 		       const struct engine_callbacks *cb)
 {
@@ -579,6 +608,8 @@ static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 
 	if (!path_selected(w, r, path))
 		return 0;
+	if (r->anchored)
+		return run_anchored(w, r, l, cb);
 	for (i = 0; i < l->n && !rc; i++) {
 		size_t start = l->w[i].start;
 		size_t end = extend_to_line_end(w, l->w[i].end);
@@ -588,7 +619,7 @@ static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 		 */
 		while (i + 1 < l->n && l->w[i + 1].start <= end)
 			end = extend_to_line_end(w, l->w[++i].end);
-		rc = match_range(w, r, start, end, cb);
+		rc = match_range(w, r, start, end, 0, cb);
 	}
 	return rc;
 }
@@ -619,7 +650,7 @@ static int run_whole(struct engine_worker *w, const struct rule *r,
 		     const struct engine_callbacks *cb)
 {
 	return r->parser ? run_parser(w, r, cb)
-			 : match_range(w, r, 0, w->len, cb);
+			 : match_range(w, r, 0, w->len, 0, cb);
 }
 
 int engine_scan(struct engine_worker *w, const char *data, size_t len,

@@ -210,6 +210,20 @@ static int get_number(struct loader *ld, const yaml_node_t *node,
 	return load_fail(ld, node, what);
 }
 
+static int get_bool(struct loader *ld, const yaml_node_t *node,
+		    const char *key, int *out)
+{
+	const char *b = scalar(node);
+	char what[128];
+
+	if (b && (!strcmp(b, "true") || !strcmp(b, "false"))) {
+		*out = !strcmp(b, "true");
+		return 0;
+	}
+	snprintf(what, sizeof(what), "'%s' must be true or false", key);
+	return load_fail(ld, node, what);
+}
+
 /* ---- one rule -------------------------------------------------------- */
 
 static int set_field(struct loader *ld, struct rule *r, const char *key,
@@ -243,14 +257,10 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return load_fail(ld, v,
 				 "'severity' must be critical, high, medium or low");
 	}
-	if (!strcmp(key, "generic")) {
-		const char *b = scalar(v);
-		if (b && (!strcmp(b, "true") || !strcmp(b, "false"))) {
-			r->generic = !strcmp(b, "true");
-			return 0;
-		}
-		return load_fail(ld, v, "'generic' must be true or false");
-	}
+	if (!strcmp(key, "generic"))
+		return get_bool(ld, v, key, &r->generic);
+	if (!strcmp(key, "anchored"))
+		return get_bool(ld, v, key, &r->anchored);
 	if (!strcmp(key, "min-entropy")) {
 		if (get_number(ld, v, key, 0, 8, &r->min_entropy))
 			return ld->err->code;

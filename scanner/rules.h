@@ -53,6 +53,7 @@ struct rule {
 	pcre2_code *path_re;
 	size_t window;		/* bytes searched after a keyword hit */
 	int generic;		/* broad rule: yields to a specific one on the same bytes */
+	int anchored;		/* matches start where a keyword starts */
 	struct string_list examples;
 	struct string_list negative_examples;
 	char *origin;		/* rule file name */
