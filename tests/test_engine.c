@@ -461,3 +461,35 @@ Test(engine, empty_rule_set_and_empty_input)
 	cr_assert_eq(scan_n(&fx, "", 0, "p"), 0);
 	teardown(&fx);
 }
+
+static const char anchored_rule[] = "rules:\n"
+				    "  - id: anchored\n"
+				    "    anchored: true\n"
+				    "    keywords: [key]\n"
+				    "    pattern: '(\\w*key=\\w+)'\n";
+
+Test(engine, anchored_rule_matches_only_from_its_keyword)
+{
+	struct fixture fx;
+	const char *text = "mykey=first\nkey=second key=third\n";
+
+	setup(&fx, anchored_rule);
+	/* "mykey=" would match from "my": anchored, the match starts at "key". */
+	cr_assert_eq(scan_n(&fx, text, strlen(text), NULL), 3);
+	cr_expect_str_eq(fx.c.m[0].secret, "key=first");
+	cr_expect_eq(fx.c.m[0].column, 3);
+	cr_expect_str_eq(fx.c.m[1].secret, "key=second");
+	cr_expect_str_eq(fx.c.m[2].secret, "key=third");
+	teardown(&fx);
+}
+
+Test(engine, anchored_hits_inside_a_match_are_not_reported_again)
+{
+	struct fixture fx;
+	const char *text = "key=abckeydef\n";
+
+	setup(&fx, anchored_rule);
+	cr_assert_eq(scan_n(&fx, text, strlen(text), NULL), 1);
+	cr_expect_str_eq(fx.c.m[0].secret, "key=abckeydef");
+	teardown(&fx);
+}
