@@ -137,7 +137,7 @@ fuzz:
 	@sh tools/deps.sh fuzz
 	$(MAKE) WERROR=1 CC=clang BUILD=$(FUZZ_BUILD) \
 		CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
-		LDFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer" \
+		LDFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" \
 		$(FUZZ_TARGETS:%=$(FUZZ_BUILD)/%)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
@@ -148,8 +148,10 @@ fuzz:
 			$$dict $(FUZZ_BUILD)/corpus/$$t fixtures/fuzz/$$t; \
 	done
 
+# Only the targets get libFuzzer's main(); build tools keep their own.
 $(BUILD)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h $(LIB_OBJS)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $< $(LIB_OBJS) \
+		$(PKG_LIBS)
 
 # ---- ThreadSanitizer --------------------------------------------------------
 # Threaded scans (-j4) under TSan, three times each, of a generated tree

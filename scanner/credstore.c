@@ -869,16 +869,32 @@ int credstore_gh_hosts(const char *data, size_t len, credstore_emit_fn emit,
 
 /* ---- docker config.json -------------------------------------------------- */
 
-/* Offset of `"s"` (inside the quotes) in data from `from`, or NOT_FOUND. */
-static size_t find_quoted(const char *data, size_t len, size_t from,
+/*
+ * JSON gives values, not places: each value is found again in the text,
+ * after its registry's key and at most this far from it, so that a file of
+ * many entries (or of values written with escapes) is still read in linear
+ * time.  Objects iterate in file order (jansson keeps insertion order).
+ */
+#define DOCKER_WINDOW (64u << 10)
+
+struct docker_scan {
+	const char *data;
+	size_t len;
+	size_t cursor;		/* after the last entry found */
+	credstore_emit_fn emit;
+	void *payload;
+};
+
+/* Offset of `"s"` (inside the quotes) in data[from..end), or NOT_FOUND. */
+static size_t find_quoted(const char *data, size_t end, size_t from,
 			  const char *s, size_t n)
 {
 	const char *p;
 
-	while (n && from < len && (p = memmem(data + from, len - from, s, n))) {
+	while (n && from < end && (p = memmem(data + from, end - from, s, n))) {
 		size_t off = (size_t)(p - data);
 
-		if (off > 0 && data[off - 1] == '"' && off + n < len &&
+		if (off > 0 && data[off - 1] == '"' && off + n < end &&
 		    data[off + n] == '"')
 			return off;
 		from = off + 1;
@@ -886,41 +902,50 @@ static size_t find_quoted(const char *data, size_t len, size_t from,
 	return NOT_FOUND;
 }
 
-/* Emits a string member of entry, found as written after `from`. */
-static int docker_value(const char *data, size_t len, size_t from,
-			const char *value, const char *detail,
-			credstore_emit_fn emit, void *payload)
+static size_t docker_find(const struct docker_scan *d, size_t from,
+			  const char *s)
 {
-	size_t n = strlen(value), off = find_quoted(data, len, from, value, n);
+	size_t end = d->len - from > DOCKER_WINDOW ? from + DOCKER_WINDOW
+						   : d->len;
 
-	/* A value written with JSON escapes is not in the file as such. */
-	if (off == NOT_FOUND)
-		return 0;
-	return emit_span(emit, payload, off, n, detail);
+	return find_quoted(d->data, end, from, s, strlen(s));
 }
 
-static int docker_entry(const char *data, size_t len, const char *registry,
-			json_t *entry, credstore_emit_fn emit, void *payload)
+/* Emits value, found as written after `from`. */
+static int docker_value(struct docker_scan *d, size_t from, const char *value,
+			const char *detail)
+{
+	size_t n = strlen(value), off = docker_find(d, from, value);
+
+	if (off == NOT_FOUND)
+		return 0;
+	if (off + n > d->cursor)
+		d->cursor = off + n;
+	return emit_span(d->emit, d->payload, off, n, detail);
+}
+
+static int docker_entry(struct docker_scan *d, const char *registry,
+			json_t *entry)
 {
 	const char *auth = json_string_value(json_object_get(entry, "auth"));
 	const char *id = json_string_value(json_object_get(entry,
 							   "identitytoken"));
 	char decoded[DECODED_MAX], user[FIELD_MAX + 1], host[FIELD_MAX + 1];
 	char detail[DETAIL_MAX];
-	size_t from = find_quoted(data, len, 0, registry, strlen(registry));
+	size_t from = docker_find(d, d->cursor, registry);
 	struct span u;
 	int rc = 0;
 
-	from = from == NOT_FOUND ? 0 : from;
+	from = from == NOT_FOUND ? d->cursor : from;
 	field(registry, strlen(registry), 0, host);
 	if (auth && !decode_user_password(auth, strlen(auth), decoded, &u)) {
 		snprintf(detail, sizeof(detail), "user %s at %s",
 			 field(decoded, u.len, 0, user), host);
-		rc = docker_value(data, len, from, auth, detail, emit, payload);
+		rc = docker_value(d, from, auth, detail);
 	}
 	if (rc >= 0 && id) {
 		snprintf(detail, sizeof(detail), "identity token for %s", host);
-		rc = docker_value(data, len, from, id, detail, emit, payload);
+		rc = docker_value(d, from, id, detail);
 	}
 	return rc;
 }
@@ -928,6 +953,7 @@ static int docker_entry(const char *data, size_t len, const char *registry,
 int credstore_docker_config(const char *data, size_t len,
 			    credstore_emit_fn emit, void *payload)
 {
+	struct docker_scan d = { data, len, 0, emit, payload };
 	json_t *root, *auths, *entry;
 	json_error_t jerr;
 	const char *registry;
@@ -942,8 +968,7 @@ int credstore_docker_config(const char *data, size_t len,
 	json_object_foreach(auths, registry, entry) {
 		if (!json_is_object(entry))
 			continue;
-		if ((rc = docker_entry(data, len, registry, entry, emit,
-				       payload)) < 0)
+		if ((rc = docker_entry(&d, registry, entry)) < 0)
 			break;
 	}
 	json_decref(root);
