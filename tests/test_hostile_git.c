@@ -1,0 +1,198 @@
+/*
+ * Corrupt and odd repositories through the real binary: a truncated pack,
+ * a missing object, broken refs, a .git file pointing nowhere, and a
+ * repository whose configuration would run programs.  leakgate must not
+ * crash, hang, report a damaged repository as clean, or run anything the
+ * scanned repository configures.
+ */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "helpers.h"
+
+static char *repo;
+
+static void setup(void)
+{
+	repo = th_tmpdir();
+	th_git_init(repo);
+}
+
+static void teardown(void)
+{
+	th_rmtree(repo);
+	repo = NULL;
+}
+
+TestSuite(hostile_git, .init = setup, .fini = teardown, .timeout = 60);
+
+#define LG(...) \
+	th_leakgate(repo, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+/* Runs a shell command in the repository and asserts it succeeded. */
+#define sh(...) th_shf(repo, __VA_ARGS__)
+
+static const char *ghp(unsigned seed, int slot)
+{
+	return th_fake_token("ghp_", 30, seed, slot);
+}
+
+/* Two commits: a.txt with one token, then b.txt with another. */
+static void two_commits(void)
+{
+	sh("echo 'first %s' > a.txt && git add a.txt && git commit -qm one",
+	   ghp(1, 0));
+	sh("echo 'second %s' > b.txt && git add b.txt && git commit -qm two",
+	   ghp(2, 0));
+}
+
+Test(hostile_git, a_git_file_pointing_nowhere_is_a_clear_error)
+{
+	struct run_result r;
+
+	th_write(repo, "w/.git", "gitdir: /nonexistent/leakgate/worktree\n");
+	r = LG("history", "--repo", "w");
+	cr_assert_eq(r.status, 2, "status %d: %s", r.status, r.err);
+	cr_assert(strstr(r.err, "leakgate: w: "), "%s", r.err);
+	cr_assert_eq(th_count(r.err, "\n"), 1, "one line: %s", r.err);
+	th_run_release(&r);
+}
+
+Test(hostile_git, a_truncated_pack_is_not_reported_clean)
+{
+	struct run_result r;
+
+	two_commits();
+	sh("git gc -q && for p in .git/objects/pack/*.pack; do "
+	   "truncate -s $(($(stat -c %%s $p) / 2)) $p; done");
+	r = LG("history", "--repo", ".");
+	cr_assert(r.status <= 2, "crashed: status %d", r.status);
+	cr_assert(r.status == 2 || strstr(r.err, "unreadable)"),
+		  "a damaged repository passed as clean: status %d: %s",
+		  r.status, r.err);
+	th_run_release(&r);
+}
+
+Test(hostile_git, a_missing_blob_is_noted_and_the_rest_scanned)
+{
+	struct run_result r;
+
+	two_commits();
+	sh("b=$(git rev-parse HEAD:a.txt) && "
+	   "rm .git/objects/$(echo $b | cut -c1-2)/$(echo $b | cut -c3-)");
+	r = LG("history", "--repo", ".", "--show-secrets");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert(strstr(r.out, ghp(2, 0)), "%s", r.out);
+	cr_assert(strstr(r.err, "(a.txt)"), "the blob is not named: %s", r.err);
+	cr_assert(strstr(r.err, "1 unreadable)"), "%s", r.err);
+	th_run_release(&r);
+}
+
+Test(hostile_git, a_ref_holding_garbage_leaves_the_other_refs_scanned)
+{
+	struct run_result r;
+
+	two_commits();
+	sh("echo not-an-object-id > .git/refs/heads/broken");
+	r = LG("history", "--repo", ".");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(th_count(r.out, "github-pat-classic"), 2, "%s", r.out);
+	th_run_release(&r);
+}
+
+Test(hostile_git, a_ref_to_a_missing_commit_is_noted)
+{
+	struct run_result r;
+
+	two_commits();
+	sh("echo 0123456789abcdef0123456789abcdef01234567 > "
+	   ".git/refs/heads/dangling");
+	r = LG("history", "--repo", ".");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(th_count(r.out, "github-pat-classic"), 2, "%s", r.out);
+	cr_assert(strstr(r.err, "dangling"), "the ref is not named: %s", r.err);
+	th_run_release(&r);
+}
+
+/*
+ * Every configuration key through which git runs a program, pointing at a
+ * script that leaves a marker file behind.
+ */
+static void arm_repository(void)
+{
+	two_commits();
+	sh("mkdir -p hooks && "
+	   "printf '#!/bin/sh\\ntouch \"%s/MARKER-$1\"\\ncat\\n' > evil.sh && "
+	   "chmod +x evil.sh && for h in pre-commit post-checkout "
+	   "post-index-change reference-transaction fsmonitor-watchman "
+	   "pre-auto-gc; do cp evil.sh hooks/$h; done && "
+	   "echo '* filter=x diff=x merge=x' > .gitattributes && "
+	   "git add .gitattributes evil.sh && git commit -qm arm", repo);
+	sh("git config core.hooksPath hooks && "
+	   "git config core.fsmonitor \"$PWD/evil.sh fsmonitor\" && "
+	   "git config filter.x.clean \"$PWD/evil.sh clean\" && "
+	   "git config filter.x.smudge \"$PWD/evil.sh smudge\" && "
+	   "git config filter.x.process \"$PWD/evil.sh process\" && "
+	   "git config diff.x.textconv \"$PWD/evil.sh textconv\" && "
+	   "git config diff.external \"$PWD/evil.sh diff\" && "
+	   "git config core.sshCommand \"$PWD/evil.sh ssh\" && "
+	   "git config core.pager \"$PWD/evil.sh pager\" && "
+	   "git config credential.helper \"$PWD/evil.sh credential\" && "
+	   "git config core.askPass \"$PWD/evil.sh askpass\" && "
+	   "git config gpg.program \"$PWD/evil.sh gpg\" && "
+	   "git config core.editor \"$PWD/evil.sh editor\"");
+	sh("echo 'staged %s' > c.txt && touch a.txt", ghp(3, 0));
+	sh("rm -f MARKER-*");
+}
+
+/* The markers the script left, as `ls` lists them; the caller frees. */
+static char *markers(void)
+{
+	struct run_result r = th_sh(repo, "ls MARKER-* 2>/dev/null; true");
+
+	free(r.err);
+	return r.out;
+}
+
+static void assert_no_marker(const char *after)
+{
+	char *m = markers();
+
+	cr_assert_str_empty(m, "%s ran: %s", after, m);
+	free(m);
+}
+
+Test(hostile_git, nothing_a_repository_configures_is_run)
+{
+	struct run_result r;
+	char *m;
+
+	arm_repository();
+	r = LG("scan", ".");
+	cr_assert_eq(r.status, 1, "scan: status %d: %s", r.status, r.err);
+	th_run_release(&r);
+	assert_no_marker("scan");
+	r = LG("history", "--repo", ".");
+	cr_assert_eq(r.status, 1, "history: status %d: %s", r.status, r.err);
+	th_run_release(&r);
+	assert_no_marker("history");
+	sh("git add c.txt; rm -f MARKER-*");
+	r = LG("staged");
+	cr_assert_eq(r.status, 1, "staged: status %d: %s", r.status, r.err);
+	th_run_release(&r);
+	assert_no_marker("staged");
+	r = LG("range", "HEAD~1..HEAD");
+	cr_assert(r.status <= 1, "range: status %d: %s", r.status, r.err);
+	th_run_release(&r);
+	assert_no_marker("range");
+	/* The trap is live: git itself runs the clean filter. */
+	sh("echo control > d.txt && git add d.txt");
+	m = markers();
+	cr_assert_str_not_empty(m, "the test repository is not armed");
+	free(m);
+}
