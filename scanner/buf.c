@@ -144,7 +144,7 @@ static int read_path(struct buf *b, const char *path, size_t max, int flags,
 
 	if (strcmp(path, "-") == 0)
 		return read_fd(b, STDIN_FILENO, "<stdin>", max, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | flags);
+	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return lg_error_errno(err, errno, "%s", path);
 	rc = read_fd(b, fd, path, max, err);
@@ -161,5 +161,6 @@ int buf_read_file(struct buf *b, const char *path, size_t max,
 int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
 			   struct lg_error *err)
 {
-	return read_path(b, path, max, O_NOFOLLOW, err);
+	/* A FIFO swapped in for a scanned file must not block the scan. */
+	return read_path(b, path, max, O_NOFOLLOW | O_NONBLOCK, err);
 }

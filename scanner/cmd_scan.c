@@ -18,8 +18,11 @@ static int check_paths(const char *const *paths, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!strcmp(paths[i], "-") || !lstat(paths[i], &st))
 			continue;
-		fprintf(stderr, "leakgate: %s: %s\n", paths[i],
-			strerror_r(errno, reason, sizeof(reason)));
+		struct buf msg = BUF_INIT;
+		buf_addf(&msg, "%s: %s", paths[i],
+			 strerror_r(errno, reason, sizeof(reason)));
+		run_error(msg.ptr);
+		buf_release(&msg);
 		return -1;
 	}
 	return 0;

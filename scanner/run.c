@@ -16,9 +16,14 @@
 
 static struct run *interrupted_run;
 
+/* Messages name paths from scanned trees: escape them for terminal and logs. */
 void run_error(const char *msg)
 {
-	fprintf(stderr, "leakgate: %s\n", msg);
+	struct buf b = BUF_INIT;
+
+	report_escape(&b, msg, strlen(msg));
+	fprintf(stderr, "leakgate: %s\n", b.ptr ? b.ptr : "");
+	buf_release(&b);
 }
 
 static void on_sigint(int sig)
@@ -35,6 +40,8 @@ void run_install_signal_handler(struct run *r)
 	interrupted_run = r;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_sigint;
+	/* The first signal stops the scan cleanly; a second one kills. */
+	sa.sa_flags = SA_RESETHAND;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 }
@@ -101,15 +108,10 @@ void run_release(struct run *r)
 	r->engine = NULL;
 }
 
-/* Warnings name paths from the scanned tree: escape them for the terminal. */
 static void warn_stderr(const char *msg, void *payload)
 {
-	struct buf b = BUF_INIT;
-
 	(void)payload;
-	report_escape(&b, msg, strlen(msg));
-	fprintf(stderr, "leakgate: %s\n", b.ptr ? b.ptr : "");
-	buf_release(&b);
+	run_error(msg);
 }
 
 static void progress_stderr(const struct scan_stats *s, void *payload)
@@ -205,7 +207,14 @@ static int filter_findings(struct run *r, struct finding_list *l)
 
 int run_report(struct run *r, struct finding_list *findings)
 {
-	if (filter_findings(r, findings) || write_report(r, findings))
+	if (filter_findings(r, findings))
+		return EXIT_ERROR;
+	/* A partial report must not replace a complete one in -o FILE. */
+	if (r->stop && r->cli->output) {
+		run_error("interrupted: no report written");
+		return EXIT_ERROR;
+	}
+	if (write_report(r, findings))
 		return EXIT_ERROR;
 	if (r->stop) {
 		run_error("interrupted: the results above are partial");

@@ -260,7 +260,12 @@ static void drop_generic_overlaps(struct finding_list *l, size_t first)
 	size_t i, j, kept = first;
 	int *shadowed = NULL;
 
-	if (l->n - first < 2)
+	size_t n_generic = 0;
+
+	for (i = first; i < l->n; i++)
+		n_generic += l->items[i]->rule->generic != 0;
+	/* Usually one side is empty: then nothing can shadow anything. */
+	if (!n_generic || n_generic == l->n - first)
 		return;
 	/* Decide for all first, then compact: the list is read while deciding. */
 	if (!(shadowed = calloc(l->n - first, sizeof(*shadowed))))

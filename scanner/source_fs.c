@@ -129,6 +129,26 @@ static char *join_path(const char *dir, const char *name)
 	return buf_detach(&b);
 }
 
+/*
+ * libgit2 reads every .gitignore on the way: one that is a FIFO or a link
+ * (to a FIFO, a device, a file outside the tree) would block or leak.  Stop
+ * honouring ignore files for the rest of the walk, and say so.
+ */
+static void guard_ignore_file(struct walk *wk, const char *dir)
+{
+	struct stat st;
+	char *path;
+
+	if (!wk->ig.repo || !(path = join_path(dir, ".gitignore")))
+		return;
+	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
+		scan_queue_warn(wk->q, "%s is not a regular file: .gitignore rules "
+				"are not honoured for the rest of this scan", path);
+		ignore_close(&wk->ig);
+	}
+	free(path);
+}
+
 static int walk_dir(struct walk *wk, const char *path, const char *rel)
 {
 	DIR *d = opendir(path);
@@ -141,6 +161,7 @@ static int walk_dir(struct walk *wk, const char *path, const char *rel)
 				strerror_r(errno, reason, sizeof(reason)));
 		return 0;
 	}
+	guard_ignore_file(wk, path);
 	while (!rc && (de = readdir(d))) {
 		char *child, *child_rel = NULL;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||

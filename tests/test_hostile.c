@@ -728,3 +728,18 @@ Test(hostile, a_git_file_pointing_nowhere_is_scanned_as_plain_files)
 	cr_assert(strstr(r.out, "w/a.txt:1:1"), "%s", r.out);
 	th_run_release(&r);
 }
+
+Test(hostile, a_fifo_gitignore_does_not_block)
+{
+	struct run_result r;
+
+	plant("t/sub/real.txt", "", 9, "\n");
+	r = th_sh(dir, "cd t && git init -q . && mkfifo sub/.gitignore");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	th_run_release(&r);
+	r = LG("scan", "t");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert(strstr(r.out, "t/sub/real.txt:1:1"), "%s", r.out);
+	cr_assert(strstr(r.err, "not a regular file"), "%s", r.err);
+	th_run_release(&r);
+}
