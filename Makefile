@@ -88,6 +88,7 @@ $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
 check: $(BUILD)/leakgate $(BUILD)/unit-tests
 	$(BUILD)/leakgate rules check
 	LEAKGATE_BIN=$(abspath $(BUILD)/leakgate) LEAKGATE_ROOT=$(CURDIR) \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 		$(BUILD)/unit-tests --jobs 2
 
 test: $(BUILD)/.test-deps

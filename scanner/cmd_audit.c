@@ -16,15 +16,15 @@
 /* A directory named on the command line must exist. */
 static int check_dir(const char *option, const char *dir)
 {
-	struct stat st;
+	const char *why = "not a directory";
 	char reason[128];
+	struct stat st;
 
-	if (!stat(dir, &st) && S_ISDIR(st.st_mode))
+	if (stat(dir, &st))
+		why = strerror_r(errno, reason, sizeof(reason));
+	else if (S_ISDIR(st.st_mode))
 		return 0;
-	fprintf(stderr, "leakgate: %s %s: %s\n", option, dir,
-		errno && !S_ISDIR(st.st_mode) ? strerror_r(errno, reason,
-							    sizeof(reason))
-					      : "not a directory");
+	fprintf(stderr, "leakgate: %s %s: %s\n", option, dir, why);
 	return -1;
 }
 
@@ -72,14 +72,11 @@ static int audit_options(const struct cli *c, struct audit_options *o,
 }
 
 /* Notes name config values from anywhere: escaped for the terminal. */
-static void print_notes(const struct cli *c, const struct audit_result *res,
-			size_t findings)
+static void print_notes(const struct audit_result *res)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	if (c->quiet)
-		return;
 	for (i = 0; i < res->n_notes; i++) {
 		buf_reset(&b);
 		buf_adds(&b, "leakgate: note: ");
@@ -88,6 +85,10 @@ static void print_notes(const struct cli *c, const struct audit_result *res,
 		fputs(b.ptr, stderr);
 	}
 	buf_release(&b);
+}
+
+static void print_summary(const struct audit_result *res, size_t findings)
+{
 	fprintf(stderr, "leakgate: audit read %zu files in %zu repositories "
 		"and the home directory, %zu findings\n", res->files,
 		res->repos, findings);
@@ -116,7 +117,10 @@ int cmd_audit(const struct cli *c)
 	} else {
 		finding_list_sort(&found);
 		status = run_report(&r, &found);
-		print_notes(c, &res, found.n);
+		if (!c->quiet) {
+			print_notes(&res);
+			print_summary(&res, found.n);
+		}
 	}
 	finding_list_release(&found);
 	audit_result_release(&res);

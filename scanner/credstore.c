@@ -257,20 +257,37 @@ static size_t authority_end(const char *s, size_t len, size_t i)
 	return i;
 }
 
-int credstore_url_parse(const char *s, size_t len, struct credstore_url *url)
+/* 1 when s has no blank or control byte: one word. */
+static int is_word(const char *s, size_t len)
 {
-	size_t i = 0, auth, end, at, colon;
+	size_t i;
 
-	memset(url, 0, sizeof(*url));
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
 			return 0;
-	for (i = 0; i < len && i <= 32 && is_scheme_char(s[i]); i++)
-		;
-	if (!i || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z') ||
-	    len - i < 3 || memcmp(s + i, "://", 3))
+	return 1;
+}
+
+/* The offset after the "scheme://" that starts s, or 0. */
+static size_t after_scheme(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	/* A scheme starts with an ASCII letter (| 0x20 folds the case). */
+	if (!len || !((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
 		return 0;
-	auth = i + 3;
+	while (i < len && i <= 32 && is_scheme_char(s[i]))
+		i++;
+	return len - i >= 3 && !memcmp(s + i, "://", 3) ? i + 3 : 0;
+}
+
+int credstore_url_parse(const char *s, size_t len, struct credstore_url *url)
+{
+	size_t auth, end, at, colon;
+
+	memset(url, 0, sizeof(*url));
+	if (!is_word(s, len) || !(auth = after_scheme(s, len)))
+		return 0;
 	end = authority_end(s, len, auth);
 	for (at = end; at > auth && s[at - 1] != '@'; at--)
 		;
@@ -984,37 +1001,38 @@ struct gitcfg_ctx {
 	void *payload;
 };
 
-/* "remote.origin.url, " naming where a URL is, never with its password. */
-static void gitcfg_where(const struct gitconfig_entry *e, int sub_ok,
-			 char *out, size_t size)
+/*
+ * "remote.origin.url, ": where a value is, for its detail.  A subsection
+ * that holds a password itself is left out.
+ */
+static void gitcfg_where(const struct gitconfig_entry *e, char *out,
+			 size_t size)
 {
 	char section[FIELD_MAX + 1], sub[FIELD_MAX + 1], key[FIELD_MAX + 1];
+	struct credstore_url u;
+	int sub_ok = e->sub && !credstore_url_parse(e->sub, e->sub_len, &u);
 
 	field(e->section, e->section_len, 0, section);
-	field(e->sub ? e->sub : "", sub_ok ? e->sub_len : 0, 0, sub);
+	field(sub_ok ? e->sub : "", sub_ok ? e->sub_len : 0, 0, sub);
 	field(e->key, e->key_len, 0, key);
 	snprintf(out, size, "%s%s%s.%s, ", section, *sub ? "." : "", sub, key);
 }
 
+/* A URL with a password in a subsection or a value (quoted or not). */
 static int gitcfg_url(struct gitcfg_ctx *c, const struct gitconfig_entry *e,
 		      const char *s, size_t n, int in_sub)
 {
-	struct credstore_url u;
-	char where[3 * FIELD_MAX + 8];
-	int sub_ok;
+	char section[FIELD_MAX + 1], where[3 * FIELD_MAX + 8];
 
 	if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
 		s++;
 		n -= 2;
 	}
-	sub_ok = e->sub && !credstore_url_parse(e->sub, e->sub_len, &u);
 	if (in_sub)
-		snprintf(where, sizeof(where), "[%.*s] section, ",
-			 (int)(e->section_len < FIELD_MAX ? e->section_len
-							  : FIELD_MAX),
-			 e->section);
+		snprintf(where, sizeof(where), "[%s] section, ",
+			 field(e->section, e->section_len, 0, section));
 	else
-		gitcfg_where(e, sub_ok, where, sizeof(where));
+		gitcfg_where(e, where, sizeof(where));
 	return emit_url(s, n, (size_t)(s - c->data), where, c->emit,
 			c->payload);
 }
@@ -1052,7 +1070,7 @@ static int gitcfg_header(struct gitcfg_ctx *c, const struct gitconfig_entry *e)
 		value = after_word(c->data, value);
 	else if (!ends_with(c->data, name, "token"))
 		return 0;
-	gitcfg_where(e, 1, where, sizeof(where));
+	gitcfg_where(e, where, sizeof(where));
 	snprintf(detail, sizeof(detail), "%sheader %s", where,
 		 field(c->data + name.off, name.len, 0, header));
 	return emit_span(c->emit, c->payload, value.off, value.len, detail);

@@ -197,6 +197,9 @@ static const struct parse_case cases[] = {
 	  "\"email\": \"x@example.org\"}}",
 	  { { "ZGVwbG95OmhXNG5COHNRMnlaazZWZA==",
 	      "user deploy at ghcr.io" } } },
+	{ "docker registry name with escapes", credstore_docker_config,
+	  "{\"auths\": {\"r\\u002eio\": {\"auth\": \"dXNlcjpwYXNz\"}}}",
+	  { { "dXNlcjpwYXNz", "user user at r.io" } } },
 	{ "docker not credentials", credstore_docker_config,
 	  "{\"auths\": {\"r\": {\"auth\": \"!!\"}, \"s\": {\"auth\": "
 	  "\"\\u0064XNlcjpwYXNz\"}, \"t\": [1]}, \"credsStore\": \"desktop\"}",
@@ -220,6 +223,12 @@ static const struct parse_case cases[] = {
 	  { { "YWNtZS1jaTpUcTl2TG1aM3dLcDJSeA==",
 	      "http.https://github.com/.extraheader, header AUTHORIZATION" },
 	    { "glpat-abc123", "http.extraHeader, header PRIVATE-TOKEN" } } },
+	{ "git-config password in a subsection stays out of details",
+	  credstore_git_config,
+	  "[http \"https://u:pw9secret@h/\"]\n"
+	  "\textraheader = Authorization: Bearer tok123\n",
+	  { { "pw9secret", "[http] section, user u at h/" },
+	    { "tok123", "http.extraheader, header Authorization" } } },
 	{ "git-config without credentials", credstore_git_config,
 	  "[remote \"origin\"]\n\turl = https://github.com/acme/app.git\n"
 	  "[credential]\n\thelper = store\n[url \"https://github.com/\"]\n"
