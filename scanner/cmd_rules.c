@@ -35,6 +35,8 @@ static int rules_list_json(const struct run *r)
 		json_object_set_new(j, "keywords", string_array(&rule->keywords));
 		json_object_set_new(j, "validator", rule->validate_name
 				    ? json_string(rule->validate_name) : json_null());
+		json_object_set_new(j, "parser", rule->parser_name
+				    ? json_string(rule->parser_name) : json_null());
 		json_object_set_new(j, "origin", json_string(rule->origin));
 		json_array_append_new(all, j);
 	}

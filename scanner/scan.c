@@ -244,44 +244,98 @@ static int on_match(const struct engine_match *m, void *payload)
 	return 0;
 }
 
-static int overlaps(const struct finding *a, const struct finding *b)
+/*
+ * How specific a rule is: a broad rule (a URL with a password, a generic
+ * assignment) yields to a provider's pattern, and a pattern to a
+ * credential-store parser, which knows the user and host as well.
+ */
+static int rank(const struct finding *f)
 {
-	return a->offset < b->offset + b->secret_len &&
-	       b->offset < a->offset + a->secret_len;
+	if (f->rule->parser)
+		return 2;
+	return f->rule->generic ? 0 : 1;
+}
+
+struct span {
+	size_t start, end;	/* sorted by start; end becomes a prefix max */
+};
+
+static int compare_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Non-zero when some span overlaps [start, end). */
+static int spans_overlap(const struct span *s, size_t n, size_t start,
+			 size_t end)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {	/* count of spans starting before end */
+		size_t mid = lo + (hi - lo) / 2;
+		if (s[mid].start < end)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && s[lo - 1].end > start;
+}
+
+/* Marks findings of rank below `strong` that overlap one of rank >= strong. */
+static void mark_shadowed(struct finding_list *l, size_t first, int strong,
+			  struct span *s, char *shadowed)
+{
+	size_t i, n = 0;
+
+	for (i = first; i < l->n; i++)
+		if (rank(l->items[i]) >= strong) {
+			s[n].start = l->items[i]->offset;
+			s[n++].end = l->items[i]->offset + l->items[i]->secret_len;
+		}
+	if (!n)
+		return;
+	qsort(s, n, sizeof(*s), compare_span);
+	for (i = 1; i < n; i++)
+		if (s[i].end < s[i - 1].end)
+			s[i].end = s[i - 1].end;
+	for (i = first; i < l->n; i++) {
+		const struct finding *f = l->items[i];
+		if (rank(f) < strong &&
+		    spans_overlap(s, n, f->offset, f->offset + f->secret_len))
+			shadowed[i - first] = 1;
+	}
 }
 
 /*
- * A broad rule (a URL with a password, a generic assignment) that matched
- * the same bytes as a specific rule adds nothing but noise: drop it.
- * Looks only at findings from index `first` on, those of one item.
+ * Of findings on the same bytes of one item (those from index `first` on),
+ * keeps only the most specific: noise otherwise, and one secret counted
+ * twice.  O(n log n): a file of a hundred thousand credentials is common
+ * enough.
  */
-static void drop_generic_overlaps(struct finding_list *l, size_t first)
+static void drop_shadowed(struct finding_list *l, size_t first)
 {
-	size_t i, j, kept = first;
-	int *shadowed = NULL;
+	size_t n = l->n - first, i, kept = first;
+	struct span *spans;
+	char *shadowed;
 
-	size_t n_generic = 0;
-
-	for (i = first; i < l->n; i++)
-		n_generic += l->items[i]->rule->generic != 0;
-	/* Usually one side is empty: then nothing can shadow anything. */
-	if (!n_generic || n_generic == l->n - first)
+	if (n < 2)
 		return;
-	/* Decide for all first, then compact: the list is read while deciding. */
-	if (!(shadowed = calloc(l->n - first, sizeof(*shadowed))))
-		return;
-	for (i = first; i < l->n; i++)
-		for (j = first; j < l->n && l->items[i]->rule->generic &&
-				!shadowed[i - first]; j++)
-			shadowed[i - first] = !l->items[j]->rule->generic &&
-					      overlaps(l->items[i], l->items[j]);
-	for (i = first; i < l->n; i++) {
-		if (shadowed[i - first])
-			finding_free(l->items[i]);
-		else
-			l->items[kept++] = l->items[i];
+	spans = malloc(n * sizeof(*spans));
+	shadowed = calloc(n, 1);
+	if (spans && shadowed) {
+		mark_shadowed(l, first, 1, spans, shadowed);
+		mark_shadowed(l, first, 2, spans, shadowed);
+		for (i = first; i < l->n; i++) {
+			if (shadowed[i - first])
+				finding_free(l->items[i]);
+			else
+				l->items[kept++] = l->items[i];
+		}
+		l->n = kept;
 	}
-	l->n = kept;
+	free(spans);
 	free(shadowed);
 }
 
@@ -340,7 +394,7 @@ static void scan_one(struct worker *w, struct scan_item *item,
 			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
 						 "out of memory scanning %s",
 						 item->path);
-		drop_generic_overlaps(&w->found, first);
+		drop_shadowed(&w->found, first);
 		if (item->kind == SCAN_ITEM_MESSAGE)
 			w->messages++;
 		else
