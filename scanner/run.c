@@ -223,8 +223,9 @@ int run_report(struct run *r, struct finding_list *findings)
 	return exit_status(r->cli, findings);
 }
 
+/* reported: the findings left after the ignore file (--new-only too). */
 static void print_summary(const struct cli *c, const struct scan_stats *s,
-			  const char *what)
+			  size_t reported, const char *what)
 {
 	if (c->quiet)
 		return;
@@ -232,9 +233,12 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 	if (s->messages)
 		fprintf(stderr, " and %llu commit messages",
 			(unsigned long long)s->messages);
-	fprintf(stderr, " scanned, %.1f MiB, %llu findings, %.2f s",
-		(double)s->bytes / 1048576.0, (unsigned long long)s->findings,
-		s->seconds);
+	fprintf(stderr, " scanned, %.1f MiB, %zu findings", (double)s->bytes /
+		1048576.0, reported);
+	if (s->findings > reported)
+		fprintf(stderr, " (%llu ignored)",
+			(unsigned long long)(s->findings - reported));
+	fprintf(stderr, ", %.2f s", s->seconds);
 	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||
 	    s->skipped[SCAN_SKIP_UNREADABLE])
 		fprintf(stderr, " (skipped: %llu binary, %llu too large, "
@@ -269,7 +273,7 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	if (so.progress)
 		fputs("\r\033[K", stderr);
 	status = run_report(r, &found);
-	print_summary(c, &stats, what);
+	print_summary(c, &stats, found.n, what);
 	finding_list_release(&found);
 	return status;
 }
