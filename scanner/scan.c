@@ -11,9 +11,9 @@
 #include "banned.h"
 
 #define QUEUE_MAX_BYTES (64u << 20)
-#define QUEUE_MAX_ITEMS 4096u
+#define QUEUE_MAX_ITEMS 32768u
 /* What an item not yet loaded is taken to weigh in the queue. */
-#define QUEUE_ITEM_WEIGHT 4096u
+#define QUEUE_ITEM_WEIGHT 256u
 #define BINARY_PROBE 8192u
 
 /* ---- line ranges -------------------------------------------------------- */
@@ -407,7 +407,7 @@ static void scan_one(struct worker *w, struct scan_item *item,
 		*w->q->opts->stop = 1;
 }
 
-#define WORKER_RUN 16
+#define WORKER_RUN 64
 
 static void *worker_main(void *arg)
 {
