@@ -569,6 +569,7 @@ static int path_selected(const struct engine_worker *w, const struct rule *r,
 {
 	if (!path || !r->path_re)
 		return 1;
+	rules_jit(r);
 	return pcre2_match(r->path_re, (PCRE2_SPTR)path, strlen(path), 0, 0,
 			   w->md, w->mctx) >= 0;
 }

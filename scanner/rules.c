@@ -52,12 +52,19 @@ struct rule_jit {
 
 void rules_jit(const struct rule *r)
 {
-	if (!r->re || atomic_load_explicit(&r->jit->ready, memory_order_acquire))
+	size_t i;
+
+	if (atomic_load_explicit(&r->jit->ready, memory_order_acquire))
 		return;
 	pthread_mutex_lock(&r->jit->lock);
 	if (!atomic_load_explicit(&r->jit->ready, memory_order_relaxed)) {
 		/* JIT is an accelerator: where it fails the interpreter runs. */
-		pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+		if (r->re)
+			pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+		if (r->path_re)
+			pcre2_jit_compile(r->path_re, PCRE2_JIT_COMPLETE);
+		for (i = 0; i < r->allow_src.n; i++)
+			pcre2_jit_compile(r->allow[i], PCRE2_JIT_COMPLETE);
 		atomic_store_explicit(&r->jit->ready, 1, memory_order_release);
 	}
 	pthread_mutex_unlock(&r->jit->lock);
@@ -297,9 +304,6 @@ static int compile_pattern(struct loader *ld, struct rule *r,
 	r->re = rules_compile_regex(r->pattern, "pattern", ld->err);
 	if (!r->re)
 		return load_fail_nested(ld, node);
-	if (!(r->jit = calloc(1, sizeof(*r->jit))))
-		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
-	pthread_mutex_init(&r->jit->lock, NULL);
 	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
 	if (!has_group)
 		r->secret_group = captures ? 1 : 0;
@@ -408,6 +412,11 @@ static int parse_rule(struct loader *ld, const yaml_node_t *node,
 	if (!r)
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
 	r->window = RULE_DEFAULT_WINDOW;
+	if (!(r->jit = calloc(1, sizeof(*r->jit)))) {
+		free(r);
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	}
+	pthread_mutex_init(&r->jit->lock, NULL);
 	r->severity = SEVERITY_HIGH;
 	r->origin_line = (size_t)node->start_mark.line + 1;
 	if (node->type != YAML_MAPPING_NODE) {

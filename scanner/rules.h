@@ -84,9 +84,9 @@ int rules_load_file(struct rule_set *rs, const char *path,
 int rules_load_builtin(struct rule_set *rs, struct lg_error *err);
 
 /*
- * JIT-compiles r's pattern the first time any thread needs it, so start-up
- * pays only for the rules a scan actually runs.  Thread-safe; call before
- * every pcre2_match() of r->re.
+ * JIT-compiles r's pattern, path and allow regexes the first time any
+ * thread needs them, so start-up pays only for the rules a scan actually
+ * runs.  Thread-safe; call before matching any of them.
  */
 void rules_jit(const struct rule *r);
 
