@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # usage: bench/bench.sh [history] [files] [staged] [profile]   (default: all)
+#        bench/bench.sh report   (only rewrites RESULTS.md from the last data)
 #
 # Times leakgate against the floor (what reading the bytes costs) and against
 # the peers run as their users run them, all in one run on this machine;
@@ -455,7 +456,7 @@ section_profile() {
 # ---- report ------------------------------------------------------------------
 
 stamp() {
-	echo "Run $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk 'NR == 1 { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;"
+	echo "Section finished $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk 'NR == 1 { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;"
 	echo "load average at the start $LOAD0; leakgate commit $COMMIT"
 	echo "(binary built $BUILT, copied before the run)."
 }
@@ -487,14 +488,14 @@ targets() {
 	function line_peer(g, j, x, late) {
 		late = pst[g, j] == "timeout"
 		x = pw[g, j] / lg[g]
-		return sprintf("%s at least 20x slower than leakgate: %s%.0fx, %s",
-			pt[g, j], late ? "> " : "", x,
+		return sprintf("%s at least 20x slower than leakgate: %s%.*fx, %s",
+			pt[g, j], late ? "> " : "", (x < 10) ? 1 : 0, x,
 			(late && x < 20) ? "unknown (the timeout came first)" : verdict(x >= 20))
 	}
 	END {
 		for (i = 1; i <= n; i++) {
 			g = order[i]
-			if (lg[g] <= 0)
+			if (lg[g] <= 0 || g == "empty directory")
 				continue
 			if ((g in floor) && floor[g] > 0)
 				print "- " g ": " line_ratio(g, lg[g] / floor[g])
@@ -571,8 +572,9 @@ main() {
 	rm -rf "$WORK/logs"
 	mkdir -p "$WORK/logs" "$WORK/wt"
 	# Time a copy: a rebuild during the run must not change what is timed.
-	cp -p "$LG" "$WORK/leakgate.timed" || die "cannot copy $LG"
-	LG=$WORK/leakgate.timed
+	mkdir -p "$WORK/timed"
+	cp -p "$LG" "$WORK/timed/leakgate" || die "cannot copy $LG"
+	LG=$WORK/timed/leakgate
 	COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 	git diff --quiet HEAD -- scanner rules 2>/dev/null ||
 		COMMIT="$COMMIT plus uncommitted changes to scanner/ or rules/"
@@ -584,7 +586,8 @@ main() {
 	for s in "${sections[@]}"; do
 		case $s in
 		history | files | staged | profile) ;;
-		*) die "unknown section $s (history, files, staged, profile)" ;;
+		report) continue ;;
+		*) die "unknown section $s (history, files, staged, profile, report)" ;;
 		esac
 		"section_$s"
 		RAN[$s]=1

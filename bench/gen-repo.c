@@ -145,8 +145,8 @@ static void put_line(FILE *o, uint32_t f, uint32_t k, uint32_t v)
 		fputs("}\n\n", o);
 		break;
 	default:
-		fprintf(o, "\tfor (i = 0; i < %u; i++)\n\t\tsum += v[i] * %u;\n",
-			h >> 20, h & 0xfff);
+		fprintf(o, "\tfor (i = 0; i < %u; i++)\n"
+			"\t\tsum += v[i] * %u;\n", h >> 20, h & 0xfff);
 	}
 }
 
@@ -267,8 +267,8 @@ static void gen_history(struct gen *g, unsigned long commits)
 			history_file(g, f);
 		}
 		if (c % TAG_EVERY == 0)
-			printf("reset refs/tags/v%lu\nfrom refs/heads/master\n\n",
-			       c / TAG_EVERY);
+			printf("reset refs/tags/v%lu\n"
+			       "from refs/heads/master\n\n", c / TAG_EVERY);
 	}
 }
 
