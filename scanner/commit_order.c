@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "finding.h"
 #include "banned.h"
 
 struct frame {
@@ -118,4 +119,32 @@ void commit_order_release(struct commit_order *co)
 	dedup_release(&co->seen);
 	free(co->order);
 	memset(co, 0, sizeof(*co));
+}
+
+static int set_str(char **dst, const char *s)
+{
+	if (!s)
+		return 0;
+	*dst = strdup(s);
+	return *dst ? 0 : LG_ERR_NOMEM;
+}
+
+int commit_provenance(struct location *l, git_repository *repo,
+		      const git_oid *id)
+{
+	const git_signature *a;
+	git_commit *c = NULL;
+	char hex[GIT_OID_HEXSZ + 1];
+	int rc = set_str(&l->commit, git_oid_tostr(hex, sizeof(hex), id));
+
+	if (!rc && !git_commit_lookup(&c, repo, id) && (a = git_commit_author(c))) {
+		l->author_time = a->when.time;
+		l->author_tz = a->when.offset;
+		rc = set_str(&l->author_name, a->name);
+		if (!rc)
+			rc = set_str(&l->author_email, a->email);
+	}
+	git_commit_free(c);
+	git_error_clear();
+	return rc;
 }

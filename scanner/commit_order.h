@@ -34,4 +34,13 @@ int commit_order_add(struct commit_order *co, const git_oid *tips, size_t n,
 
 void commit_order_release(struct commit_order *co);
 
+struct location;
+
+/*
+ * Fills l's commit id, author, email and date from commit id in repo (the
+ * id alone when the commit cannot be read).  Returns 0 or LG_ERR_NOMEM.
+ */
+int commit_provenance(struct location *l, git_repository *repo,
+		      const git_oid *id);
+
 #endif

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "gitconfig.h"
+#include "validate.h"
 #include "banned.h"
 
 /* Bytes of one user or host name shown in a detail. */
@@ -155,20 +156,6 @@ static const char *field(const char *p, size_t n, int percent,
 	return out;
 }
 
-static int base64_value(char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
 
 /*
  * Decodes base64 (padded or not) into out, NUL-terminated; returns the
@@ -185,7 +172,7 @@ static int base64_decode(const char *s, size_t len, char *out, size_t cap)
 	if (!len || len % 4 == 1)
 		return -1;
 	for (i = 0; i < len; i++) {
-		int v = base64_value(s[i]);
+		int v = validate_base64_value(s[i]);
 
 		if (v < 0)
 			return -1;

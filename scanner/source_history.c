@@ -436,39 +436,16 @@ static void history_release(void *handle)
 	git_odb_object_free(handle);
 }
 
-static int set_str(char **dst, const char *s)
-{
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : LG_ERR_NOMEM;
-}
-
 static int history_annotate(struct scan_source *base, struct finding *f,
 			    struct lg_error *err)
 {
 	struct source_history *src = (struct source_history *)base;
-	const git_signature *a;
-	git_commit *c = NULL;
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
 
 	if (f->origin == NO_ORIGIN || f->origin >= src->order.n)
 		return 0;
-	git_oid_tostr(hex, sizeof(hex), &src->order.order[f->origin]);
-	if (git_commit_lookup(&c, src->repo, &src->order.order[f->origin]))
-		return set_str(&f->where.commit, hex);
-	a = git_commit_author(c);
-	rc = set_str(&f->where.commit, hex);
-	if (!rc && a) {
-		f->where.author_time = a->when.time;
-		f->where.author_tz = a->when.offset;
-		rc = set_str(&f->where.author_name, a->name);
-		if (!rc)
-			rc = set_str(&f->where.author_email, a->email);
-	}
-	git_commit_free(c);
-	return rc ? lg_error_set(err, rc, "out of memory") : 0;
+	if (commit_provenance(&f->where, src->repo, &src->order.order[f->origin]))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	return 0;
 }
 
 static int history_finish(struct scan_source *base, struct finding_list *l,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit_order.h"
 #include "error.h"
 #include "source_diff.h"
 #include "banned.h"
@@ -294,38 +295,16 @@ static int range_produce(struct scan_source *base, struct scan_queue *q,
 	return rc < 0 ? rc : 0;
 }
 
-static int set_str(char **dst, const char *s)
-{
-	if (!s)
-		return 0;
-	*dst = strdup(s);
-	return *dst ? 0 : LG_ERR_NOMEM;
-}
-
 static int range_annotate(struct scan_source *base, struct finding *f,
 			  struct lg_error *err)
 {
 	struct source_range *src = (struct source_range *)base;
-	const git_signature *a;
-	git_commit *c = NULL;
-	char hex[GIT_OID_HEXSZ + 1];
-	int rc;
 
 	if (f->origin >= src->n)
 		return 0;
-	git_oid_tostr(hex, sizeof(hex), &src->commits[f->origin]);
-	rc = set_str(&f->where.commit, hex);
-	if (!rc &&
-	    !git_commit_lookup(&c, src->repo, &src->commits[f->origin]) &&
-	    (a = git_commit_author(c))) {
-		f->where.author_time = a->when.time;
-		f->where.author_tz = a->when.offset;
-		rc = set_str(&f->where.author_name, a->name);
-		if (!rc)
-			rc = set_str(&f->where.author_email, a->email);
-	}
-	git_commit_free(c);
-	return rc ? lg_error_set(err, rc, "out of memory") : 0;
+	if (commit_provenance(&f->where, src->repo, &src->commits[f->origin]))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	return 0;
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */

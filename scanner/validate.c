@@ -150,7 +150,7 @@ enum validate_result validate_gitlab_routable(const char *secret, size_t len)
 }
 
 /* The value of a base64 digit (standard or URL-safe alphabet), or -1. */
-static int base64_value(char c)
+int validate_base64_value(char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -183,7 +183,7 @@ static int base64_decode(const char *s, size_t len, unsigned char *out,
 	if (len % 4 == 1)
 		return -1;
 	for (i = 0; i < len; i++) {
-		int v = base64_value(s[i]);
+		int v = validate_base64_value(s[i]);
 
 		if (v < 0)
 			return -1;

@@ -19,6 +19,9 @@ typedef enum validate_result (*validate_fn)(const char *secret, size_t len);
 /* The validator registered under `name`, or NULL when there is none. */
 validate_fn validate_lookup(const char *name);
 
+/* The value of a base64 digit (standard or URL-safe alphabet), or -1. */
+int validate_base64_value(char c);
+
 /* Lists the registered names, NULL-terminated; the array is static. */
 const char *const *validate_names(void);
 
