@@ -15,6 +15,8 @@
 #define IDX_HEADER 8
 #define IDX_FANOUT (256 * 4)
 #define MAX_PACKS 0xfffe
+#define PACK_HEADER 12
+#define PACK_TRAILER 20
 
 static uint32_t be32(const unsigned char *p)
 {
@@ -47,10 +49,11 @@ static int index_parse(struct pack_index *ix)
 	return 0;
 }
 
-static int index_map(struct pack_index *ix, const char *path)
+/* Maps path read-only; returns 0 or -1. */
+static int map_file(const char *path, const unsigned char **map, size_t *size)
 {
 	struct stat st;
-	void *map;
+	void *m;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
@@ -59,18 +62,52 @@ static int index_map(struct pack_index *ix, const char *path)
 		close(fd);
 		return -1;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	close(fd);
-	if (map == MAP_FAILED)
+	if (m == MAP_FAILED)
 		return -1;
-	ix->map = map;
-	ix->size = (size_t)st.st_size;
-	if (index_parse(ix)) {
-		munmap(map, ix->size);
-		memset(ix, 0, sizeof(*ix));
-		return -1;
-	}
+	*map = m;
+	*size = (size_t)st.st_size;
 	return 0;
+}
+
+/* A version 2 or 3 pack holding as many objects as its index lists. */
+static int pack_header_ok(const struct pack_index *ix)
+{
+	uint32_t version;
+
+	if (ix->pack_size < PACK_HEADER + PACK_TRAILER ||
+	    memcmp(ix->pack, "PACK", 4))
+		return 0;
+	version = be32(ix->pack + 4);
+	return (version == 2 || version == 3) && be32(ix->pack + 8) == ix->n;
+}
+
+static void index_unmap(struct pack_index *ix)
+{
+	if (ix->map)
+		munmap((void *)ix->map, ix->size);
+	if (ix->pack)
+		munmap((void *)ix->pack, ix->pack_size);
+	free(ix->pack_path);
+	memset(ix, 0, sizeof(*ix));
+}
+
+/* Maps idx_path and its .pack; returns 0, or -1 (nothing kept). */
+static int index_map(struct pack_index *ix, struct buf *idx_path)
+{
+	if (map_file(idx_path->ptr, &ix->map, &ix->size) || index_parse(ix))
+		goto fail;
+	idx_path->len -= 4;
+	if (buf_adds(idx_path, ".pack") ||
+	    !(ix->pack_path = strdup(idx_path->ptr)) ||
+	    map_file(ix->pack_path, &ix->pack, &ix->pack_size) ||
+	    !pack_header_ok(ix))
+		goto fail;
+	return 0;
+fail:
+	index_unmap(ix);
+	return -1;
 }
 
 static int is_idx_name(const char *name)
@@ -104,7 +141,7 @@ int pack_order_open(struct pack_order *po, const char *objects_dir,
 		buf_reset(&path);
 		buf_addf(&path, "%s/pack/%s", objects_dir, de->d_name);
 		memset(&po->packs[po->n], 0, sizeof(po->packs[0]));
-		if (!index_map(&po->packs[po->n], path.ptr))
+		if (!index_map(&po->packs[po->n], &path))
 			po->n++;
 	}
 	if (d)
@@ -164,7 +201,7 @@ void pack_order_release(struct pack_order *po)
 	size_t i;
 
 	for (i = 0; i < po->n; i++)
-		munmap((void *)po->packs[i].map, po->packs[i].size);
+		index_unmap(&po->packs[i]);
 	free(po->packs);
 	memset(po, 0, sizeof(*po));
 }

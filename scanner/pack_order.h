@@ -9,12 +9,15 @@ struct lg_error;
 /*
  * Where each object sits in the repository's pack files, read from their
  * .idx files (version 2), so blobs can be read in pack order: versions of
- * a file sit together there, and a delta's base is still in libgit2's
- * delta-base cache when the delta is read.
+ * a file sit together there, and a delta's base is still cached when the
+ * delta is read.  The .pack files are mapped too, for pack_read.
  */
 struct pack_index {
 	const unsigned char *map;	/* the mmap'd .idx */
 	size_t size;
+	const unsigned char *pack;	/* the mmap'd .pack */
+	size_t pack_size;
+	char *pack_path;		/* for messages */
 	uint32_t n;
 	const unsigned char *oids;	/* n x 20 bytes, sorted */
 	const unsigned char *offsets;	/* n x 4 bytes, big-endian */
@@ -32,13 +35,17 @@ struct pack_order {
 #define PACK_ORDER_LOOSE UINT64_MAX
 
 /*
- * Maps the .idx files under objects_dir/pack.  Unreadable or malformed
- * ones are skipped (their objects sort as loose); never fails but on OOM.
+ * Maps the .idx and .pack files under objects_dir/pack.  Unreadable or
+ * malformed ones are skipped (their objects sort as loose, to be read
+ * through libgit2); never fails but on OOM.
  */
 int pack_order_open(struct pack_order *po, const char *objects_dir,
 		    struct lg_error *err);
 /* A sort key: pack number in the high 16 bits, offset below. */
 uint64_t pack_order_key(const struct pack_order *po, const unsigned char oid[20]);
+#define PACK_ORDER_PACK(key) ((size_t)((key) >> 48))
+#define PACK_ORDER_OFFSET(key) ((key) & 0xffffffffffffull)
+#define PACK_ORDER_KEY(pack, offset) ((uint64_t)(pack) << 48 | (offset))
 void pack_order_release(struct pack_order *po);
 
 #endif

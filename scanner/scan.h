@@ -45,6 +45,7 @@ struct scan_item {
 	unsigned char oid[20];		/* git blob id when has_oid */
 	int has_oid;
 	size_t origin;			/* source-defined provenance index */
+	uint64_t locator;		/* source-defined: where to read it */
 	struct line_ranges *only_lines;	/* NULL: every line counts */
 };
 

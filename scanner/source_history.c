@@ -23,15 +23,15 @@ static int flush_batch(struct source_history *src, struct scan_queue *q);
 
 static int compare_pending(const void *a, const void *b)
 {
-	const struct pending_blob *x = a, *y = b;
+	const struct scan_item *x = a, *y = b;
 
-	return x->key < y->key ? -1 : x->key > y->key;
+	return x->locator < y->locator ? -1 : x->locator > y->locator;
 }
 
 static int push_blob(struct source_history *src, struct scan_queue *q,
 		     const char *path, const git_oid *id, size_t origin)
 {
-	struct pending_blob *p;
+	struct scan_item *p;
 
 	if (src->n_pending == HISTORY_BATCH) {
 		int rc = flush_batch(src, q);
@@ -40,12 +40,12 @@ static int push_blob(struct source_history *src, struct scan_queue *q,
 	}
 	p = &src->pending[src->n_pending];
 	memset(p, 0, sizeof(*p));
-	if (!(p->item.path = strdup(path)))
+	if (!(p->path = strdup(path)))
 		return LG_ERR_NOMEM;
-	memcpy(p->item.oid, id->id, sizeof(p->item.oid));
-	p->item.has_oid = 1;
-	p->item.origin = origin;
-	p->key = pack_order_key(&src->packs, id->id);
+	memcpy(p->oid, id->id, sizeof(p->oid));
+	p->has_oid = 1;
+	p->origin = origin;
+	p->locator = pack_order_key(&src->packs, id->id);
 	src->n_pending++;
 	return 0;
 }
@@ -59,9 +59,9 @@ static int flush_batch(struct source_history *src, struct scan_queue *q)
 	      compare_pending);
 	for (i = 0; i < src->n_pending; i++) {
 		if (!rc)
-			rc = scan_queue_push(q, &src->pending[i].item);
+			rc = scan_queue_push(q, &src->pending[i]);
 		else
-			scan_item_release(&src->pending[i].item);
+			scan_item_release(&src->pending[i]);
 	}
 	src->n_pending = 0;
 	return rc;
@@ -71,15 +71,14 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin);
 
 int source_history_tree(struct source_history *src, const git_oid *id,
-			git_odb_object **out)
+			struct pack_object **out, struct lg_error *err)
 {
-	if (git_odb_read(out, src->odb, id))
+	if (pack_reader_read(&src->reader, id->id, out, err))
 		return -1;
-	if (git_odb_object_type(*out) != GIT_OBJECT_TREE) {
-		git_odb_object_free(*out);
+	if ((*out)->type != GIT_OBJECT_TREE) {
+		pack_object_put(*out);
 		*out = NULL;
-		git_error_set_str(GIT_ERROR_INVALID, "not a tree");
-		return -1;
+		return lg_error_set(err, LG_ERR_IO, "not a tree");
 	}
 	return 0;
 }
@@ -122,19 +121,22 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin)
 {
 	size_t base = src->path.len;
-	git_odb_object *tree = NULL;
+	struct pack_object *tree = NULL;
+	struct lg_error why = LG_ERROR_INIT;
 	struct tree_iter it;
 	struct tree_entry e;
 	int rc = dedup_add(&src->trees, id->id), more;
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
-	if (source_history_tree(src, id, &tree)) {
-		warn_tree(src, q, id, git_error_last()->message);
+	if (source_history_tree(src, id, &tree, &why)) {
+		if (why.code == LG_ERR_NOMEM)
+			return LG_ERR_NOMEM;
+		warn_tree(src, q, id, why.msg);
 		return 0;
 	}
 	rc = 0;
-	tree_iter_init(&it, git_odb_object_data(tree), git_odb_object_size(tree));
+	tree_iter_init(&it, tree->data, tree->len);
 	while (!rc && (more = tree_iter_next(&it, &e)) > 0) {
 		if (!(rc = buf_add(&src->path, e.name, e.name_len)))
 			rc = walk_entry(src, q, &e, origin);
@@ -143,7 +145,7 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 	}
 	if (!rc && more < 0)
 		warn_tree(src, q, id, "malformed tree; the rest of it skipped");
-	git_odb_object_free(tree);
+	pack_object_put(tree);
 	return rc;
 }
 
@@ -384,7 +386,7 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 	if (!rc && (rc = flush_batch(src, q)) < 0)
 		lg_error_set(err, rc, "out of memory");
 	for (; src->n_pending; src->n_pending--)
-		scan_item_release(&src->pending[src->n_pending - 1].item);
+		scan_item_release(&src->pending[src->n_pending - 1]);
 	return rc > 0 ? 0 : rc;
 }
 
@@ -392,48 +394,50 @@ static int history_worker_open(struct scan_source *base, void **state,
 			       struct lg_error *err)
 {
 	struct source_history *src = (struct source_history *)base;
-	git_repository *repo = NULL;
-	git_odb *odb = NULL;
+	struct pack_reader *r = malloc(sizeof(*r));
 
-	/* Each worker has its own handle: libgit2 objects are not shared. */
-	if (git_repository_open(&repo, git_repository_path(src->repo)) ||
-	    git_repository_odb(&odb, repo)) {
-		git_repository_free(repo);
-		return lg_error_git(err, "%s", src->repo_path);
+	if (!r)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	if (pack_reader_init(r, &src->packs, git_repository_path(src->repo),
+			     HISTORY_BLOB_CACHE, err)) {
+		free(r);
+		return err->code;
 	}
-	git_repository_free(repo);	/* the odb keeps what it needs */
-	*state = odb;
+	*state = r;
 	return 0;
 }
 
 static void history_worker_close(void *state)
 {
-	git_odb_free(state);
+	pack_reader_release(state);
+	free(state);
 }
 
 static int history_load(struct scan_source *base, void *state,
 			const struct scan_item *item, struct scan_blob *out,
 			struct lg_error *err)
 {
-	git_odb_object *obj = NULL;
-	git_oid id;
+	struct pack_object *obj = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
 
 	(void)base;
-	memcpy(id.id, item->oid, sizeof(id.id));
-	if (git_odb_read(&obj, state, &id))
-		return lg_error_git(err, "blob %s (%s)",
-				    git_oid_tostr(hex, sizeof(hex), &id), item->path);
-	/* Lent, not copied: the worker scans libgit2's buffer in place. */
-	out->data = git_odb_object_data(obj);
-	out->len = git_odb_object_size(obj);
+	if (pack_reader_read_at(state, item->locator, item->oid, &obj, err)) {
+		memcpy(id.id, item->oid, sizeof(id.id));
+		return lg_error_prefix(err, "blob %s (%s)",
+				       git_oid_tostr(hex, sizeof(hex), &id),
+				       item->path);
+	}
+	/* Lent, not copied: the worker scans the reader's buffer in place. */
+	out->data = (const char *)obj->data;
+	out->len = obj->len;
 	out->handle = obj;
 	return 0;
 }
 
 static void history_release(void *handle)
 {
-	git_odb_object_free(handle);
+	pack_object_put(handle);
 }
 
 static int history_annotate(struct scan_source *base, struct finding *f,
@@ -473,8 +477,6 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	src->base.finish = history_finish;
 	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
 		return lg_error_git(err, "%s: not a git repository", repo_path);
-	if (git_repository_odb(&src->odb, src->repo))
-		return lg_error_git(err, "%s", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
 	commit_order_init(&src->order, src->repo);
 	if (!(src->pending = calloc(HISTORY_BATCH, sizeof(*src->pending))))
@@ -482,14 +484,18 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	buf_addf(&objects, "%sobjects", git_repository_commondir(src->repo));
 	rc = pack_order_open(&src->packs, objects.ptr, err);
 	buf_release(&objects);
+	if (!rc)
+		rc = pack_reader_init(&src->reader, &src->packs,
+				      git_repository_path(src->repo),
+				      HISTORY_TREE_CACHE, err);
 	return rc;
 }
 
 void source_history_release(struct source_history *src)
 {
 	commit_order_release(&src->order);
+	pack_reader_release(&src->reader);
 	pack_order_release(&src->packs);
-	git_odb_free(src->odb);
 	free(src->pending);
 	git_repository_free(src->repo);
 	dedup_release(&src->blobs);

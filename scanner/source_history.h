@@ -7,17 +7,15 @@
 #include "commit_order.h"
 #include "dedup.h"
 #include "pack_order.h"
+#include "pack_read.h"
 #include "scan.h"
 
 struct lg_error;
 
-/* Blobs found by the walk, waiting to be pushed in pack order. */
-struct pending_blob {
-	uint64_t key;
-	struct scan_item item;
-};
-
 #define HISTORY_BATCH 16384
+/* Bytes of objects each reader keeps for the deltas that follow. */
+#define HISTORY_TREE_CACHE ((size_t)32 << 20)
+#define HISTORY_BLOB_CACHE ((size_t)32 << 20)
 
 struct oid_list {
 	git_oid *ids;
@@ -41,13 +39,14 @@ struct source_history {
 	int all_locations;		/* list every commit/path holding a blob */
 
 	git_repository *repo;		/* producer's handle */
-	git_odb *odb;			/* the producer's, for trees */
+	struct pack_reader reader;	/* the producer's, for trees */
 	int shallow;
 	struct commit_order order;	/* origin index -> commit id */
 	struct dedup blobs, trees, messages;
 	struct buf path;		/* scratch while walking trees */
 	struct pack_order packs;
-	struct pending_blob *pending;	/* HISTORY_BATCH slots */
+	/* Blobs found by the walk, waiting to be pushed in pack order. */
+	struct scan_item *pending;	/* HISTORY_BATCH slots */
 	size_t n_pending;
 	uint64_t n_trees_failed;
 };
@@ -58,12 +57,11 @@ int source_history_open(struct source_history *src, const char *repo_path,
 void source_history_release(struct source_history *src);
 
 /*
- * Reads the raw tree object id through the producer's odb; fails (with
- * libgit2's error set) when it is missing, corrupt or not a tree.  The
- * caller frees *out.
+ * Reads the raw tree object id with the producer's reader; fails (with err
+ * set) when it is missing, corrupt or not a tree.  The caller puts *out.
  */
 int source_history_tree(struct source_history *src, const git_oid *id,
-			git_odb_object **out);
+			struct pack_object **out, struct lg_error *err);
 
 /*
  * Parses --since: YYYY-MM-DD, an ISO-8601 date-time, or seconds since the

@@ -106,7 +106,8 @@ static int tree_hits_of(struct locate *lc, const git_oid *id,
 			const struct tree_hits **out)
 {
 	struct tree_hits *t = dedup_get(&lc->memo, id->id);
-	git_odb_object *tree = NULL;
+	struct lg_error why = LG_ERROR_INIT;
+	struct pack_object *tree = NULL;
 	struct tree_iter it;
 	struct tree_entry e;
 	int rc = 0;
@@ -114,16 +115,16 @@ static int tree_hits_of(struct locate *lc, const git_oid *id,
 	*out = t;
 	if (t)
 		return 0;
-	if (source_history_tree(lc->src, id, &tree))
-		return 0;	/* reported during the scan */
+	if (source_history_tree(lc->src, id, &tree, &why))
+		return why.code == LG_ERR_NOMEM ? why.code : 0; /* reported */
 	if (!(t = calloc(1, sizeof(*t)))) {
-		git_odb_object_free(tree);
+		pack_object_put(tree);
 		return LG_ERR_NOMEM;
 	}
-	tree_iter_init(&it, git_odb_object_data(tree), git_odb_object_size(tree));
+	tree_iter_init(&it, tree->data, tree->len);
 	while (!rc && tree_iter_next(&it, &e) > 0)
 		rc = entry_hits(lc, t, &e);
-	git_odb_object_free(tree);
+	pack_object_put(tree);
 	if (rc || (rc = dedup_put(&lc->memo, id->id, t))) {
 		tree_hits_free(t);
 		return rc;

@@ -1,0 +1,70 @@
+#ifndef LEAKGATE_PACK_READ_H
+#define LEAKGATE_PACK_READ_H
+
+#include <git2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pack_order.h"
+
+struct lg_error;
+
+/*
+ * Reads objects straight out of the mapped pack files, one reader per
+ * thread: libgit2 shares one delta-base cache and window list between all
+ * handles of a process behind locks, so two threads reading blobs through
+ * it contend instead of scaling.  Each reader inflates with libdeflate
+ * (the object's size is in its header, so one whole-buffer call does it),
+ * resolves delta chains itself and keeps its own cache of recent objects:
+ * read in pack order, each version of a file is the base of the next one.
+ * Objects in no pack (loose ones) come through libgit2.
+ */
+
+/* An object's content; shared by the reader's cache and its caller. */
+struct pack_object {
+	unsigned refs;
+	git_object_t type;
+	size_t len;
+	unsigned char data[];	/* len bytes, then a NUL */
+};
+
+/* Drops a reference; only the thread that read the object may call it. */
+void pack_object_put(struct pack_object *o);
+
+struct pack_cache_slot;
+
+struct pack_reader {
+	const struct pack_order *po;	/* shared, read-only */
+	git_odb *fallback;		/* for loose objects; owned */
+	struct libdeflate_decompressor *inflater;
+	struct pack_cache_slot *slots;
+	uint32_t lru_head, lru_tail;	/* slot indices, most recent first */
+	size_t cached, budget;		/* bytes */
+	uint64_t *chain;		/* keys of deltas waiting for a base */
+	size_t chain_alloc;
+	unsigned char *delta;		/* an inflated delta */
+	size_t delta_alloc;
+};
+
+/*
+ * Sets up a reader over po (which must outlive it) that caches up to
+ * cache_bytes of objects; repo_path opens its own libgit2 handle.
+ */
+int pack_reader_init(struct pack_reader *r, const struct pack_order *po,
+		     const char *repo_path, size_t cache_bytes,
+		     struct lg_error *err);
+void pack_reader_release(struct pack_reader *r);
+
+/*
+ * Reads object id into *out (a reference the caller puts).  Returns 0, or
+ * LG_ERR_IO with err saying what is wrong (missing, corrupt, not a pack
+ * object), or LG_ERR_NOMEM.
+ */
+int pack_reader_read(struct pack_reader *r, const unsigned char id[20],
+		     struct pack_object **out, struct lg_error *err);
+/* The same when pack_order_key(id) is already known. */
+int pack_reader_read_at(struct pack_reader *r, uint64_t key,
+			const unsigned char id[20], struct pack_object **out,
+			struct lg_error *err);
+
+#endif
