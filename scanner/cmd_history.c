@@ -26,6 +26,7 @@ int cmd_history(const struct cli *c)
 	src.n_refs = c->n_refs;
 	src.unreachable = c->unreachable;
 	src.all_locations = c->all_locations;
+	src.threads = c->threads;
 	if (c->since && source_history_parse_date(c->since, &src.since)) {
 		fprintf(stderr, "leakgate: --since takes YYYY-MM-DD, an ISO-8601 "
 			"time or epoch seconds, not '%s'\n", c->since);

@@ -3,12 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commit_raw.h"
 #include "error.h"
 #include "finding.h"
+#include "pack_read.h"
 #include "banned.h"
 
 struct frame {
 	git_oid id;
+	git_oid tree;		/* set when expanded */
 	int expanded;
 };
 
@@ -32,41 +35,51 @@ static int stack_push(struct stack *s, const git_oid *id)
 	return 0;
 }
 
-static int emit(struct commit_order *co, const git_oid *id)
+static int emit(struct commit_order *co, const struct frame *f)
 {
 	if (co->n == co->alloc) {
 		size_t alloc = co->alloc ? co->alloc * 2 : 1024;
-		git_oid *grown = realloc(co->order, alloc * sizeof(*grown));
+		struct ordered_commit *grown =
+			realloc(co->commits, alloc * sizeof(*grown));
 		if (!grown)
 			return LG_ERR_NOMEM;
-		co->order = grown;
+		co->commits = grown;
 		co->alloc = alloc;
 	}
-	git_oid_cpy(&co->order[co->n++], id);
+	git_oid_cpy(&co->commits[co->n].id, &f->id);
+	git_oid_cpy(&co->commits[co->n++].tree, &f->tree);
 	return 0;
 }
 
 /* Pushes the unseen parents of the commit on top (last parent deepest). */
 static int expand(struct commit_order *co, struct stack *s, int *missing)
 {
-	git_commit *c = NULL;
-	git_oid id;
-	unsigned i, n;
+	struct lg_error err = LG_ERROR_INIT;
+	struct frame *top = &s->f[s->n - 1];
+	struct pack_object *obj = NULL;
+	struct commit_raw c;
+	git_oid parent;
+	size_t i;
 	int rc = 0;
 
-	git_oid_cpy(&id, &s->f[s->n - 1].id);
-	s->f[s->n - 1].expanded = 1;
-	if (git_commit_lookup(&c, co->repo, &id)) {
+	top->expanded = 1;
+	if ((rc = pack_reader_read(co->reader, top->id.id, &obj, &err))) {
 		*missing = 1;
+		return rc == LG_ERR_NOMEM ? rc : 0;
+	}
+	if (obj->type != GIT_OBJECT_COMMIT ||
+	    commit_raw_parse(&c, (const char *)obj->data, obj->len)) {
+		*missing = 1;
+		pack_object_put(obj);
 		return 0;
 	}
-	n = git_commit_parentcount(c);
-	for (i = n; i-- > 0 && !rc;) {
-		const git_oid *p = git_commit_parent_id(c, i);
-		if ((rc = dedup_add(&co->seen, p->id)) > 0)
-			rc = stack_push(s, p);
+	git_oid_cpy(&top->tree, &c.tree);
+	for (i = c.n_parents; i-- > 0 && !rc;) {
+		commit_raw_parent(&c, i, &parent);
+		if ((rc = dedup_add(&co->seen, parent.id)) > 0)
+			rc = stack_push(s, &parent);
 	}
-	git_commit_free(c);
+	pack_object_put(obj);
 	return rc < 0 ? rc : 0;
 }
 
@@ -78,14 +91,13 @@ static int walk_from(struct commit_order *co, struct stack *s)
 		struct frame *top = &s->f[s->n - 1];
 		int missing = 0;
 		if (top->expanded) {
-			rc = emit(co, &top->id);
+			rc = emit(co, top);
 			s->n--;
 			continue;
 		}
 		rc = expand(co, s, &missing);
 		if (missing) {
 			co->missing++;
-			git_error_clear();
 			s->n--;
 		}
 	}
@@ -108,16 +120,16 @@ int commit_order_add(struct commit_order *co, const git_oid *tips, size_t n,
 	return rc < 0 ? lg_error_set(err, rc, "out of memory walking history") : 0;
 }
 
-void commit_order_init(struct commit_order *co, git_repository *repo)
+void commit_order_init(struct commit_order *co, struct pack_reader *reader)
 {
 	memset(co, 0, sizeof(*co));
-	co->repo = repo;
+	co->reader = reader;
 }
 
 void commit_order_release(struct commit_order *co)
 {
 	dedup_release(&co->seen);
-	free(co->order);
+	free(co->commits);
 	memset(co, 0, sizeof(*co));
 }
 

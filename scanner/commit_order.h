@@ -6,6 +6,12 @@
 #include "dedup.h"
 
 struct lg_error;
+struct pack_reader;
+
+struct ordered_commit {
+	git_oid id;
+	git_oid tree;
+};
 
 /*
  * Commits in an order where every parent comes before its children
@@ -15,14 +21,14 @@ struct lg_error;
  * `missing` and treated as absent.
  */
 struct commit_order {
-	git_repository *repo;	/* borrowed */
+	struct pack_reader *reader;	/* borrowed */
 	struct dedup seen;
-	git_oid *order;
+	struct ordered_commit *commits;
 	size_t n, alloc;
 	size_t missing;
 };
 
-void commit_order_init(struct commit_order *co, git_repository *repo);
+void commit_order_init(struct commit_order *co, struct pack_reader *reader);
 
 /*
  * Appends every commit reachable from tips that is not already in the

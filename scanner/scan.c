@@ -427,12 +427,12 @@ static void *worker_main(void *arg)
 
 /* ---- run ---------------------------------------------------------------- */
 
-static unsigned thread_count(const struct scan_options *o)
+unsigned scan_threads(unsigned requested)
 {
 	long n;
 
-	if (o->threads)
-		return o->threads;
+	if (requested)
+		return requested;
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
 }
@@ -535,7 +535,7 @@ int scan_run(const struct engine *e, struct scan_source *src,
 	     const struct scan_options *opts, struct finding_list *out,
 	     struct scan_stats *stats, struct lg_error *err)
 {
-	unsigned n = thread_count(opts);
+	unsigned n = scan_threads(opts->threads);
 	struct worker *ws = calloc(n, sizeof(*ws));
 	struct scan_queue q;
 	size_t first = out->n;

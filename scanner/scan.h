@@ -127,6 +127,8 @@ void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Counts a skip seen by the producer (a file over the size cap). */
 void scan_queue_skip(struct scan_queue *q, enum scan_skip kind);
+/* Threads to run for a --threads value (0: one per online core). */
+unsigned scan_threads(unsigned requested);
 /* The scan's options, for producers that honour max_file_size. */
 const struct scan_options *scan_queue_options(const struct scan_queue *q);
 

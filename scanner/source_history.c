@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "commit_raw.h"
 #include "error.h"
 #include "tree_iter.h"
 #include "banned.h"
@@ -70,10 +71,10 @@ static int flush_batch(struct source_history *src, struct scan_queue *q)
 static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin);
 
-int source_history_tree(struct source_history *src, const git_oid *id,
+int source_history_tree(struct pack_reader *r, const git_oid *id,
 			struct pack_object **out, struct lg_error *err)
 {
-	if (pack_reader_read(&src->reader, id->id, out, err))
+	if (pack_reader_read(r, id->id, out, err))
 		return -1;
 	if ((*out)->type != GIT_OBJECT_TREE) {
 		pack_object_put(*out);
@@ -129,7 +130,7 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
-	if (source_history_tree(src, id, &tree, &why)) {
+	if (source_history_tree(&src->reader, id, &tree, &why)) {
 		if (why.code == LG_ERR_NOMEM)
 			return LG_ERR_NOMEM;
 		warn_tree(src, q, id, why.msg);
@@ -150,29 +151,27 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 }
 
 static int push_message(struct source_history *src, struct scan_queue *q,
-			const git_commit *c, size_t origin)
+			const struct commit_raw *c, size_t origin)
 {
-	const char *msg = git_commit_message_raw(c);
-	size_t len = msg ? strlen(msg) : 0;
 	unsigned char key[16];
 	struct scan_item item;
 	int rc;
 
-	if (!len)
+	if (!c->message_len)
 		return 0;
-	dedup_key_of(msg, len, key);
+	dedup_key_of(c->message, c->message_len, key);
 	if ((rc = dedup_add(&src->messages, key)) <= 0)
 		return rc;
 	memset(&item, 0, sizeof(item));
 	item.kind = SCAN_ITEM_MESSAGE;
-	item.data = malloc(len);
+	item.data = malloc(c->message_len);
 	item.path = strdup(MESSAGE_PATH);
 	if (!item.data || !item.path) {
 		scan_item_release(&item);
 		return LG_ERR_NOMEM;
 	}
-	memcpy(item.data, msg, len);
-	item.len = len;
+	memcpy(item.data, c->message, c->message_len);
+	item.len = c->message_len;
 	item.origin = origin;
 	return scan_queue_push(q, &item);
 }
@@ -180,27 +179,31 @@ static int push_message(struct source_history *src, struct scan_queue *q,
 static int walk_commit(struct source_history *src, struct scan_queue *q,
 		       size_t origin)
 {
-	const git_oid *id = &src->order.order[origin];
-	git_commit *c = NULL;
+	const struct ordered_commit *oc = &src->order.commits[origin];
+	struct lg_error why = LG_ERROR_INIT;
+	struct pack_object *obj = NULL;
+	struct commit_raw c;
 	int rc;
 
-	if (git_commit_lookup(&c, src->repo, id)) {
+	if ((rc = pack_reader_read(&src->reader, oc->id.id, &obj, &why))) {
 		char hex[GIT_OID_HEXSZ + 1];
+		if (rc == LG_ERR_NOMEM)
+			return rc;
 		scan_queue_warn(q, "skipping commit %s: %s",
-				git_oid_tostr(hex, sizeof(hex), id),
-				git_error_last()->message);
+				git_oid_tostr(hex, sizeof(hex), &oc->id), why.msg);
 		return 0;
 	}
-	if (src->since && git_commit_time(c) < src->since) {
-		git_commit_free(c);
+	if (commit_raw_parse(&c, (const char *)obj->data, obj->len) ||
+	    (src->since && c.time < src->since)) {
+		pack_object_put(obj);	/* the order holds only parsed ones */
 		return 0;
 	}
-	rc = push_message(src, q, c, origin);
+	rc = push_message(src, q, &c, origin);
+	pack_object_put(obj);
 	if (!rc) {
 		buf_reset(&src->path);
-		rc = walk_tree(src, q, git_commit_tree_id(c), origin);
+		rc = walk_tree(src, q, &oc->tree, origin);
 	}
-	git_commit_free(c);
 	return rc;
 }
 
@@ -447,7 +450,7 @@ static int history_annotate(struct scan_source *base, struct finding *f,
 
 	if (f->origin == NO_ORIGIN || f->origin >= src->order.n)
 		return 0;
-	if (commit_provenance(&f->where, src->repo, &src->order.order[f->origin]))
+	if (commit_provenance(&f->where, src->repo, &src->order.commits[f->origin].id))
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	return 0;
 }
@@ -478,7 +481,7 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
 		return lg_error_git(err, "%s: not a git repository", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
-	commit_order_init(&src->order, src->repo);
+	commit_order_init(&src->order, &src->reader);
 	if (!(src->pending = calloc(HISTORY_BATCH, sizeof(*src->pending))))
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	buf_addf(&objects, "%sobjects", git_repository_commondir(src->repo));

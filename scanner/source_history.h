@@ -37,6 +37,7 @@ struct source_history {
 	int64_t since;			/* skip commits older (0: none) */
 	int unreachable;		/* also objects no ref reaches */
 	int all_locations;		/* list every commit/path holding a blob */
+	unsigned threads;		/* for finding other places (0: all cores) */
 
 	git_repository *repo;		/* producer's handle */
 	struct pack_reader reader;	/* the producer's, for trees */
@@ -57,10 +58,10 @@ int source_history_open(struct source_history *src, const char *repo_path,
 void source_history_release(struct source_history *src);
 
 /*
- * Reads the raw tree object id with the producer's reader; fails (with err
- * set) when it is missing, corrupt or not a tree.  The caller puts *out.
+ * Reads the raw tree object id with reader r; fails (with err set) when it
+ * is missing, corrupt or not a tree.  The caller puts *out.
  */
-int source_history_tree(struct source_history *src, const git_oid *id,
+int source_history_tree(struct pack_reader *r, const git_oid *id,
 			struct pack_object **out, struct lg_error *err);
 
 /*
@@ -72,7 +73,7 @@ int source_history_parse_date(const char *s, int64_t *out);
 /*
  * After the scan: sets each finding's more_count (further commit/path
  * pairs holding its blob) and, with all_locations, the list itself.
- * Walks the trees again, once each, only when there are blob findings.
+ * Walks the trees again, in parallel, only when there are blob findings.
  */
 int source_history_locate(struct source_history *src, struct finding_list *l,
 			  struct lg_error *err);

@@ -272,3 +272,38 @@ Test(e2e_history, output_is_the_same_for_any_thread_count)
 	th_run_release(&a);
 	th_run_release(&b);
 }
+
+/*
+ * Long enough for other places to be found by several threads (each takes
+ * a run of at least 2048 commits): their counts and lists must add up to
+ * what one thread finds, in commit order.
+ */
+Test(e2e_history, other_places_found_in_parallel_add_up)
+{
+	const char *j1[] = { "history", "--repo", NULL, "-j1", "--format", "jsonl",
+			     "--all-locations", NULL };
+	const char *j4[] = { "history", "--repo", NULL, "-j4", "--format", "jsonl",
+			     "--all-locations", NULL };
+	struct run_result a, b;
+
+	sh("awk -v tok='%s' 'BEGIN { s = \"token=\" tok \"\\n\";"
+	   " for (i = 0; i < 5000; i++) {"
+	   "  printf \"commit refs/heads/main\\ncommitter T <t@example.com> %%d +0000\\n"
+	   "data 2\\nc\\n\", 1700000000 + i;"
+	   "  if (i == 0 || i == 3000)"
+	   "   printf \"M 100644 inline %%s\\ndata %%d\\n%%s\\n\","
+	   "    i ? \"copy.txt\" : \"keep.txt\", length(s), s;"
+	   "  c = i \"\\n\"; printf \"M 100644 inline counter\\ndata %%d\\n%%s\\n\","
+	   "   length(c), c } }' | git fast-import --quiet",
+	   th_fake_token("ghp_", 30, 77, 0));
+	j1[2] = j4[2] = repo;
+	a = th_leakgate(NULL, NULL, j1);
+	b = th_leakgate(NULL, NULL, j4);
+	cr_assert_eq(a.status, 1, "%s", a.err);
+	/* keep.txt in 5000 commits, copy.txt in the last 2000: 6999 more. */
+	cr_expect(strstr(a.out, "\"more_locations\":6999"), "%.300s", a.out);
+	cr_expect_eq(th_count(a.out, "\"path\":\"copy.txt\""), 2000);
+	cr_expect_str_eq(a.out, b.out);
+	th_run_release(&a);
+	th_run_release(&b);
+}
