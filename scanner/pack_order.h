@@ -28,9 +28,10 @@ struct pack_index {
 struct pack_order {
 	struct pack_index *packs;
 	size_t n;
+	uint64_t unreleased;	/* bytes read since the last release (atomic) */
 };
 
-#define PACK_ORDER_INIT { NULL, 0 }
+#define PACK_ORDER_INIT { NULL, 0, 0 }
 /* The key of an object found in no pack (loose): read after packed ones. */
 #define PACK_ORDER_LOOSE UINT64_MAX
 
@@ -46,6 +47,14 @@ uint64_t pack_order_key(const struct pack_order *po, const unsigned char oid[20]
 #define PACK_ORDER_PACK(key) ((size_t)((key) >> 48))
 #define PACK_ORDER_OFFSET(key) ((key) & 0xffffffffffffull)
 #define PACK_ORDER_KEY(pack, offset) ((uint64_t)(pack) << 48 | (offset))
+/*
+ * Counts bytes read from the mapped packs (from any thread).  Every
+ * PACK_ORDER_RSS_STEP of them, the pages are handed back to the kernel
+ * (they stay in the page cache; a later read maps them again), so a scan
+ * of a 2 GiB pack does not grow a 2 GiB resident set.
+ */
+void pack_order_note_read(struct pack_order *po, size_t bytes);
+#define PACK_ORDER_RSS_STEP ((uint64_t)64 << 20)
 void pack_order_release(struct pack_order *po);
 
 #endif

@@ -203,6 +203,7 @@ static int inflate_to(struct pack_reader *r, const struct pack_index *ix,
 
 	rc = libdeflate_zlib_decompress_ex(r->inflater, e->data, e->avail, out,
 					   e->size, &used, &got);
+	pack_order_note_read(r->po, used);
 	if (rc != LIBDEFLATE_SUCCESS || got != e->size)
 		return corrupt(err, ix, off, "damaged compressed data");
 	return 0;
@@ -437,7 +438,7 @@ int pack_reader_read_at(struct pack_reader *r, uint64_t key,
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
-int pack_reader_init(struct pack_reader *r, const struct pack_order *po,
+int pack_reader_init(struct pack_reader *r, struct pack_order *po,
 		     const char *repo_path, size_t cache_bytes,
 		     struct lg_error *err)
 {

@@ -34,7 +34,7 @@ void pack_object_put(struct pack_object *o);
 struct pack_cache_slot;
 
 struct pack_reader {
-	const struct pack_order *po;	/* shared, read-only */
+	struct pack_order *po;		/* shared */
 	git_odb *fallback;		/* for loose objects; owned */
 	struct libdeflate_decompressor *inflater;
 	struct pack_cache_slot *slots;
@@ -50,7 +50,7 @@ struct pack_reader {
  * Sets up a reader over po (which must outlive it) that caches up to
  * cache_bytes of objects; repo_path opens its own libgit2 handle.
  */
-int pack_reader_init(struct pack_reader *r, const struct pack_order *po,
+int pack_reader_init(struct pack_reader *r, struct pack_order *po,
 		     const char *repo_path, size_t cache_bytes,
 		     struct lg_error *err);
 void pack_reader_release(struct pack_reader *r);
