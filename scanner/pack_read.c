@@ -5,20 +5,14 @@
 #include <string.h>
 
 #include "error.h"
+#include "pack_entry.h"
 #include "banned.h"
 
-/*
- * Nothing read from a pack may claim more than this: a hostile header
- * must not make a reader allocate without bound.
- */
-#define OBJECT_MAX ((size_t)1 << 30)
 /* Deeper chains than git ever writes are treated as corrupt (or a loop). */
 #define CHAIN_MAX 10000
 #define CACHE_SLOTS 4096	/* a power of two */
 #define NO_SLOT UINT32_MAX
 #define PACK_TRAILER 20
-
-enum { OBJ_OFS_DELTA = 6, OBJ_REF_DELTA = 7 };
 
 struct pack_cache_slot {
 	uint64_t key;			/* PACK_ORDER_KEY(pack, offset) */
@@ -127,16 +121,6 @@ static void cache_put(struct pack_reader *r, uint64_t key,
 
 /* ---- pack entries ------------------------------------------------------- */
 
-/* One entry's header, parsed. */
-struct entry {
-	int type;			/* 1-4, or a delta */
-	size_t size;			/* inflated size of its data */
-	const unsigned char *data;	/* its zlib stream */
-	size_t avail;			/* bytes from data to the trailer */
-	uint64_t base;			/* OFS_DELTA: the base's offset */
-	const unsigned char *base_id;	/* REF_DELTA: the base's id */
-};
-
 static int corrupt(struct lg_error *err, const struct pack_index *ix,
 		   uint64_t off, const char *why)
 {
@@ -145,157 +129,29 @@ static int corrupt(struct lg_error *err, const struct pack_index *ix,
 }
 
 static int entry_parse(const struct pack_index *ix, uint64_t off,
-		       struct entry *e, struct lg_error *err)
+		       struct pack_entry *e, struct lg_error *err)
 {
-	const unsigned char *p, *end = ix->pack + ix->pack_size - PACK_TRAILER;
-	unsigned shift = 4;
-	unsigned char c;
+	const char *why = pack_entry_parse(ix->pack, ix->pack_size - PACK_TRAILER,
+					   off, e);
 
-	if (off < 12 || off >= ix->pack_size - PACK_TRAILER)
-		return corrupt(err, ix, off, "offset outside the pack");
-	p = ix->pack + off;
-	c = *p++;
-	e->type = (c >> 4) & 7;
-	e->size = c & 15;
-	while (c & 0x80) {
-		if (p == end || shift > 60)
-			return corrupt(err, ix, off, "bad size");
-		c = *p++;
-		e->size |= (size_t)(c & 0x7f) << shift;
-		shift += 7;
-	}
-	if (e->size > OBJECT_MAX)
-		return corrupt(err, ix, off, "too large to read");
-	if (e->type == OBJ_OFS_DELTA) {
-		uint64_t back;
-		if (p == end)
-			return corrupt(err, ix, off, "truncated");
-		c = *p++;
-		back = c & 0x7f;
-		while (c & 0x80) {
-			if (p == end || back >= (uint64_t)1 << 56)
-				return corrupt(err, ix, off, "bad delta base");
-			c = *p++;
-			back = ((back + 1) << 7) | (c & 0x7f);
-		}
-		if (!back || back > off)
-			return corrupt(err, ix, off, "bad delta base");
-		e->base = off - back;
-	} else if (e->type == OBJ_REF_DELTA) {
-		if (end - p < 20)
-			return corrupt(err, ix, off, "truncated");
-		e->base_id = p;
-		p += 20;
-	} else if (e->type < GIT_OBJECT_COMMIT || e->type > GIT_OBJECT_TAG) {
-		return corrupt(err, ix, off, "unknown object type");
-	}
-	e->data = p;
-	e->avail = (size_t)(end - p);
-	return 0;
+	return why ? corrupt(err, ix, off, why) : 0;
 }
 
+/* Inflates e's data (e->size bytes) into out. */
 static int inflate_to(struct pack_reader *r, const struct pack_index *ix,
-		      uint64_t off, const struct entry *e, unsigned char *out,
-		      struct lg_error *err)
+		      uint64_t off, const struct pack_entry *e,
+		      unsigned char *out, struct lg_error *err)
 {
-	size_t used, got;
+	size_t used = 0, got = 0;
 	enum libdeflate_result rc;
 
-	rc = libdeflate_zlib_decompress_ex(r->inflater, e->data, e->avail, out,
-					   e->size, &used, &got);
+	rc = libdeflate_zlib_decompress_ex(r->inflater, ix->pack + e->data,
+					   ix->pack_size - PACK_TRAILER - e->data,
+					   out, e->size, &used, &got);
 	pack_order_note_read(r->po, used);
 	if (rc != LIBDEFLATE_SUCCESS || got != e->size)
 		return corrupt(err, ix, off, "damaged compressed data");
 	return 0;
-}
-
-/* ---- deltas ------------------------------------------------------------- */
-
-static int varint(const unsigned char **p, const unsigned char *end,
-		  size_t *out)
-{
-	unsigned shift = 0;
-	unsigned char c;
-
-	*out = 0;
-	do {
-		if (*p == end || shift > 56)
-			return -1;
-		c = *(*p)++;
-		*out |= (size_t)(c & 0x7f) << shift;
-		shift += 7;
-	} while (c & 0x80);
-	return 0;
-}
-
-/* One copy instruction's offset and length; returns 0 or -1. */
-static int copy_args(unsigned char cmd, const unsigned char **p,
-		     const unsigned char *end, size_t *off, size_t *len)
-{
-	unsigned i;
-
-	*off = *len = 0;
-	for (i = 0; i < 7; i++) {
-		if (!(cmd & (1u << i)))
-			continue;
-		if (*p == end)
-			return -1;
-		if (i < 4)
-			*off |= (size_t)*(*p)++ << (8 * i);
-		else
-			*len |= (size_t)*(*p)++ << (8 * (i - 4));
-	}
-	if (!*len)
-		*len = 0x10000;
-	return 0;
-}
-
-/*
- * Applies a delta to base; NULL with *why saying what is wrong (NULL for
- * out of memory) when it cannot.
- */
-static struct pack_object *delta_apply(const struct pack_object *base,
-				       const unsigned char *p, size_t n,
-				       const char **why)
-{
-	const unsigned char *end = p + n;
-	struct pack_object *o;
-	size_t src_len, len, at = 0;
-
-	if (varint(&p, end, &src_len) || varint(&p, end, &len) ||
-	    src_len != base->len || len > OBJECT_MAX) {
-		*why = "bad delta header";
-		return NULL;
-	}
-	if (!(o = object_new(base->type, len))) {
-		*why = NULL;
-		return NULL;
-	}
-	while (p < end) {
-		unsigned char cmd = *p++;
-		size_t off, cnt;
-		if (cmd & 0x80) {
-			if (copy_args(cmd, &p, end, &off, &cnt) ||
-			    off > src_len || cnt > src_len - off || cnt > len - at)
-				goto bad;
-			memcpy(o->data + at, base->data + off, cnt);
-		} else if (cmd) {
-			cnt = cmd;
-			if (cnt > (size_t)(end - p) || cnt > len - at)
-				goto bad;
-			memcpy(o->data + at, p, cnt);
-			p += cnt;
-		} else {
-			goto bad;
-		}
-		at += cnt;
-	}
-	if (at == len)
-		return o;
-bad:
-	pack_object_put(o);
-	*why = "bad delta instructions";
-	return NULL;
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -340,7 +196,7 @@ static int find_base(struct pack_reader *r, uint64_t key, size_t *n,
 		     struct pack_object **base, struct lg_error *err)
 {
 	const struct pack_order *po = r->po;
-	struct entry e;
+	struct pack_entry e;
 	int rc;
 
 	for (*n = 0;; (*n)++) {
@@ -350,7 +206,7 @@ static int find_base(struct pack_reader *r, uint64_t key, size_t *n,
 			return 0;
 		if ((rc = entry_parse(ix, off, &e, err)))
 			return rc;
-		if (e.type <= GIT_OBJECT_TAG) {
+		if (e.type < PACK_OFS_DELTA) {
 			if (!(*base = object_new((git_object_t)e.type, e.size)))
 				return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 			if ((rc = inflate_to(r, ix, off, &e, (*base)->data, err))) {
@@ -364,14 +220,14 @@ static int find_base(struct pack_reader *r, uint64_t key, size_t *n,
 			return corrupt(err, ix, off, "delta chain too deep");
 		if (chain_push(r, *n, key))
 			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		if (e.type == OBJ_OFS_DELTA) {
+		if (e.type == PACK_OFS_DELTA) {
 			key = PACK_ORDER_KEY(PACK_ORDER_PACK(key), e.base);
 			continue;
 		}
-		key = pack_order_key(po, e.base_id);
+		key = pack_order_key(po, ix->pack + e.base_id);
 		if (key == PACK_ORDER_LOOSE) {
 			(*n)++;
-			return read_fallback(r, e.base_id, base, err);
+			return read_fallback(r, ix->pack + e.base_id, base, err);
 		}
 	}
 }
@@ -383,8 +239,9 @@ static int apply_one(struct pack_reader *r, uint64_t key,
 	const struct pack_index *ix = &r->po->packs[PACK_ORDER_PACK(key)];
 	uint64_t off = PACK_ORDER_OFFSET(key);
 	struct pack_object *next;
+	size_t base_len, len, ops;
 	const char *why;
-	struct entry e;
+	struct pack_entry e;
 	int rc;
 
 	if ((rc = entry_parse(ix, off, &e, err)))
@@ -398,9 +255,18 @@ static int apply_one(struct pack_reader *r, uint64_t key,
 	}
 	if ((rc = inflate_to(r, ix, off, &e, r->delta, err)))
 		return rc;
-	if (!(next = delta_apply(*obj, r->delta, e.size, &why)))
-		return why ? corrupt(err, ix, off, why)
-			   : lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	why = pack_delta_sizes(r->delta, e.size, &base_len, &len, &ops);
+	if (!why && base_len != (*obj)->len)
+		why = "delta does not fit its base";
+	if (why)
+		return corrupt(err, ix, off, why);
+	if (!(next = object_new((*obj)->type, len)))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	if ((why = pack_delta_apply((*obj)->data, base_len, r->delta, e.size, ops,
+				    next->data, len))) {
+		pack_object_put(next);
+		return corrupt(err, ix, off, why);
+	}
 	pack_object_put(*obj);
 	*obj = next;
 	cache_put(r, key, next);

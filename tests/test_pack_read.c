@@ -7,6 +7,7 @@
 #include "buf.h"
 #include "error.h"
 #include "helpers.h"
+#include "pack_entry.h"
 #include "pack_read.h"
 
 /*
@@ -216,4 +217,76 @@ Test(pack_read, a_damaged_object_is_reported_and_the_rest_still_reads)
 	free(ids);
 	pack_reader_release(&r);
 	pack_order_release(&po);
+}
+
+/* ---- the byte parsers, on hand-made input ------------------------------- */
+
+Test(pack_entry, a_delta_copies_and_inserts)
+{
+	/* Base 11 bytes, result 9: copy "hello", insert " you". */
+	static const unsigned char base[] = "hello world";
+	static const unsigned char delta[] = {
+		11, 9,			/* sizes */
+		0x90, 5,		/* copy offset 0, length 5 */
+		4, ' ', 'y', 'o', 'u',	/* insert 4 bytes */
+	};
+	unsigned char out[9];
+	size_t base_len, len, ops;
+
+	cr_assert_null(pack_delta_sizes(delta, sizeof(delta), &base_len, &len, &ops));
+	cr_expect_eq(base_len, 11);
+	cr_assert_eq(len, 9);
+	cr_assert_null(pack_delta_apply(base, 11, delta, sizeof(delta), ops, out, len));
+	cr_expect(!memcmp(out, "hello you", 9));
+}
+
+Test(pack_entry, deltas_that_do_not_fit_are_refused)
+{
+	static const unsigned char base[] = "hello world";
+	static const unsigned char past_base[] = { 11, 5, 0x91, 8, 5 };
+	static const unsigned char short_result[] = { 11, 6, 0x90, 5 };
+	static const unsigned char zero_op[] = { 11, 1, 0 };
+	static const unsigned char truncated_insert[] = { 11, 4, 4, 'a' };
+	unsigned char out[16];
+	size_t b, len, ops;
+
+	cr_assert_null(pack_delta_sizes(past_base, 5, &b, &len, &ops));
+	cr_expect_str_eq(pack_delta_apply(base, 11, past_base, 5, ops, out, len),
+			 "bad delta instructions");
+	cr_assert_null(pack_delta_sizes(short_result, 4, &b, &len, &ops));
+	cr_expect_str_eq(pack_delta_apply(base, 11, short_result, 4, ops, out, len),
+			 "delta shorter than its result");
+	cr_assert_null(pack_delta_sizes(zero_op, 3, &b, &len, &ops));
+	cr_expect_not_null(pack_delta_apply(base, 11, zero_op, 3, ops, out, len));
+	cr_assert_null(pack_delta_sizes(truncated_insert, 4, &b, &len, &ops));
+	cr_expect_not_null(pack_delta_apply(base, 11, truncated_insert, 4, ops,
+					    out, len));
+	cr_expect_not_null(pack_delta_sizes((const unsigned char *)"\x80", 1, &b,
+					    &len, &ops));
+}
+
+Test(pack_entry, entry_headers)
+{
+	/* "PACK" v2 1 object, then: a blob of 300 bytes; an offset delta. */
+	unsigned char pack[64] = "PACK\0\0\0\2\0\0\0\1";
+	struct pack_entry e;
+
+	pack[12] = 0x80 | (3 << 4) | (300 & 15);	/* blob, size 300 */
+	pack[13] = 300 >> 4;
+	cr_assert_null(pack_entry_parse(pack, 40, 12, &e));
+	cr_expect_eq(e.type, 3);
+	cr_expect_eq(e.size, 300);
+	cr_expect_eq(e.data, 14);
+	pack[20] = (PACK_OFS_DELTA << 4) | 5;		/* delta, base 8 back */
+	pack[21] = 8;
+	cr_assert_null(pack_entry_parse(pack, 40, 20, &e));
+	cr_expect_eq(e.base, 12);
+	pack[21] = 30;					/* before the pack */
+	cr_expect_str_eq(pack_entry_parse(pack, 40, 20, &e), "bad delta base");
+	pack[20] = 0x05;				/* type 0 */
+	cr_expect_str_eq(pack_entry_parse(pack, 40, 20, &e), "unknown object type");
+	cr_expect_str_eq(pack_entry_parse(pack, 40, 40, &e),
+			 "offset outside the pack");
+	memset(pack + 12, 0xff, 20);			/* a size that never ends */
+	cr_expect_not_null(pack_entry_parse(pack, 32, 12, &e));
 }
