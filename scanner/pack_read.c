@@ -13,6 +13,11 @@
 #define CACHE_SLOTS 4096	/* a power of two */
 #define NO_SLOT UINT32_MAX
 #define PACK_TRAILER 20
+/*
+ * A fault on a mapped file maps its neighbours too (64 KiB by default):
+ * what one read of a small object adds to the resident set.
+ */
+#define PAGE_FAULT_AROUND ((size_t)64 << 10)
 
 struct pack_cache_slot {
 	uint64_t key;			/* PACK_ORDER_KEY(pack, offset) */
@@ -148,7 +153,7 @@ static int inflate_to(struct pack_reader *r, const struct pack_index *ix,
 	rc = libdeflate_zlib_decompress_ex(r->inflater, ix->pack + e->data,
 					   ix->pack_size - PACK_TRAILER - e->data,
 					   out, e->size, &used, &got);
-	pack_order_note_read(r->po, used);
+	pack_order_note_read(r->po, used + PAGE_FAULT_AROUND);
 	if (rc != LIBDEFLATE_SUCCESS || got != e->size)
 		return corrupt(err, ix, off, "damaged compressed data");
 	return 0;

@@ -14,8 +14,8 @@ struct lg_error;
 
 #define HISTORY_BATCH 16384
 /* Bytes of objects each reader keeps for the deltas that follow. */
-#define HISTORY_TREE_CACHE ((size_t)32 << 20)
-#define HISTORY_BLOB_CACHE ((size_t)32 << 20)
+#define HISTORY_TREE_CACHE ((size_t)16 << 20)
+#define HISTORY_BLOB_CACHE ((size_t)24 << 20)
 
 struct oid_list {
 	git_oid *ids;
