@@ -390,6 +390,10 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 		lg_error_set(err, rc, "out of memory");
 	for (; src->n_pending; src->n_pending--)
 		scan_item_release(&src->pending[src->n_pending - 1]);
+	/* The walk is over: what it has seen is not needed any more. */
+	dedup_release(&src->blobs);
+	dedup_release(&src->trees);
+	dedup_release(&src->messages);
 	return rc > 0 ? 0 : rc;
 }
 

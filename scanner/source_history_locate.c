@@ -53,7 +53,8 @@ struct part {
 	const struct locate *lc;
 	size_t first, last;
 	struct pack_reader reader;
-	struct dedup memo;	/* tree id -> struct tree_hits */
+	struct dedup memo;	/* tree id -> struct tree_hits, if it has any */
+	struct dedup empty;	/* trees holding none of the wanted blobs */
 	struct blob_places *places;	/* n_blobs of them */
 	int rc;
 };
@@ -117,7 +118,10 @@ static int entry_hits(struct part *pt, struct tree_hits *t,
 	return rc;
 }
 
-/* *out is borrowed from the memo; NULL for an unreadable tree. */
+/*
+ * *out is borrowed from the memo; NULL for a tree without hits (most of
+ * them: only a set entry is kept for those) or an unreadable one.
+ */
 static int tree_hits_of(struct part *pt, const git_oid *id,
 			const struct tree_hits **out)
 {
@@ -129,7 +133,7 @@ static int tree_hits_of(struct part *pt, const git_oid *id,
 	int rc = 0;
 
 	*out = t;
-	if (t)
+	if (t || dedup_has(&pt->empty, id->id))
 		return 0;
 	if (source_history_tree(&pt->reader, id, &tree, &why))
 		return why.code == LG_ERR_NOMEM ? why.code : 0; /* reported */
@@ -141,6 +145,10 @@ static int tree_hits_of(struct part *pt, const git_oid *id,
 	while (!rc && tree_iter_next(&it, &e) > 0)
 		rc = entry_hits(pt, t, &e);
 	pack_object_put(tree);
+	if (!rc && !t->n) {
+		tree_hits_free(t);
+		return dedup_add(&pt->empty, id->id) < 0 ? LG_ERR_NOMEM : 0;
+	}
 	if (rc || (rc = dedup_put(&pt->memo, id->id, t))) {
 		tree_hits_free(t);
 		return rc;
@@ -227,6 +235,7 @@ static void part_release(struct part *pt)
 	places_free(pt->places, pt->lc->n_blobs);
 	dedup_each_value(&pt->memo, tree_hits_free);
 	dedup_release(&pt->memo);
+	dedup_release(&pt->empty);
 	pack_reader_release(&pt->reader);
 }
 
