@@ -3,8 +3,12 @@
  * every commit in the walk order whose tree holds them, and at which path.
  * This runs after the scan, when every core is free: the commits are split
  * into consecutive parts walked by parallel threads, each with its own
- * pack reader; within a part each tree is read once and what it holds of
- * those blobs is memoised by tree id.  Parts are merged in commit order.
+ * pack reader; within a part each tree is read once.  What a tree holds of
+ * those blobs becomes a node of a DAG (an edge per entry that leads to
+ * one), shared by every commit and tree that holds it, so memory grows
+ * with the trees that hold a wanted blob, not with their paths.  Commits
+ * add to their root node's multiplicity; pushing the multiplicities down
+ * the DAG once gives each blob's count.  Parts are merged in commit order.
  */
 #include "source_history.h"
 
@@ -20,15 +24,18 @@
 #define PART_MIN_COMMITS 2048
 #define PART_CACHE ((size_t)16 << 20)
 
-struct hit {
-	char *path;
+/* A tree entry that leads to a wanted blob: the blob, or a tree node. */
+struct edge {
+	struct node *child;	/* NULL: the entry is the blob itself */
 	size_t blob;		/* index into the wanted blobs */
+	char *name;
 };
 
-/* What one tree holds of the wanted blobs, recursively. */
-struct tree_hits {
-	struct hit *items;
+/* A tree that holds wanted blobs, and how often commits reach it. */
+struct node {
+	struct edge *edges;
 	size_t n;
+	size_t mult;		/* (commit, path) pairs that lead here */
 };
 
 struct place {
@@ -53,104 +60,108 @@ struct part {
 	const struct locate *lc;
 	size_t first, last;
 	struct pack_reader reader;
-	struct dedup memo;	/* tree id -> struct tree_hits, if it has any */
+	struct dedup memo;	/* tree id -> struct node, if it has any */
 	struct dedup empty;	/* trees holding none of the wanted blobs */
+	struct node **nodes;	/* in creation order: children first */
+	size_t n_nodes, alloc_nodes;
 	struct blob_places *places;	/* n_blobs of them */
 	int rc;
 };
 
-static void tree_hits_free(void *p)
+static void node_free(struct node *t)
 {
-	struct tree_hits *t = p;
 	size_t i;
 
 	for (i = 0; i < t->n; i++)
-		free(t->items[i].path);
-	free(t->items);
+		free(t->edges[i].name);
+	free(t->edges);
 	free(t);
 }
 
-static int add_hit(struct tree_hits *t, const char *dir, const char *name,
-		   size_t blob)
+static int add_edge(struct node *t, struct node *child, size_t blob,
+		    const char *name, size_t len)
 {
-	struct hit *grown = realloc(t->items, (t->n + 1) * sizeof(*grown));
-	struct buf path = BUF_INIT;
+	struct edge *grown = realloc(t->edges, (t->n + 1) * sizeof(*grown));
 
 	if (!grown)
 		return LG_ERR_NOMEM;
-	t->items = grown;
-	if (dir)
-		buf_addf(&path, "%s/%s", dir, name);
-	else
-		buf_adds(&path, name);
-	if (!(t->items[t->n].path = buf_detach(&path)))
+	t->edges = grown;
+	if (!(grown[t->n].name = strndup(name, len)))
 		return LG_ERR_NOMEM;
-	t->items[t->n++].blob = blob;
+	grown[t->n].child = child;
+	grown[t->n++].blob = blob;
 	return 0;
 }
 
-static int tree_hits_of(struct part *pt, const git_oid *id,
-			const struct tree_hits **out);
+static int node_of(struct part *pt, const git_oid *id, struct node **out);
 
-static int entry_hits(struct part *pt, struct tree_hits *t,
+static int entry_edge(struct part *pt, struct node *t,
 		      const struct tree_entry *e)
 {
-	const struct tree_hits *child;
-	struct buf name = BUF_INIT;
+	struct node *child;
 	git_oid id;
-	size_t i, idx;
-	int rc = 0;
+	size_t idx;
+	int rc;
 
 	memcpy(id.id, e->id, sizeof(id.id));
-	if (e->kind == TREE_ENTRY_OTHER)
-		return 0;
-	if (buf_add(&name, e->name, e->name_len))
-		return LG_ERR_NOMEM;
 	if (e->kind == TREE_ENTRY_BLOB) {
 		idx = (size_t)dedup_get(&pt->lc->wanted, id.id);
-		rc = idx ? add_hit(t, NULL, name.ptr, idx - 1) : 0;
-	} else if (!(rc = tree_hits_of(pt, &id, &child))) {
-		for (i = 0; child && i < child->n && !rc; i++)
-			rc = add_hit(t, name.ptr, child->items[i].path,
-				     child->items[i].blob);
+		return idx ? add_edge(t, NULL, idx - 1, e->name, e->name_len) : 0;
 	}
-	buf_release(&name);
-	return rc;
+	if (e->kind != TREE_ENTRY_TREE || (rc = node_of(pt, &id, &child)))
+		return e->kind == TREE_ENTRY_TREE ? rc : 0;
+	return child ? add_edge(t, child, 0, e->name, e->name_len) : 0;
+}
+
+static int node_keep(struct part *pt, const git_oid *id, struct node *t)
+{
+	if (pt->n_nodes == pt->alloc_nodes) {
+		size_t alloc = pt->alloc_nodes ? pt->alloc_nodes * 2 : 256;
+		struct node **grown = realloc(pt->nodes, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		pt->nodes = grown;
+		pt->alloc_nodes = alloc;
+	}
+	if (dedup_put(&pt->memo, id->id, t))
+		return LG_ERR_NOMEM;
+	pt->nodes[pt->n_nodes++] = t;
+	return 0;
 }
 
 /*
- * *out is borrowed from the memo; NULL for a tree without hits (most of
- * them: only a set entry is kept for those) or an unreadable one.
+ * The node of tree id, from the memo or read now; NULL for a tree that
+ * holds no wanted blob (only a set entry is kept for those: most trees)
+ * or cannot be read (reported during the scan).
  */
-static int tree_hits_of(struct part *pt, const git_oid *id,
-			const struct tree_hits **out)
+static int node_of(struct part *pt, const git_oid *id, struct node **out)
 {
-	struct tree_hits *t = dedup_get(&pt->memo, id->id);
 	struct lg_error why = LG_ERROR_INIT;
 	struct pack_object *tree = NULL;
 	struct tree_iter it;
 	struct tree_entry e;
+	struct node *t;
 	int rc = 0;
 
-	*out = t;
-	if (t || dedup_has(&pt->empty, id->id))
+	*out = dedup_get(&pt->memo, id->id);
+	if (*out || dedup_has(&pt->empty, id->id))
 		return 0;
 	if (source_history_tree(&pt->reader, id, &tree, &why))
-		return why.code == LG_ERR_NOMEM ? why.code : 0; /* reported */
+		return why.code == LG_ERR_NOMEM ? why.code : 0;
 	if (!(t = calloc(1, sizeof(*t)))) {
 		pack_object_put(tree);
 		return LG_ERR_NOMEM;
 	}
 	tree_iter_init(&it, tree->data, tree->len);
 	while (!rc && tree_iter_next(&it, &e) > 0)
-		rc = entry_hits(pt, t, &e);
+		rc = entry_edge(pt, t, &e);
 	pack_object_put(tree);
 	if (!rc && !t->n) {
-		tree_hits_free(t);
+		node_free(t);
 		return dedup_add(&pt->empty, id->id) < 0 ? LG_ERR_NOMEM : 0;
 	}
-	if (rc || (rc = dedup_put(&pt->memo, id->id, t))) {
-		tree_hits_free(t);
+	if (rc || (rc = node_keep(pt, id, t))) {
+		node_free(t);
 		return rc;
 	}
 	*out = t;
@@ -163,9 +174,6 @@ static int add_place(struct part *pt, size_t blob, size_t commit,
 	struct blob_places *p = &pt->places[blob];
 	struct place *grown;
 
-	p->count++;
-	if (!pt->lc->src->all_locations)
-		return 0;
 	if (p->n == p->alloc) {
 		size_t alloc = p->alloc ? p->alloc * 2 : 8;
 		if (!(grown = realloc(p->where, alloc * sizeof(*grown))))
@@ -180,19 +188,64 @@ static int add_place(struct part *pt, size_t blob, size_t commit,
 	return 0;
 }
 
+/* Lists every place under t for commit c (--all-locations). */
+static int list_places(struct part *pt, const struct node *t, size_t c,
+		       struct buf *path)
+{
+	size_t base = path->len, i;
+	int rc = 0;
+
+	for (i = 0; i < t->n && !rc; i++) {
+		const struct edge *e = &t->edges[i];
+		if (buf_adds(path, e->name))
+			rc = LG_ERR_NOMEM;
+		else if (!e->child)
+			rc = add_place(pt, e->blob, c, path->ptr);
+		else if (buf_addch(path, '/'))
+			rc = LG_ERR_NOMEM;
+		else
+			rc = list_places(pt, e->child, c, path);
+		path->len = base;	/* allocated: see part_walk() */
+		path->ptr[base] = '\0';
+	}
+	return rc;
+}
+
+/* Children come after their parents in reverse creation order. */
+static void push_down(struct part *pt)
+{
+	size_t i, j;
+
+	for (i = pt->n_nodes; i-- > 0;) {
+		const struct node *t = pt->nodes[i];
+		for (j = 0; j < t->n; j++) {
+			if (t->edges[j].child)
+				t->edges[j].child->mult += t->mult;
+			else
+				pt->places[t->edges[j].blob].count += t->mult;
+		}
+	}
+}
+
 static void *part_walk(void *arg)
 {
 	struct part *pt = arg;
 	const struct ordered_commit *commits = pt->lc->src->order.commits;
-	size_t c, i;
-	int rc = 0;
+	struct buf path = BUF_INIT;
+	struct node *root;
+	size_t c;
+	int rc = buf_grow(&path, 256);
 
 	for (c = pt->first; c < pt->last && !rc; c++) {
-		const struct tree_hits *t;
-		rc = tree_hits_of(pt, &commits[c].tree, &t);
-		for (i = 0; !rc && t && i < t->n; i++)
-			rc = add_place(pt, t->items[i].blob, c, t->items[i].path);
+		if ((rc = node_of(pt, &commits[c].tree, &root)) || !root)
+			continue;
+		root->mult++;
+		if (pt->lc->src->all_locations)
+			rc = list_places(pt, root, c, &path);
 	}
+	buf_release(&path);
+	if (!rc)
+		push_down(pt);
 	pt->rc = rc;
 	return NULL;
 }
@@ -232,8 +285,12 @@ static void places_free(struct blob_places *places, size_t n)
 
 static void part_release(struct part *pt)
 {
+	size_t i;
+
 	places_free(pt->places, pt->lc->n_blobs);
-	dedup_each_value(&pt->memo, tree_hits_free);
+	for (i = 0; i < pt->n_nodes; i++)
+		node_free(pt->nodes[i]);
+	free(pt->nodes);
 	dedup_release(&pt->memo);
 	dedup_release(&pt->empty);
 	pack_reader_release(&pt->reader);
