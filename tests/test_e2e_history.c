@@ -249,12 +249,17 @@ Test(e2e_history, unknown_ref_is_exit_2)
 	th_run_release(&r);
 }
 
+/* Every place of every finding, as JSON lines, on this many threads. */
+static struct run_result all_places(const char *threads)
+{
+	const char *argv[] = { "history", "--repo", repo, threads, "--format",
+			       "jsonl", "--all-locations", NULL };
+
+	return th_leakgate(NULL, NULL, argv);
+}
+
 Test(e2e_history, output_is_the_same_for_any_thread_count)
 {
-	const char *j1[] = { "history", "--repo", NULL, "-j1", "--format", "jsonl",
-			     "--all-locations", NULL };
-	const char *j4[] = { "history", "--repo", NULL, "-j4", "--format", "jsonl",
-			     "--all-locations", NULL };
 	struct run_result a, b;
 	unsigned i;
 
@@ -263,9 +268,8 @@ Test(e2e_history, output_is_the_same_for_any_thread_count)
 		   "git add -A && git commit -qm c%u", i % 3,
 		   th_fake_token("ghp_", 30, 100 + i, 0), i % 3,
 		   th_fake_token("gho_", 30, 200 + i, 1), i % 3, i);
-	j1[2] = j4[2] = repo;
-	a = th_leakgate(NULL, NULL, j1);
-	b = th_leakgate(NULL, NULL, j4);
+	a = all_places("-j1");
+	b = all_places("-j4");
 	cr_assert_eq(a.status, 1, "%s", a.err);
 	cr_expect_eq(th_count(a.out, "\n"), 24, "%s", a.out);
 	cr_expect_str_eq(a.out, b.out);
@@ -280,10 +284,6 @@ Test(e2e_history, output_is_the_same_for_any_thread_count)
  */
 Test(e2e_history, other_places_found_in_parallel_add_up)
 {
-	const char *j1[] = { "history", "--repo", NULL, "-j1", "--format", "jsonl",
-			     "--all-locations", NULL };
-	const char *j4[] = { "history", "--repo", NULL, "-j4", "--format", "jsonl",
-			     "--all-locations", NULL };
 	struct run_result a, b;
 
 	sh("awk -v tok='%s' 'BEGIN { s = \"token=\" tok \"\\n\";"
@@ -296,9 +296,8 @@ Test(e2e_history, other_places_found_in_parallel_add_up)
 	   "  c = i \"\\n\"; printf \"M 100644 inline counter\\ndata %%d\\n%%s\\n\","
 	   "   length(c), c } }' | git fast-import --quiet",
 	   th_fake_token("ghp_", 30, 77, 0));
-	j1[2] = j4[2] = repo;
-	a = th_leakgate(NULL, NULL, j1);
-	b = th_leakgate(NULL, NULL, j4);
+	a = all_places("-j1");
+	b = all_places("-j4");
 	cr_assert_eq(a.status, 1, "%s", a.err);
 	/* keep.txt in 5000 commits, copy.txt in the last 2000: 6999 more. */
 	cr_expect(strstr(a.out, "\"more_locations\":6999"), "%.300s", a.out);
