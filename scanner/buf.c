@@ -93,6 +93,14 @@ void buf_reset(struct buf *b)
 		b->ptr[0] = '\0';
 }
 
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->ptr[len] = '\0';
+	}
+}
+
 char *buf_detach(struct buf *b)
 {
 	char *p;
@@ -115,25 +123,30 @@ void buf_release(struct buf *b)
 	b->len = b->alloc = 0;
 }
 
-static int read_fd(struct buf *b, int fd, const char *path, size_t max,
-		   struct lg_error *err)
+int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
+		struct lg_error *err)
 {
-	char chunk[65536];
 	ssize_t n;
 
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+		/* Straight into the buffer: a scan reads every file once. */
+		if (buf_grow(b, 65536))
+			return lg_error_set(err, LG_ERR_NOMEM,
+					    "%s: out of memory", path);
+		n = read(fd, b->ptr + b->len, b->alloc - b->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return lg_error_errno(err, errno, "%s", path);
 		if (n == 0)
 			return 0;
-		if (max && b->len + (size_t)n > max)
+		if (max && b->len + (size_t)n > max) {
+			b->ptr[b->len] = '\0';
 			return lg_error_set(err, LG_ERR_LIMIT,
 					    "%s: larger than %zu bytes", path, max);
-		if (buf_add(b, chunk, (size_t)n))
-			return lg_error_set(err, LG_ERR_NOMEM, "%s: out of memory", path);
+		}
+		b->len += (size_t)n;
+		b->ptr[b->len] = '\0';
 	}
 }
 
@@ -143,11 +156,11 @@ static int read_path(struct buf *b, const char *path, size_t max, int flags,
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
-		return read_fd(b, STDIN_FILENO, "<stdin>", max, err);
+		return buf_read_fd(b, STDIN_FILENO, "<stdin>", max, err);
 	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
 	if (fd < 0)
 		return lg_error_errno(err, errno, "%s", path);
-	rc = read_fd(b, fd, path, max, err);
+	rc = buf_read_fd(b, fd, path, max, err);
 	close(fd);
 	return rc;
 }

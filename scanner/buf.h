@@ -28,6 +28,8 @@ int buf_addf(struct buf *b, const char *fmt, ...)
 int buf_vaddf(struct buf *b, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 void buf_reset(struct buf *b);
+/* Cuts b back to its first len bytes (len <= b->len). */
+void buf_truncate(struct buf *b, size_t len);
 /* Hands the heap string to the caller (never NULL on success) and resets b. */
 char *buf_detach(struct buf *b);
 void buf_release(struct buf *b);
@@ -42,5 +44,8 @@ int buf_read_file(struct buf *b, const char *path, size_t max,
 /* The same, but a symbolic link as the last component is an error. */
 int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
 			   struct lg_error *err);
+/* The same from an open descriptor, read to its end; errors name path. */
+int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
+		struct lg_error *err);
 
 #endif

@@ -2,85 +2,252 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <git2.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dedup.h"
 #include "error.h"
+#include "gitignore.h"
 #include "banned.h"
 
-/* The work tree a walk is inside, for .gitignore decisions. */
+/* git's cap on an ignore file: a larger one is not read. */
+#define IGNORE_FILE_MAX (100 << 20)
+
+/*
+ * The .gitignore rules of the work tree a walk is inside.  rel is the
+ * path being walked, relative to the work tree root ("" at the root).
+ */
 struct ignore_ctx {
-	git_repository *repo;
-	char *workdir;		/* absolute, with a trailing '/' */
-	size_t workdir_len;
+	int active;		/* inside a work tree, honouring its rules */
+	int everything;		/* the named directory is itself ignored */
+	struct gitignore rules;
+	struct buf rel;
 };
 
 struct walk {
 	struct source_fs *src;
 	struct scan_queue *q;
 	struct ignore_ctx ig;
-	struct buf abs;		/* scratch for absolute paths */
+	struct buf text;	/* scratch for an ignore file */
 	struct dedup seen;	/* files pushed, by device and inode */
 };
 
-static void ignore_open(struct ignore_ctx *ig, const char *path)
-{
-	const char *wd;
-
-	memset(ig, 0, sizeof(*ig));
-	if (git_repository_open_ext(&ig->repo, path, 0, NULL))
-		return;
-	wd = git_repository_workdir(ig->repo);
-	if (!wd || !(ig->workdir = realpath(wd, NULL))) {
-		git_repository_free(ig->repo);
-		ig->repo = NULL;
-		return;
-	}
-	ig->workdir_len = strlen(ig->workdir);
-}
-
 static void ignore_close(struct ignore_ctx *ig)
 {
-	git_repository_free(ig->repo);
-	free(ig->workdir);
-	memset(ig, 0, sizeof(*ig));
+	gitignore_pop(&ig->rules, 0);
+	buf_reset(&ig->rel);
+	ig->rules.icase = 0;
+	ig->active = ig->everything = 0;
 }
 
 /*
- * The path of `path` relative to the work tree, or NULL when it is outside
- * (or there is no work tree).  Computed once per top-level path; children
- * extend it by name.
+ * An open descriptor on the ignore file name (relative to dfd), -1 when
+ * there is none to read, -2 when it is not a regular file.  A link is
+ * followed only when follow is set (the user's own files).
  */
-static char *relative_to_workdir(const struct ignore_ctx *ig, const char *path)
+static int open_ignore_file(int dfd, const char *name, int follow)
 {
-	char *abs, *rel = NULL;
+	int nofollow = follow ? 0 : O_NOFOLLOW, fd;
+	struct stat st;
 
-	if (!ig->repo || !(abs = realpath(path, NULL)))
-		return NULL;
-	if (!strncmp(abs, ig->workdir, ig->workdir_len) &&
-	    (abs[ig->workdir_len] == '/' || !abs[ig->workdir_len]))
-		rel = strdup(abs[ig->workdir_len] ? abs + ig->workdir_len + 1 : "");
-	free(abs);
-	return rel;
+	if (fstatat(dfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW))
+		return -1;
+	if (!S_ISREG(st.st_mode))
+		return -2;
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK | nofollow);
+	if (fd < 0)
+		return errno == ELOOP ? -2 : -1;
+	/* Checked again: it may have been swapped since the stat. */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
 }
 
-/* Non-zero when .gitignore rules of the enclosing work tree ignore rel. */
-static int is_ignored(struct walk *wk, const char *rel, int is_dir)
+/*
+ * Pushes the rules of the ignore file name (relative to dfd, shown as
+ * path), based at the first base_len bytes of the paths they will judge.
+ * One that is not a regular file (a FIFO would block the walk, a link
+ * could point anywhere) ends .gitignore handling for the rest of the
+ * walk, and the walk says so.
+ */
+static int push_ignore_file(struct walk *wk, int dfd, const char *name,
+			    const char *path, size_t base_len, int follow)
 {
-	int ignored = 0;
+	struct lg_error err = LG_ERROR_INIT;
+	int fd = open_ignore_file(dfd, name, follow), rc;
 
-	if (!wk->ig.repo || !rel || !*rel)
+	if (fd == -2) {
+		scan_queue_warn(wk->q, "%s is not a regular file: .gitignore "
+				"rules are not honoured for the rest of this "
+				"scan", path);
+		ignore_close(&wk->ig);
 		return 0;
-	buf_reset(&wk->abs);
-	buf_adds(&wk->abs, rel);
-	if (is_dir)
-		buf_addch(&wk->abs, '/');
-	if (git_ignore_path_is_ignored(&ignored, wk->ig.repo, wk->abs.ptr))
+	}
+	if (fd < 0)
 		return 0;
-	return ignored;
+	buf_reset(&wk->text);
+	rc = buf_read_fd(&wk->text, fd, path, IGNORE_FILE_MAX, &err);
+	close(fd);
+	if (rc == LG_ERR_NOMEM)
+		return rc;
+	if (rc) {
+		scan_queue_warn(wk->q, "%s: its rules are not honoured",
+				err.msg);
+		return 0;
+	}
+	return gitignore_push(&wk->ig.rules, wk->text.ptr, wk->text.len,
+			      base_len);
+}
+
+/*
+ * Where core.excludesFile is: as configured ("" for none), else git's
+ * default.
+ */
+static int excludes_file(struct buf *out, git_config *cfg,
+			 const char *workdir)
+{
+	git_buf value = GIT_BUF_INIT;
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int rc = 0;
+
+	if (!cfg || git_config_get_path(&value, cfg, "core.excludesfile")) {
+		if (xdg && *xdg)
+			rc = buf_addf(out, "%s/git/ignore", xdg);
+		else if (home)
+			rc = buf_addf(out, "%s/.config/git/ignore", home);
+	} else if (value.ptr[0] == '/') {
+		rc = buf_adds(out, value.ptr);
+	} else if (value.ptr[0]) {
+		/* Relative: from the top of the work tree, where git runs. */
+		rc = buf_addf(out, "%s/%s", workdir, value.ptr);
+	}
+	git_buf_dispose(&value);
+	return rc;
+}
+
+/*
+ * The rules below every .gitignore, weakest first: core.excludesFile,
+ * then info/exclude.  core.ignoreCase says how names compare.
+ */
+static int push_global_rules(struct walk *wk, git_repository *repo,
+			     const char *workdir)
+{
+	git_config *cfg = NULL;
+	git_buf info = GIT_BUF_INIT;
+	struct buf path = BUF_INIT;
+	int icase, rc;
+
+	if (git_repository_config_snapshot(&cfg, repo))
+		cfg = NULL;
+	if (cfg && !git_config_get_bool(&icase, cfg, "core.ignorecase"))
+		wk->ig.rules.icase = icase;
+	rc = excludes_file(&path, cfg, workdir);
+	if (!rc && path.len)
+		rc = push_ignore_file(wk, AT_FDCWD, path.ptr, path.ptr, 0, 1);
+	if (!rc && wk->ig.active &&
+	    !git_repository_item_path(&info, repo, GIT_REPOSITORY_ITEM_INFO)) {
+		buf_reset(&path);
+		rc = buf_addf(&path, "%sexclude", info.ptr);
+		if (!rc)
+			rc = push_ignore_file(wk, AT_FDCWD, path.ptr, path.ptr,
+					      0, 1);
+	}
+	git_buf_dispose(&info);
+	git_config_free(cfg);
+	buf_release(&path);
+	return rc;
+}
+
+/*
+ * Non-zero when the rules ignore the path in ig.rel; a negative error
+ * when matching runs out of memory.
+ */
+static int is_ignored(struct walk *wk, int is_dir)
+{
+	if (!wk->ig.active)
+		return 0;
+	if (wk->ig.everything)
+		return 1;
+	return gitignore_match(&wk->ig.rules, wk->ig.rel.ptr, wk->ig.rel.len,
+			       is_dir);
+}
+
+/*
+ * Pushes the .gitignore rules of the directories from the work tree root
+ * down to rel's parent, as a walk from the root would have them on
+ * reaching rel, and sets ig.rel to rel.  A directory on the way, or rel
+ * itself, that they ignore makes the walk ignore everything under it; so
+ * does a ".git" on the way, which git never looks into.
+ */
+static int push_ancestor_rules(struct walk *wk, const char *workdir,
+			       const char *rel)
+{
+	struct buf path = BUF_INIT;
+	size_t dir = 0, sub, end;	/* rel[0..dir) holds rel[sub..end) */
+	int rc = 0;
+
+	for (; *rel && !rc && wk->ig.active && !wk->ig.everything; dir = end) {
+		sub = dir + (dir > 0);
+		end = sub + strcspn(rel + sub, "/");
+		buf_reset(&path);
+		rc = buf_addf(&path, "%s/%.*s%s.gitignore", workdir, (int)dir,
+			      rel, dir ? "/" : "");
+		if (!rc)
+			rc = push_ignore_file(wk, AT_FDCWD, path.ptr, path.ptr,
+					      sub, 0);
+		buf_reset(&wk->ig.rel);
+		if (!rc)
+			rc = buf_add(&wk->ig.rel, rel, end);
+		if (!rc && ((end - sub == 4 && !memcmp(rel + sub, ".git", 4)) ||
+			    (rc = is_ignored(wk, 1)) > 0)) {
+			wk->ig.everything = 1;
+			rc = 0;
+		}
+		if (!rel[end])
+			break;
+	}
+	buf_release(&path);
+	buf_reset(&wk->ig.rel);
+	return rc ? rc : buf_adds(&wk->ig.rel, rel);
+}
+
+/*
+ * Sets up the rules for a walk of the directory path: its work tree's
+ * core.excludesFile, info/exclude and the .gitignore files above path
+ * (path's own is read by the walk).  Outside a work tree, none.
+ */
+static int ignore_open(struct walk *wk, const char *path)
+{
+	git_repository *repo = NULL;
+	const char *wd;
+	char *workdir = NULL, *abs = NULL;
+	size_t n;
+	int rc = 0;
+
+	if (git_repository_open_ext(&repo, path, 0, NULL) ||
+	    !(wd = git_repository_workdir(repo)) ||
+	    !(workdir = realpath(wd, NULL)) || !(abs = realpath(path, NULL)))
+		goto out;
+	n = strlen(workdir);
+	if (strncmp(abs, workdir, n) || (abs[n] != '/' && abs[n]))
+		goto out;
+	wk->ig.active = 1;
+	rc = push_global_rules(wk, repo, workdir);
+	if (!rc)
+		rc = push_ancestor_rules(wk, workdir,
+					 abs[n] ? abs + n + 1 : "");
+out:
+	git_repository_free(repo);
+	free(workdir);
+	free(abs);
+	return rc;
 }
 
 /* Pushes a file once, however many of the named paths reach it. */
@@ -106,8 +273,8 @@ static int push_file(struct walk *wk, const char *path, const struct stat *st)
 	return scan_queue_push(wk->q, &item);
 }
 
-static int walk_path(struct walk *wk, const char *path, const char *rel,
-		     int top);
+static int walk_path(struct walk *wk, int dfd, const char *name,
+		     const char *path, int top);
 
 static void skip_unreadable(struct walk *wk, const char *path,
 			    const char *reason)
@@ -116,84 +283,107 @@ static void skip_unreadable(struct walk *wk, const char *path,
 	scan_queue_warn(wk->q, "skipping %s: %s", path, reason);
 }
 
-static char *join_path(const char *dir, const char *name)
+static void skip_errno(struct walk *wk, const char *path, int errnum)
 {
-	struct buf b = BUF_INIT;
+	char reason[128];
 
-	if (strcmp(dir, ".") != 0) {
-		buf_adds(&b, dir);
-		if (b.len && b.ptr[b.len - 1] != '/')
-			buf_addch(&b, '/');
-	}
-	buf_adds(&b, name);
-	return buf_detach(&b);
+	skip_unreadable(wk, path, strerror_r(errnum, reason, sizeof(reason)));
+}
+
+/* Makes ig.rel name the child `name` of the directory it names. */
+static int rel_enter(struct ignore_ctx *ig, size_t dir_len, const char *name)
+{
+	buf_truncate(&ig->rel, dir_len);
+	if (dir_len && buf_addch(&ig->rel, '/'))
+		return LG_ERR_NOMEM;
+	return buf_adds(&ig->rel, name);
 }
 
 /*
- * libgit2 reads every .gitignore on the way: one that is a FIFO or a link
- * (to a FIFO, a device, a file outside the tree) would block or leak.  Stop
- * honouring ignore files for the rest of the walk, and say so.
+ * Starts b with what the children of directory path are named under:
+ * "path/", or nothing for "." (as the user would type them).
  */
-static void guard_ignore_file(struct walk *wk, const char *dir)
+static int child_prefix(struct buf *b, const char *path)
 {
-	struct stat st;
-	char *path;
-
-	if (!wk->ig.repo || !(path = join_path(dir, ".gitignore")))
-		return;
-	if (!lstat(path, &st) && !S_ISREG(st.st_mode)) {
-		scan_queue_warn(wk->q, "%s is not a regular file: .gitignore rules "
-				"are not honoured for the rest of this scan", path);
-		ignore_close(&wk->ig);
-	}
-	free(path);
+	if (!strcmp(path, "."))
+		return 0;
+	if (buf_adds(b, path))
+		return LG_ERR_NOMEM;
+	if (b->len && b->ptr[b->len - 1] != '/')
+		return buf_addch(b, '/');
+	return 0;
 }
 
-static int walk_dir(struct walk *wk, const char *path, const char *rel)
+/* Walks the entries of the open directory d, named path. */
+static int walk_entries(struct walk *wk, DIR *d, const char *path)
 {
-	DIR *d = opendir(path);
+	struct buf child = BUF_INIT;
 	struct dirent *de;
-	int rc = 0;
+	size_t prefix, rel_len = wk->ig.rel.len;
+	int rc = child_prefix(&child, path);
 
-	if (!d) {
-		char reason[128];
-		skip_unreadable(wk, path,
-				strerror_r(errno, reason, sizeof(reason)));
-		return 0;
-	}
-	guard_ignore_file(wk, path);
+	prefix = child.len;
+	if (!rc && wk->ig.active && !wk->ig.everything &&
+	    !(rc = buf_adds(&child, ".gitignore")))
+		rc = push_ignore_file(wk, dirfd(d), ".gitignore", child.ptr,
+				      rel_len + (rel_len > 0), 0);
 	while (!rc && (de = readdir(d))) {
-		char *child, *child_rel = NULL;
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 		    !strcmp(de->d_name, ".git"))
 			continue;
-		child = join_path(path, de->d_name);
-		if (rel)
-			child_rel = join_path(*rel ? rel : ".", de->d_name);
-		if (!child || (rel && !child_rel))
+		buf_truncate(&child, prefix);
+		if (buf_adds(&child, de->d_name) ||
+		    (wk->ig.active && !wk->ig.everything &&
+		     rel_enter(&wk->ig, rel_len, de->d_name)))
 			rc = LG_ERR_NOMEM;
 		else
-			rc = walk_path(wk, child, child_rel, 0);
-		free(child);
-		free(child_rel);
+			rc = walk_path(wk, dirfd(d), de->d_name, child.ptr, 0);
 	}
-	closedir(d);
+	buf_truncate(&wk->ig.rel, rel_len);
+	buf_release(&child);
 	return rc;
 }
 
 /*
- * Stats path without following a symbolic link, except one named on the
- * command line (top): that one is resolved, and *is_link says so.
+ * Walks directory name (relative to dfd, shown as path).  Only one named
+ * on the command line (top) may be reached through a link.
  */
-static int stat_path(const char *path, int top, struct stat *st, int *is_link)
+static int walk_dir(struct walk *wk, int dfd, const char *name,
+		    const char *path, int top)
+{
+	size_t n_lists = wk->ig.rules.n_lists;
+	DIR *d = NULL;
+	int fd, rc;
+
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC |
+		    (top ? 0 : O_NOFOLLOW));
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		skip_errno(wk, path, errno);
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	rc = walk_entries(wk, d, path);
+	closedir(d);
+	gitignore_pop(&wk->ig.rules, n_lists);
+	return rc;
+}
+
+/*
+ * Stats name (relative to dfd) without following a symbolic link, except
+ * one named on the command line (top): that one is resolved, and
+ * *is_link says so.
+ */
+static int stat_path(int dfd, const char *name, int top, struct stat *st,
+		     int *is_link)
 {
 	*is_link = 0;
-	if (lstat(path, st))
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW))
 		return -1;
 	if (!top || !S_ISLNK(st->st_mode))
 		return 0;
 	*is_link = 1;
-	return stat(path, st);
+	return fstatat(dfd, name, st, 0);
 }
 
 /*
@@ -201,23 +391,27 @@ static int stat_path(const char *path, int top, struct stat *st, int *is_link)
  * as git does.  A path named on the command line is walked through a link
  * to a directory; anything else there that is not a file is reported.
  * Files are opened with O_NOFOLLOW, so a link to a file is never read.
+ * name is relative to dfd; path is what the user sees.
  */
-static int walk_path(struct walk *wk, const char *path, const char *rel,
-		     int top)
+static int walk_path(struct walk *wk, int dfd, const char *name,
+		     const char *path, int top)
 {
 	struct stat st;
-	char reason[128];
-	int is_link;
+	int is_link, ignored;
 
-	if (stat_path(path, top, &st, &is_link)) {
-		skip_unreadable(wk, path,
-				strerror_r(errno, reason, sizeof(reason)));
+	/* Workers open files by name: what they cannot name is not walked. */
+	if (strlen(path) >= PATH_MAX) {
+		skip_errno(wk, path, ENAMETOOLONG);
+		return 0;
+	}
+	if (stat_path(dfd, name, top, &st, &is_link)) {
+		skip_errno(wk, path, errno);
 		return 0;
 	}
 	if (S_ISDIR(st.st_mode)) {
-		if (!top && is_ignored(wk, rel, 1))
-			return 0;
-		return walk_dir(wk, path, rel);
+		if (!top && (ignored = is_ignored(wk, 1)))
+			return ignored < 0 ? ignored : 0;
+		return walk_dir(wk, dfd, name, path, top);
 	}
 	if (!S_ISREG(st.st_mode) || is_link) {
 		if (top)
@@ -226,8 +420,8 @@ static int walk_path(struct walk *wk, const char *path, const char *rel,
 					: "not a regular file");
 		return 0;
 	}
-	if (!top && is_ignored(wk, rel, 0))
-		return 0;
+	if (!top && (ignored = is_ignored(wk, 0)))
+		return ignored < 0 ? ignored : 0;
 	return push_file(wk, path, &st);
 }
 
@@ -239,15 +433,12 @@ static int walk_path(struct walk *wk, const char *path, const char *rel,
 static int walk_top(struct walk *wk, const char *path)
 {
 	struct stat st;
-	char *rel = NULL;
-	int rc;
+	int rc = 0;
 
-	if (!wk->src->no_ignore && !stat(path, &st) && S_ISDIR(st.st_mode)) {
-		ignore_open(&wk->ig, path);
-		rel = relative_to_workdir(&wk->ig, path);
-	}
-	rc = walk_path(wk, path, rel, 1);
-	free(rel);
+	if (!wk->src->no_ignore && !stat(path, &st) && S_ISDIR(st.st_mode))
+		rc = ignore_open(wk, path);
+	if (!rc)
+		rc = walk_path(wk, AT_FDCWD, path, path, 1);
 	ignore_close(&wk->ig);
 	return rc;
 }
@@ -275,7 +466,8 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 		      struct lg_error *err)
 {
 	struct source_fs *src = (struct source_fs *)base;
-	struct walk wk = { src, q, { NULL, NULL, 0 }, BUF_INIT, DEDUP_INIT };
+	struct walk wk = { src, q, { 0, 0, GITIGNORE_INIT, BUF_INIT }, BUF_INIT,
+			   DEDUP_INIT };
 	size_t i;
 	int rc = 0;
 
@@ -285,7 +477,9 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 		else
 			rc = walk_top(&wk, src->paths[i]);
 	}
-	buf_release(&wk.abs);
+	gitignore_release(&wk.ig.rules);
+	buf_release(&wk.ig.rel);
+	buf_release(&wk.text);
 	dedup_release(&wk.seen);
 	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory walking files");

@@ -6,9 +6,10 @@
 /*
  * Files under paths ("-" is standard input).  Directories are walked
  * without following symbolic links, `.git` directories are skipped and,
- * inside a git work tree, paths that .gitignore ignores are skipped unless
- * no_ignore is set.  A file that several of the paths reach (or a hard
- * link to one already read) is read once.
+ * inside a git work tree, paths that git would ignore (.gitignore files,
+ * .git/info/exclude, core.excludesFile) are skipped unless no_ignore is
+ * set.  A file that several of the paths reach (or a hard link to one
+ * already read) is read once.
  */
 struct source_fs {
 	struct scan_source base;	/* first: the pipeline sees this */
