@@ -81,11 +81,32 @@ static int insert(struct dedup *d, const unsigned char key[16], int with_values,
 	return 1;
 }
 
+int dedup_recent(struct dedup *d, unsigned bits)
+{
+	free(d->recent);
+	d->recent = calloc((size_t)1 << bits, sizeof(*d->recent));
+	d->recent_mask = d->recent ? ((size_t)1 << bits) - 1 : 0;
+	return d->recent ? 0 : LG_ERR_NOMEM;
+}
+
 int dedup_add(struct dedup *d, const unsigned char key[16])
 {
+	uint64_t w[2], *r = NULL;
 	size_t slot;
+	int rc;
 
-	return insert(d, key, d->values != NULL, &slot);
+	key_words(key, w);
+	if (d->recent && !is_empty(w)) {
+		r = d->recent[(w[1] ^ (w[0] >> 23)) & d->recent_mask];
+		if (r[0] == w[0] && r[1] == w[1])
+			return 0;
+	}
+	rc = insert(d, key, d->values != NULL, &slot);
+	if (r && rc >= 0) {
+		r[0] = w[0];
+		r[1] = w[1];
+	}
+	return rc;
 }
 
 int dedup_put(struct dedup *d, const unsigned char key[16], void *value)
@@ -153,5 +174,6 @@ void dedup_release(struct dedup *d)
 {
 	free(d->slots);
 	free(d->values);
+	free(d->recent);
 	memset(d, 0, sizeof(*d));
 }

@@ -161,6 +161,22 @@ static int inflate_to(struct pack_reader *r, const struct pack_index *ix,
 
 /* ---- reading ------------------------------------------------------------ */
 
+/* libgit2's handle, opened on first use: most readers never need it. */
+static int open_fallback(struct pack_reader *r, struct lg_error *err)
+{
+	git_repository *repo = NULL;
+
+	if (r->fallback)
+		return 0;
+	if (git_repository_open(&repo, r->repo_path) ||
+	    git_repository_odb(&r->fallback, repo)) {
+		git_repository_free(repo);
+		return lg_error_git(err, "%s", r->repo_path);
+	}
+	git_repository_free(repo);	/* the odb keeps what it needs */
+	return 0;
+}
+
 /* An object outside the packs, through libgit2, copied. */
 static int read_fallback(struct pack_reader *r, const unsigned char id[20],
 			 struct pack_object **out, struct lg_error *err)
@@ -168,6 +184,8 @@ static int read_fallback(struct pack_reader *r, const unsigned char id[20],
 	git_odb_object *obj = NULL;
 	git_oid oid;
 
+	if (open_fallback(r, err))
+		return err->code;
 	memcpy(oid.id, id, sizeof(oid.id));
 	if (git_odb_read(&obj, r->fallback, &oid))
 		return lg_error_git(err, "read failed");
@@ -313,28 +331,21 @@ int pack_reader_init(struct pack_reader *r, struct pack_order *po,
 		     const char *repo_path, size_t cache_bytes,
 		     struct lg_error *err)
 {
-	git_repository *repo = NULL;
 	uint32_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->po = po;
 	r->budget = cache_bytes;
 	r->lru_head = r->lru_tail = NO_SLOT;
+	r->repo_path = strdup(repo_path);
 	r->inflater = libdeflate_alloc_decompressor();
 	r->slots = calloc(CACHE_SLOTS, sizeof(*r->slots));
-	if (!r->inflater || !r->slots) {
+	if (!r->repo_path || !r->inflater || !r->slots) {
 		pack_reader_release(r);
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	}
 	for (i = 0; i < CACHE_SLOTS; i++)
 		r->slots[i].prev = r->slots[i].next = NO_SLOT;
-	if (git_repository_open(&repo, repo_path) ||
-	    git_repository_odb(&r->fallback, repo)) {
-		git_repository_free(repo);
-		pack_reader_release(r);
-		return lg_error_git(err, "%s", repo_path);
-	}
-	git_repository_free(repo);	/* the odb keeps what it needs */
 	return 0;
 }
 
@@ -349,6 +360,7 @@ void pack_reader_release(struct pack_reader *r)
 	if (r->inflater)
 		libdeflate_free_decompressor(r->inflater);
 	git_odb_free(r->fallback);
+	free(r->repo_path);
 	free(r->chain);
 	free(r->delta);
 	memset(r, 0, sizeof(*r));

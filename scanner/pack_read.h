@@ -35,7 +35,8 @@ struct pack_cache_slot;
 
 struct pack_reader {
 	struct pack_order *po;		/* shared */
-	git_odb *fallback;		/* for loose objects; owned */
+	char *repo_path;
+	git_odb *fallback;		/* for loose objects, once needed */
 	struct libdeflate_decompressor *inflater;
 	struct pack_cache_slot *slots;
 	uint32_t lru_head, lru_tail;	/* slot indices, most recent first */
@@ -48,7 +49,8 @@ struct pack_reader {
 
 /*
  * Sets up a reader over po (which must outlive it) that caches up to
- * cache_bytes of objects; repo_path opens its own libgit2 handle.
+ * cache_bytes of objects; repo_path is where its own libgit2 handle opens
+ * (when an object is in no pack).
  */
 int pack_reader_init(struct pack_reader *r, struct pack_order *po,
 		     const char *repo_path, size_t cache_bytes,

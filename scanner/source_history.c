@@ -1,5 +1,6 @@
 #include "source_history.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -394,6 +395,7 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 	dedup_release(&src->blobs);
 	dedup_release(&src->trees);
 	dedup_release(&src->messages);
+	malloc_trim(0);
 	return rc > 0 ? 0 : rc;
 }
 
@@ -462,6 +464,8 @@ static int history_annotate(struct scan_source *base, struct finding *f,
 static int history_finish(struct scan_source *base, struct finding_list *l,
 			  struct lg_error *err)
 {
+	/* The workers are gone: give their arenas' free pages back first. */
+	malloc_trim(0);
 	return source_history_locate((struct source_history *)base, l, err);
 }
 
@@ -482,10 +486,21 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	src->base.release = history_release;
 	src->base.annotate = history_annotate;
 	src->base.finish = history_finish;
+	/*
+	 * libgit2 only peels refs and reads what is in no pack here: keep its
+	 * object cache off and its pack windows small, or it holds on to
+	 * hundreds of MiB of a large history (git/git: ~370 MiB of cache).
+	 */
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_SIZE, (size_t)1 << 20);
+	git_libgit2_opts(GIT_OPT_SET_MWINDOW_MAPPED_LIMIT, (size_t)16 << 20);
 	if (git_repository_open_ext(&src->repo, repo_path, 0, NULL))
 		return lg_error_git(err, "%s: not a git repository", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
 	commit_order_init(&src->order, &src->reader);
+	if (dedup_recent(&src->blobs, HISTORY_RECENT_BITS) ||
+	    dedup_recent(&src->trees, HISTORY_RECENT_BITS))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	if (!(src->pending = calloc(HISTORY_BATCH, sizeof(*src->pending))))
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	buf_addf(&objects, "%sobjects", git_repository_commondir(src->repo));
