@@ -467,19 +467,18 @@ static int is_limit_error(int rc)
  * (reported through cb->limit).
  */
 static int match_range(struct engine_worker *w, const struct rule *r,
-		       size_t start, size_t end, uint32_t options,
+		       size_t start, size_t end,
 		       const struct engine_callbacks *cb)
 {
 	size_t pos = start;
 	int rc;
 
-	rules_jit(r);
 	while (pos <= end) {
 		PCRE2_SIZE *ov;
 		size_t g = r->secret_group;
 
-		rc = pcre2_match(r->re, (PCRE2_SPTR)w->data, end, pos, options,
-				 w->md, w->mctx);
+		rc = pcre2_match(r->re, (PCRE2_SPTR)w->data, end, pos, 0, w->md,
+				 w->mctx);
 		if (rc == PCRE2_ERROR_NOMATCH)
 			return 0;
 		if (rc < 0) {
@@ -569,15 +568,15 @@ static int path_selected(const struct engine_worker *w, const struct rule *r,
 {
 	if (!path || !r->path_re)
 		return 1;
-	rules_jit(r);
 	return pcre2_match(r->path_re, (PCRE2_SPTR)path, strlen(path), 0, 0,
 			   w->md, w->mctx) >= 0;
 }
 
 /*
  * A rule whose matches start where its keyword does is tried once at each
- * hit (PCRE2_ANCHORED) instead of at every byte of a window: for broad
- * rules with common keywords ("token", "auth") that is most of their cost.
+ * hit (its pattern is compiled anchored) instead of at every byte of a
+ * window: for broad rules with common keywords ("token", "auth") that is
+ * most of their cost.
  */
 static int run_anchored(struct engine_worker *w, const struct rule *r,
 			const struct window_list *l,
@@ -591,8 +590,7 @@ static int run_anchored(struct engine_worker *w, const struct rule *r,
 			continue;	/* inside what an earlier hit matched */
 		w->last_match_end = 0;
 		rc = match_range(w, r, l->w[i].start,
-				 extend_to_line_end(w, l->w[i].end),
-				 PCRE2_ANCHORED, cb);
+				 extend_to_line_end(w, l->w[i].end), cb);
 		if (w->last_match_end > matched_to)
 			matched_to = w->last_match_end;
 	}
@@ -605,10 +603,10 @@ static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 	const struct rule *r = w->e->rules->rules[rule];
 	struct window_list *l = &w->windows[rule];
 	size_t i;
-	int rc = 0;
+	int rc = rules_prepare(r);
 
-	if (!path_selected(w, r, path))
-		return 0;
+	if (rc || !path_selected(w, r, path))
+		return rc;
 	if (r->anchored)
 		return run_anchored(w, r, l, cb);
 	for (i = 0; i < l->n && !rc; i++) {
@@ -620,7 +618,7 @@ static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 		 */
 		while (i + 1 < l->n && l->w[i + 1].start <= end)
 			end = extend_to_line_end(w, l->w[++i].end);
-		rc = match_range(w, r, start, end, 0, cb);
+		rc = match_range(w, r, start, end, cb);
 	}
 	return rc;
 }
@@ -648,10 +646,14 @@ static int compare_size(const void *a, const void *b)
 
 /* Runs a rule without keywords over the whole blob: parser or pattern. */
 static int run_whole(struct engine_worker *w, const struct rule *r,
-		     const struct engine_callbacks *cb)
+		     const char *path, const struct engine_callbacks *cb)
 {
+	int rc = rules_prepare(r);
+
+	if (rc || !path_selected(w, r, path))
+		return rc;
 	return r->parser ? run_parser(w, r, cb)
-			 : match_range(w, r, 0, w->len, 0, cb);
+			 : match_range(w, r, 0, w->len, cb);
 }
 
 int engine_scan(struct engine_worker *w, const char *data, size_t len,
@@ -671,11 +673,8 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 	qsort(w->touched, w->n_touched, sizeof(*w->touched), compare_size);
 	for (i = 0; i < w->n_touched && !rc; i++)
 		rc = run_windows(w, w->touched[i], path, cb);
-	for (i = 0; i < e->n_always && !rc; i++) {
-		const struct rule *r = e->rules->rules[e->always[i]];
-		if (path_selected(w, r, path))
-			rc = run_whole(w, r, cb);
-	}
+	for (i = 0; i < e->n_always && !rc; i++)
+		rc = run_whole(w, e->rules->rules[e->always[i]], path, cb);
 	reset_blob(w, NULL, 0);
 	return rc;
 }
@@ -687,7 +686,7 @@ int engine_scan_rule(struct engine_worker *w, const struct rule *r,
 	int rc;
 
 	reset_blob(w, data, len);
-	rc = run_whole(w, r, cb);
+	rc = run_whole(w, r, NULL, cb);
 	reset_blob(w, NULL, 0);
 	return rc;
 }
@@ -711,7 +710,10 @@ int engine_count_rule_matches(struct engine_worker *w, const struct rule *r,
 {
 	struct rule_count count = { r, 0 };
 	struct engine_callbacks cb = { count_rule_match, NULL, &count };
-	int rc = engine_scan(w, data, len, NULL, &cb);
+	/* Compiled even when no keyword occurs: a check proves the pattern. */
+	int rc = rules_prepare(r);
 
+	if (!rc)
+		rc = engine_scan(w, data, len, NULL, &cb);
 	return rc < 0 ? rc : count.n;
 }

@@ -92,7 +92,8 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 /*
  * Runs only rule r over data, path filter off: for callers that know what
  * a file is (audit reads ~/.netrc with the netrc rule, wherever it is).
- * Returns like engine_scan().
+ * An anchored rule matches only where data starts.  Returns like
+ * engine_scan().
  */
 int engine_scan_rule(struct engine_worker *w, const struct rule *r,
 		     const char *data, size_t len,

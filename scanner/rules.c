@@ -45,29 +45,25 @@ static void string_list_release(struct string_list *l)
 	l->n = 0;
 }
 
-struct rule_jit {
+struct rule_lazy {
 	pthread_mutex_t lock;
-	atomic_int ready;
+	atomic_int done;	/* rules_prepare() ran: rc holds its result */
+	int rc;
+	int compiled;		/* re, path_re and allow[] are made */
 };
 
-void rules_jit(const struct rule *r)
+static struct rule *rule_new(void)
 {
-	size_t i;
+	struct rule *r = calloc(1, sizeof(*r));
 
-	if (atomic_load_explicit(&r->jit->ready, memory_order_acquire))
-		return;
-	pthread_mutex_lock(&r->jit->lock);
-	if (!atomic_load_explicit(&r->jit->ready, memory_order_relaxed)) {
-		/* JIT is an accelerator: where it fails the interpreter runs. */
-		if (r->re)
-			pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
-		if (r->path_re)
-			pcre2_jit_compile(r->path_re, PCRE2_JIT_COMPLETE);
-		for (i = 0; i < r->allow_src.n; i++)
-			pcre2_jit_compile(r->allow[i], PCRE2_JIT_COMPLETE);
-		atomic_store_explicit(&r->jit->ready, 1, memory_order_release);
+	if (!r)
+		return NULL;
+	if (!(r->lazy = calloc(1, sizeof(*r->lazy)))) {
+		free(r);
+		return NULL;
 	}
-	pthread_mutex_unlock(&r->jit->lock);
+	pthread_mutex_init(&r->lazy->lock, NULL);
+	return r;
 }
 
 static void rule_free(struct rule *r)
@@ -81,13 +77,13 @@ static void rule_free(struct rule *r)
 	string_list_release(&r->keywords);
 	free(r->pattern);
 	pcre2_code_free(r->re);
-	if (r->jit) {
-		pthread_mutex_destroy(&r->jit->lock);
-		free(r->jit);
+	if (r->lazy) {
+		pthread_mutex_destroy(&r->lazy->lock);
+		free(r->lazy);
 	}
 	free(r->validate_name);
 	free(r->parser_name);
-	/* allow[] is only made once every key has parsed. */
+	/* allow[] is only made by rule_compile(). */
 	for (i = 0; r->allow && i < r->allow_src.n; i++)
 		pcre2_code_free(r->allow[i]);
 	free(r->allow);
@@ -100,15 +96,15 @@ static void rule_free(struct rule *r)
 	free(r);
 }
 
-pcre2_code *rules_compile_regex(const char *pattern, const char *what,
-				struct lg_error *err)
+static pcre2_code *compile_regex(const char *pattern, uint32_t options,
+				 const char *what, struct lg_error *err)
 {
 	PCRE2_UCHAR msg[256];
 	PCRE2_SIZE offset;
 	int code;
 	pcre2_code *re;
 
-	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0,
+	re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, options,
 			   &code, &offset, NULL);
 	if (!re) {
 		pcre2_get_error_message(code, msg, sizeof(msg));
@@ -117,6 +113,81 @@ pcre2_code *rules_compile_regex(const char *pattern, const char *what,
 		return NULL;
 	}
 	return re;
+}
+
+/*
+ * Compiles r's regexes (not JIT).  An anchored rule is tried only where a
+ * keyword starts: anchoring it at compile time rather than per match keeps
+ * it on the JIT, which PCRE2 skips for PCRE2_ANCHORED given to a match.
+ */
+static int rule_compile(struct rule *r, struct lg_error *err)
+{
+	uint32_t anchored = r->anchored ? PCRE2_ANCHORED : 0;
+	char what[32];
+	size_t i;
+
+	if (r->pattern &&
+	    !(r->re = compile_regex(r->pattern, anchored, "pattern", err)))
+		return err->code;
+	if (r->path_src &&
+	    !(r->path_re = compile_regex(r->path_src, 0, "path", err)))
+		return err->code;
+	if (!(r->allow = calloc(r->allow_src.n + 1, sizeof(*r->allow))))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	for (i = 0; i < r->allow_src.n; i++) {
+		snprintf(what, sizeof(what), "allow[%zu]", i);
+		r->allow[i] = compile_regex(r->allow_src.items[i], 0, what,
+					    err);
+		if (!r->allow[i])
+			return err->code;
+	}
+	r->lazy->compiled = 1;
+	return 0;
+}
+
+static void rule_jit(const struct rule *r)
+{
+	size_t i;
+
+	/* JIT is an accelerator: where it fails the interpreter runs. */
+	if (r->re)
+		pcre2_jit_compile(r->re, PCRE2_JIT_COMPLETE);
+	if (r->path_re)
+		pcre2_jit_compile(r->path_re, PCRE2_JIT_COMPLETE);
+	for (i = 0; i < r->allow_src.n; i++)
+		pcre2_jit_compile(r->allow[i], PCRE2_JIT_COMPLETE);
+}
+
+/* The first rules_prepare() of r, under its lock. */
+static int prepare_once(const struct rule *r)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	int rc = 0;
+
+	/*
+	 * The one write to a shared rule: by the lock's holder, before
+	 * `done` lets any other thread read the regexes.
+	 */
+	if (!r->lazy->compiled)
+		rc = rule_compile((struct rule *)r, &err);
+	if (!rc)
+		rule_jit(r);
+	return rc;
+}
+
+int rules_prepare(const struct rule *r)
+{
+	struct rule_lazy *l = r->lazy;
+
+	if (atomic_load_explicit(&l->done, memory_order_acquire))
+		return l->rc;
+	pthread_mutex_lock(&l->lock);
+	if (!atomic_load_explicit(&l->done, memory_order_relaxed)) {
+		l->rc = prepare_once(r);
+		atomic_store_explicit(&l->done, 1, memory_order_release);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return l->rc;
 }
 
 /* ---- YAML helpers ---------------------------------------------------- */
@@ -293,18 +364,15 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 	}
 }
 
-static int compile_pattern(struct loader *ld, struct rule *r,
-			   const yaml_node_t *node, int has_group)
+/* A regex rule's capture count, once compiled, and its secret group. */
+static int count_groups(struct loader *ld, struct rule *r,
+			const yaml_node_t *node, int has_group)
 {
 	uint32_t captures = 0;
 	char what[200];
 
-	if (!r->pattern)
-		return load_fail(ld, node, "missing 'pattern'");
-	r->re = rules_compile_regex(r->pattern, "pattern", ld->err);
-	if (!r->re)
-		return load_fail_nested(ld, node);
 	pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
+	r->captures = captures;
 	if (!has_group)
 		r->secret_group = captures ? 1 : 0;
 	if (r->secret_group > captures) {
@@ -351,10 +419,10 @@ static int compile_rule(struct loader *ld, struct rule *r,
 		return load_fail(ld, node, "missing 'id'");
 	if (!r->name && !(r->name = strdup(r->id)))
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
-	rc = r->parser_name ? bind_parser(ld, r, node)
-			    : compile_pattern(ld, r, node, has_group);
-	if (rc)
+	if (r->parser_name && (rc = bind_parser(ld, r, node)))
 		return rc;
+	if (!r->parser_name && !r->pattern)
+		return load_fail(ld, node, "missing 'pattern'");
 	if (r->validate_name && !(r->validate = validate_lookup(r->validate_name))) {
 		snprintf(what, sizeof(what), "unknown validator '%.100s'",
 			 r->validate_name);
@@ -363,20 +431,11 @@ static int compile_rule(struct loader *ld, struct rule *r,
 	for (i = 0; i < r->keywords.n; i++)
 		if (!r->keywords.items[i][0])
 			return load_fail(ld, node, "empty keyword");
-	if (r->path_src &&
-	    !(r->path_re = rules_compile_regex(r->path_src, "path", ld->err)))
+	if (r->anchored && !r->keywords.n)
+		return load_fail(ld, node, "an anchored rule needs 'keywords'");
+	if (rule_compile(r, ld->err))
 		return load_fail_nested(ld, node);
-	r->allow = calloc(r->allow_src.n + 1, sizeof(*r->allow));
-	if (!r->allow)
-		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
-	for (i = 0; i < r->allow_src.n; i++) {
-		snprintf(what, sizeof(what), "allow[%zu]", i);
-		r->allow[i] = rules_compile_regex(r->allow_src.items[i], what,
-						  ld->err);
-		if (!r->allow[i])
-			return load_fail_nested(ld, node);
-	}
-	return 0;
+	return r->re ? count_groups(ld, r, node, has_group) : 0;
 }
 
 /*
@@ -404,7 +463,7 @@ static int check_key_once(struct loader *ld, const yaml_node_t *node,
 static int parse_rule(struct loader *ld, const yaml_node_t *node,
 		      struct rule **out)
 {
-	struct rule *r = calloc(1, sizeof(*r));
+	struct rule *r = rule_new();
 	yaml_node_pair_t *p;
 	int has_group = 0, rc = 0;
 
@@ -412,11 +471,6 @@ static int parse_rule(struct loader *ld, const yaml_node_t *node,
 	if (!r)
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
 	r->window = RULE_DEFAULT_WINDOW;
-	if (!(r->jit = calloc(1, sizeof(*r->jit)))) {
-		free(r);
-		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
-	}
-	pthread_mutex_init(&r->jit->lock, NULL);
 	r->severity = SEVERITY_HIGH;
 	r->origin_line = (size_t)node->start_mark.line + 1;
 	if (node->type != YAML_MAPPING_NODE) {
@@ -459,13 +513,10 @@ done:
 static int set_add(struct rule_set *rs, struct rule *r)
 {
 	struct rule **grown;
-	uint32_t captures = 0;
 	size_t i;
 
-	if (r->re)
-		pcre2_pattern_info(r->re, PCRE2_INFO_CAPTURECOUNT, &captures);
-	if (captures > rs->max_captures)
-		rs->max_captures = captures;
+	if (r->captures > rs->max_captures)
+		rs->max_captures = r->captures;
 	for (i = 0; i < rs->n; i++) {
 		if (!strcmp(rs->rules[i]->id, r->id)) {
 			rule_free(rs->rules[i]);
@@ -592,7 +643,7 @@ int rules_load_file(struct rule_set *rs, const char *path,
 	return rc;
 }
 
-int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
+int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err)
 {
 	size_t i;
 	int rc;
@@ -602,6 +653,80 @@ int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
 		if ((rc = rules_load_yaml(rs, f->text, f->len, f->name, err)))
 			return rc;
 	}
+	return 0;
+}
+
+/* ---- built-in rules, parsed by the build ------------------------------ */
+
+static int copy_string(char **out, const char *s)
+{
+	return s && !(*out = strdup(s)) ? LG_ERR_NOMEM : 0;
+}
+
+static int copy_list(struct string_list *out, const struct string_list *l)
+{
+	if (!(out->items = calloc(l->n + 1, sizeof(*out->items))))
+		return LG_ERR_NOMEM;
+	for (; out->n < l->n; out->n++)
+		if (copy_string(&out->items[out->n], l->items[out->n]))
+			return LG_ERR_NOMEM;
+	return 0;
+}
+
+/* A heap copy of a stored rule, owning its strings, regexes not compiled. */
+static int copy_rule(struct rule *r, const struct rule *b)
+{
+	r->severity = b->severity;
+	r->captures = b->captures;
+	r->secret_group = b->secret_group;
+	r->min_entropy = b->min_entropy;
+	r->window = b->window;
+	r->generic = b->generic;
+	r->anchored = b->anchored;
+	r->origin_line = b->origin_line;
+	if (copy_string(&r->id, b->id) || copy_string(&r->name, b->name) ||
+	    copy_string(&r->pattern, b->pattern) ||
+	    copy_string(&r->parser_name, b->parser_name) ||
+	    copy_string(&r->validate_name, b->validate_name) ||
+	    copy_string(&r->path_src, b->path_src) ||
+	    copy_string(&r->origin, b->origin) ||
+	    copy_list(&r->keywords, &b->keywords) ||
+	    copy_list(&r->allow_src, &b->allow_src) ||
+	    copy_list(&r->examples, &b->examples) ||
+	    copy_list(&r->negative_examples, &b->negative_examples))
+		return LG_ERR_NOMEM;
+	return 0;
+}
+
+static int load_stored(struct rule_set *rs, const struct rule *b,
+		       struct lg_error *err)
+{
+	struct rule *r = rule_new();
+
+	if (!r || copy_rule(r, b) || set_add(rs, r)) {
+		rule_free(r);
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	}
+	/* The build resolved these names with this same code. */
+	if (r->parser_name)
+		r->parser = credstore_lookup(r->parser_name);
+	if (r->validate_name)
+		r->validate = validate_lookup(r->validate_name);
+	if ((r->parser_name && !r->parser) || (r->validate_name && !r->validate))
+		return lg_error_set(err, LG_ERR_PARSE,
+				    "%s: rule '%s': unknown parser or validator",
+				    r->origin, r->id);
+	return 0;
+}
+
+int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < builtin_rules_count; i++)
+		if ((rc = load_stored(rs, &builtin_rules[i], err)))
+			return rc;
 	return 0;
 }
 

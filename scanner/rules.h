@@ -28,10 +28,12 @@ struct string_list {
 };
 
 /*
- * A compiled rule.  All fields are immutable once rules_load_*() returns,
- * so a rule set is shared read-only by every scanning thread.
+ * A rule.  All fields are immutable once rules_load_*() returns, so a rule
+ * set is shared read-only by every scanning thread, except for the
+ * compiled regexes (re, path_re, allow): read them only after
+ * rules_prepare(), which fills them in for the built-in rules.
  */
-struct rule_jit;	/* lazily JIT-compiled pattern state, see rules_jit() */
+struct rule_lazy;	/* compiled on first use, see rules_prepare() */
 
 struct rule {
 	char *id;
@@ -39,8 +41,9 @@ struct rule {
 	enum severity severity;
 	struct string_list keywords;
 	char *pattern;		/* NULL for a parser rule */
-	pcre2_code *re;
-	struct rule_jit *jit;
+	pcre2_code *re;		/* PCRE2_ANCHORED when `anchored` */
+	unsigned captures;	/* capturing groups in pattern */
+	struct rule_lazy *lazy;
 	char *parser_name;	/* NULL: a regex rule */
 	credstore_fn parser;	/* reads whole files that `path` selects */
 	unsigned secret_group;
@@ -71,36 +74,37 @@ struct rule_set {
 #define RULE_SET_INIT { NULL, 0, 0 }
 
 /*
- * Parses YAML rule text, compiles every pattern with JIT and adds the rules
- * to rs; a rule whose id already exists replaces the earlier one.  On error
- * rs is unchanged and err names `filename`, the rule id, the line and, for a
- * bad regex, PCRE2's message and offset.
+ * Parses YAML rule text, compiles every pattern and adds the rules to rs; a
+ * rule whose id already exists replaces the earlier one.  On error rs is
+ * unchanged and err names `filename`, the rule id, the line and, for a bad
+ * regex, PCRE2's message and offset.
  */
 int rules_load_yaml(struct rule_set *rs, const char *text, size_t len,
 		    const char *filename, struct lg_error *err);
 int rules_load_file(struct rule_set *rs, const char *path,
 		    struct lg_error *err);
-/* Loads the rules compiled into the binary from the rules directory. */
+/*
+ * Loads the built-in rules as the build parsed and checked them
+ * (builtin_rules[]), leaving their regexes to rules_prepare(): start-up
+ * pays only for the rules a scan runs.
+ */
 int rules_load_builtin(struct rule_set *rs, struct lg_error *err);
+/* Parses and compiles the built-in rule files themselves, as the build does. */
+int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err);
 
 /*
- * JIT-compiles r's pattern, path and allow regexes the first time any
- * thread needs them, so start-up pays only for the rules a scan actually
- * runs.  Thread-safe; call before matching any of them.
+ * Compiles r's pattern, path and allow regexes if the load left them to
+ * it, and JIT-compiles them, the first time any thread asks; later calls
+ * only return the first one's result.  Thread-safe.  Returns 0, or a
+ * negative code when they could not be compiled: the build compiled every
+ * built-in pattern once, so only memory can run out.
  */
-void rules_jit(const struct rule *r);
+int rules_prepare(const struct rule *r);
 
 /* The rule with this id, borrowed from rs, or NULL. */
 const struct rule *rules_find(const struct rule_set *rs, const char *id);
 
 void rules_release(struct rule_set *rs);
-
-/*
- * Compiles a PCRE2 pattern (without JIT: see rules_jit()).  On failure sets err to
- * "<what>: <PCRE2 message> at offset N" and returns NULL.
- */
-pcre2_code *rules_compile_regex(const char *pattern, const char *what,
-				struct lg_error *err);
 
 /* Built-in rule files, generated at build time (build/rules_builtin.c). */
 struct builtin_rule_file {
@@ -110,5 +114,12 @@ struct builtin_rule_file {
 };
 extern const struct builtin_rule_file builtin_rule_files[];
 extern const size_t builtin_rule_files_count;
+
+/*
+ * The built-in rules parsed from those files at build time, their regexes
+ * not compiled (tools/kwdb.c writes them to build/keywords_db.c).
+ */
+extern const struct rule builtin_rules[];
+extern const size_t builtin_rules_count;
 
 #endif

@@ -493,3 +493,26 @@ Test(engine, anchored_hits_inside_a_match_are_not_reported_again)
 	cr_expect_str_eq(fx.c.m[0].secret, "key=abckeydef");
 	teardown(&fx);
 }
+
+Test(engine, builtin_rules_compile_when_their_keywords_occur)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	struct fixture fx;
+	const struct rule *gh, *other;
+
+	memset(&fx, 0, sizeof(fx));
+	cr_assert_eq(rules_load_builtin(&fx.rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_new(&fx.e, &fx.rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_worker_new(&fx.w, fx.e, &err), 0, "%s", err.msg);
+	gh = rules_find(&fx.rs, "github-pat-classic");
+	other = rules_find(&fx.rs, "generic-secret-assignment");
+	cr_assert_eq(scan_n(&fx, "no keyword here\n", 16, "a.txt"), 0);
+	cr_assert_null(gh->re);
+	cr_assert_eq(scan_n(&fx, "ghp_ alone\n", 11, "a.txt"), 0);
+	cr_assert_not_null(gh->re);
+	cr_assert_null(other->re, "no keyword of it occurred");
+	/* A rule's check compiles it whatever the text. */
+	cr_assert_eq(engine_count_rule_matches(fx.w, other, "", 0), 0);
+	cr_assert_not_null(other->re);
+	teardown(&fx);
+}

@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -215,6 +216,18 @@ Test(rules, bad_numbers)
 		     "    window: 1\n", window);
 }
 
+Test(rules, anchored_without_keywords)
+{
+	static const char *const want[] = { "rule 'r'",
+					    "an anchored rule needs 'keywords'",
+					    NULL };
+
+	expect_error("rules:\n"
+		     "  - id: r\n"
+		     "    pattern: 'x'\n"
+		     "    anchored: true\n", want);
+}
+
 Test(rules, empty_keyword)
 {
 	static const char *const want[] = { "rule 'r'", "empty keyword", NULL };
@@ -410,5 +423,146 @@ Test(rules, builtin_rules_load_and_are_unique)
 	for (i = 0; i < rs.n; i++)
 		for (j = i + 1; j < rs.n; j++)
 			cr_assert_str_neq(rs.rules[i]->id, rs.rules[j]->id);
+	rules_release(&rs);
+}
+
+static int same_string(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+static void expect_same_list(const char *id, const char *what,
+			     const struct string_list *a,
+			     const struct string_list *b)
+{
+	size_t i;
+
+	cr_assert_eq(a->n, b->n, "%s: %s", id, what);
+	for (i = 0; i < a->n; i++)
+		cr_expect_str_eq(a->items[i], b->items[i], "%s: %s[%zu]", id,
+				 what, i);
+}
+
+/* The table the build made says what the rule files say, field by field. */
+static void expect_same_rule(const struct rule *a, const struct rule *b)
+{
+	const char *id = b->id;
+
+	cr_assert_str_eq(a->id, b->id);
+	cr_expect(same_string(a->name, b->name), "%s: name", id);
+	cr_expect_eq(a->severity, b->severity, "%s: severity", id);
+	expect_same_list(id, "keywords", &a->keywords, &b->keywords);
+	cr_expect(same_string(a->pattern, b->pattern), "%s: pattern", id);
+	cr_expect_eq(a->captures, b->captures, "%s: captures", id);
+	cr_expect(same_string(a->parser_name, b->parser_name), "%s: parser",
+		  id);
+	cr_expect_eq(a->parser, b->parser, "%s: parser", id);
+	cr_expect_eq(a->secret_group, b->secret_group, "%s: secret-group", id);
+	cr_expect_eq(a->min_entropy, b->min_entropy, "%s: min-entropy", id);
+	cr_expect(same_string(a->validate_name, b->validate_name),
+		  "%s: validate", id);
+	cr_expect_eq(a->validate, b->validate, "%s: validate", id);
+	expect_same_list(id, "allow", &a->allow_src, &b->allow_src);
+	cr_expect(same_string(a->path_src, b->path_src), "%s: path", id);
+	cr_expect_eq(a->window, b->window, "%s: window", id);
+	cr_expect_eq(a->generic, b->generic, "%s: generic", id);
+	cr_expect_eq(a->anchored, b->anchored, "%s: anchored", id);
+	expect_same_list(id, "examples", &a->examples, &b->examples);
+	expect_same_list(id, "negative-examples", &a->negative_examples,
+			 &b->negative_examples);
+	cr_expect_str_eq(a->origin, b->origin, "%s: origin", id);
+	cr_expect_eq(a->origin_line, b->origin_line, "%s: line", id);
+}
+
+Test(rules, builtin_table_is_the_rule_files)
+{
+	struct rule_set table = RULE_SET_INIT, files = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	size_t i;
+
+	cr_assert_eq(rules_load_builtin(&table, &err), 0, "%s", err.msg);
+	cr_assert_eq(rules_load_builtin_files(&files, &err), 0, "%s", err.msg);
+	cr_assert_eq(table.n, files.n);
+	cr_assert_eq(table.max_captures, files.max_captures);
+	for (i = 0; i < table.n; i++)
+		expect_same_rule(table.rules[i], files.rules[i]);
+	rules_release(&table);
+	rules_release(&files);
+}
+
+Test(rules, builtin_regexes_compile_on_first_use)
+{
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	const struct rule *r;
+	uint32_t options = 0;
+	size_t jit = 0;
+
+	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
+	r = rules_find(&rs, "generic-secret-assignment");
+	cr_assert_not_null(r);
+	cr_assert_null(r->re);
+	cr_assert_null(r->allow);
+	cr_assert_eq(rules_prepare(r), 0);
+	cr_assert_not_null(r->re);
+	cr_assert_not_null(r->allow[r->allow_src.n - 1]);
+	cr_assert_eq(rules_prepare(r), 0, "a second call only answers");
+	/*
+	 * Anchored when compiled, and JIT-compiled: PCRE2 would run a
+	 * pattern anchored only by the match call in its interpreter.
+	 */
+	pcre2_pattern_info(r->re, PCRE2_INFO_ARGOPTIONS, &options);
+	cr_assert(options & PCRE2_ANCHORED);
+	cr_assert_eq(pcre2_pattern_info(r->re, PCRE2_INFO_JITSIZE, &jit), 0);
+	cr_assert_gt(jit, 0);
+	rules_release(&rs);
+}
+
+Test(rules, file_rules_compile_at_load)
+{
+	static const char yaml[] = "rules:\n"
+				   "  - id: a\n"
+				   "    keywords: [k]\n"
+				   "    anchored: true\n"
+				   "    pattern: 'k=\\w+'\n";
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	uint32_t options = 0;
+
+	cr_assert_eq(load(&rs, yaml, &err), 0, "%s", err.msg);
+	cr_assert_not_null(rs.rules[0]->re);
+	pcre2_pattern_info(rs.rules[0]->re, PCRE2_INFO_ARGOPTIONS, &options);
+	cr_assert(options & PCRE2_ANCHORED);
+	cr_assert_eq(rules_prepare(rs.rules[0]), 0);
+	rules_release(&rs);
+}
+
+#define PREPARE_THREADS 8
+
+static void *prepare_thread(void *rule)
+{
+	return rules_prepare(rule) ? NULL : ((const struct rule *)rule)->re;
+}
+
+Test(rules, prepare_from_many_threads_compiles_once)
+{
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	pthread_t t[PREPARE_THREADS];
+	void *re[PREPARE_THREADS];
+	const struct rule *r;
+	int i;
+
+	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
+	r = rules_find(&rs, "github-pat-classic");
+	cr_assert_not_null(r);
+	for (i = 0; i < PREPARE_THREADS; i++)
+		cr_assert_eq(pthread_create(&t[i], NULL, prepare_thread,
+					    (void *)r), 0);
+	for (i = 0; i < PREPARE_THREADS; i++)
+		cr_assert_eq(pthread_join(t[i], &re[i]), 0);
+	cr_assert_not_null(re[0]);
+	for (i = 1; i < PREPARE_THREADS; i++)
+		cr_assert_eq(re[i], re[0]);
 	rules_release(&rs);
 }
