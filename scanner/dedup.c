@@ -81,6 +81,14 @@ static int insert(struct dedup *d, const unsigned char key[16], int with_values,
 	return 1;
 }
 
+/* The cache slot for w, when there is a cache and w can be cached. */
+static uint64_t *recent_slot(const struct dedup *d, const uint64_t w[2])
+{
+	if (!d->recent || is_empty(w))
+		return NULL;
+	return d->recent[(w[1] ^ (w[0] >> 23)) & d->recent_mask];
+}
+
 int dedup_recent(struct dedup *d, unsigned bits)
 {
 	free(d->recent);
@@ -96,11 +104,8 @@ int dedup_add(struct dedup *d, const unsigned char key[16])
 	int rc;
 
 	key_words(key, w);
-	if (d->recent && !is_empty(w)) {
-		r = d->recent[(w[1] ^ (w[0] >> 23)) & d->recent_mask];
-		if (r[0] == w[0] && r[1] == w[1])
-			return 0;
-	}
+	if ((r = recent_slot(d, w)) && r[0] == w[0] && r[1] == w[1])
+		return 0;
 	rc = insert(d, key, d->values != NULL, &slot);
 	if (r && rc >= 0) {
 		r[0] = w[0];
@@ -152,14 +157,20 @@ void dedup_each_value(const struct dedup *d, void (*fn)(void *value))
 
 int dedup_has(const struct dedup *d, const unsigned char key[16])
 {
-	uint64_t w[2];
+	uint64_t w[2], *r;
 
 	key_words(key, w);
 	if (is_empty(w))
 		return d->has_zero;
-	if (!d->cap)
+	if ((r = recent_slot(d, w)) && r[0] == w[0] && r[1] == w[1])
+		return 1;
+	if (!d->cap || is_empty(d->slots[probe(d->slots, d->cap, w)]))
 		return 0;
-	return !is_empty(d->slots[probe(d->slots, d->cap, w)]);
+	if (r) {
+		r[0] = w[0];
+		r[1] = w[1];
+	}
+	return 1;
 }
 
 void dedup_key_of(const void *data, size_t len, unsigned char out[16])

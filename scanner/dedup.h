@@ -24,10 +24,10 @@ struct dedup {
 
 /*
  * Puts a small direct-mapped cache of 2^bits keys known to be present in
- * front of the table, checked first by dedup_add(): for walks that meet
- * the same keys again and again (a tree's unchanged entries, commit after
- * commit), which then hit the CPU cache instead of missing into a table of
- * millions.  Returns 0 or LG_ERR_NOMEM.
+ * front of the table, checked first by dedup_add() and dedup_has(): for
+ * walks that meet the same keys again and again (a tree's unchanged
+ * entries, commit after commit), which then hit the CPU cache instead of
+ * missing into a table of millions.  Returns 0 or LG_ERR_NOMEM.
  */
 int dedup_recent(struct dedup *d, unsigned bits);
 /* Adds key; returns 1 when it was new, 0 when already present, <0 on OOM. */

@@ -53,6 +53,7 @@ struct locate {
 	struct source_history *src;
 	struct dedup wanted;	/* blob id -> index + 1; read-only in parts */
 	size_t n_blobs;
+	size_t first;		/* no commit before it holds a wanted blob */
 };
 
 /* One thread's consecutive share of the commits. */
@@ -297,11 +298,11 @@ static void part_release(struct part *pt)
 }
 
 /* How many parts: one per thread, each with enough commits to pay. */
-static size_t part_count(const struct source_history *src)
+static size_t part_count(const struct locate *lc)
 {
-	size_t n = scan_threads(src->threads), most;
+	size_t n = scan_threads(lc->src->threads), most;
 
-	most = src->order.n / PART_MIN_COMMITS;
+	most = (lc->src->order.n - lc->first) / PART_MIN_COMMITS;
 	if (n > most)
 		n = most;
 	return n ? n : 1;
@@ -371,8 +372,17 @@ static int collect_wanted(struct locate *lc, const struct finding_list *l)
 {
 	size_t i;
 
+	/*
+	 * A blob's origin is the first commit in the order that holds it, so
+	 * the walk can start at the earliest origin; not when some commits
+	 * were passed over (--since).  A blob no commit holds (--unreachable)
+	 * has no origin and is found nowhere either way.
+	 */
+	lc->first = lc->src->since ? 0 : lc->src->order.n;
 	for (i = 0; i < l->n; i++) {
 		const struct finding *f = l->items[i];
+		if (f->has_blob && f->origin < lc->first)
+			lc->first = f->origin;
 		if (!f->has_blob || dedup_get(&lc->wanted, f->blob))
 			continue;
 		if (dedup_put(&lc->wanted, f->blob, (void *)(lc->n_blobs + 1)))
@@ -391,9 +401,10 @@ static int parts_open(struct part *parts, size_t n, const struct locate *lc,
 
 	for (i = 0; i < n; i++) {
 		parts[i].lc = lc;
-		parts[i].first = src->order.n * i / n;
-		parts[i].last = src->order.n * (i + 1) / n;
-		if (!(parts[i].places = calloc(lc->n_blobs, sizeof(*parts[i].places))))
+		parts[i].first = lc->first + (src->order.n - lc->first) * i / n;
+		parts[i].last = lc->first + (src->order.n - lc->first) * (i + 1) / n;
+		if (!(parts[i].places = calloc(lc->n_blobs, sizeof(*parts[i].places))) ||
+		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS))
 			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		if (pack_reader_init(&parts[i].reader, &src->packs,
 				     git_repository_path(src->repo), PART_CACHE,
@@ -415,7 +426,7 @@ int source_history_locate(struct source_history *src, struct finding_list *l,
 	lc.src = src;
 	if ((rc = collect_wanted(&lc, l)) || !lc.n_blobs)
 		goto done;
-	n = part_count(src);
+	n = part_count(&lc);
 	if (!(parts = calloc(n, sizeof(*parts)))) {
 		rc = LG_ERR_NOMEM;
 		goto done;

@@ -21,6 +21,8 @@ Test(dedup, recent_keys_in_front_answer_like_the_table)
 	for (round = 0; round < 3; round++)
 		for (i = round; i < 5000; i += 1 + round) {
 			key(k, i % 1777);
+			cr_assert_eq(dedup_has(&front, k), dedup_has(&plain, k),
+				     "key %u in round %u", i % 1777, round);
 			cr_assert_eq(dedup_add(&front, k), dedup_add(&plain, k),
 				     "key %u in round %u", i % 1777, round);
 		}

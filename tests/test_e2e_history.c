@@ -306,3 +306,26 @@ Test(e2e_history, other_places_found_in_parallel_add_up)
 	th_run_release(&a);
 	th_run_release(&b);
 }
+
+/* Other places are looked for from the blob's first commit on, no later. */
+Test(e2e_history, other_places_counted_from_the_first_commit_holding_the_blob)
+{
+	struct run_result r;
+	json_t *j;
+
+	sh("echo one > README && git add -A && git commit -qm one");
+	sh("echo two >> README && git add -A && git commit -qm two");
+	sh("echo 'token=%s' > a.txt && git add -A && git commit -qm add",
+	   th_fake_token("ghp_", 30, 91, 0));
+	sh("cp a.txt b.txt && git add -A && git commit -qm copy");
+	r = history(repo, NULL, NULL);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	j = parse(&r);
+	cr_assert_eq(json_array_size(j), 1);
+	cr_expect_str_eq(field(json_array_get(j, 0), "path"), "a.txt");
+	/* add:a.txt is the finding; copy:a.txt and copy:b.txt are more. */
+	cr_expect_eq(json_integer_value(json_object_get(json_array_get(j, 0),
+							"more_locations")), 2);
+	json_decref(j);
+	th_run_release(&r);
+}
