@@ -73,36 +73,31 @@ static void ref_list(FILE *out, size_t rule, const char *field,
 		field, l->n);
 }
 
+/* The text fields of a rule, and its lists, as data then references. */
+#define RULE_STRINGS(X) X(id) X(name) X(pattern) X(parser_name) \
+	X(validate_name) X(path_src) X(origin)
+#define RULE_LISTS(X) X(keywords) X(allow_src) X(examples) X(negative_examples)
+
 static void write_rule_data(FILE *out, size_t i, const struct rule *r)
 {
-	write_string(out, i, "id", r->id);
-	write_string(out, i, "name", r->name);
-	write_string(out, i, "pattern", r->pattern);
-	write_string(out, i, "parser_name", r->parser_name);
-	write_string(out, i, "validate_name", r->validate_name);
-	write_string(out, i, "path_src", r->path_src);
-	write_string(out, i, "origin", r->origin);
-	write_list(out, i, "keywords", &r->keywords);
-	write_list(out, i, "allow_src", &r->allow_src);
-	write_list(out, i, "examples", &r->examples);
-	write_list(out, i, "negative_examples", &r->negative_examples);
+#define STRING(f) write_string(out, i, #f, r->f);
+#define LIST(f) write_list(out, i, #f, &r->f);
+	RULE_STRINGS(STRING)
+	RULE_LISTS(LIST)
+#undef STRING
+#undef LIST
 }
 
 /* Every field rules_load_builtin() copies; regexes are compiled later. */
 static void write_rule(FILE *out, size_t i, const struct rule *r)
 {
 	fputs("\t{\n", out);
-	ref_string(out, i, "id", r->id);
-	ref_string(out, i, "name", r->name);
-	ref_string(out, i, "pattern", r->pattern);
-	ref_string(out, i, "parser_name", r->parser_name);
-	ref_string(out, i, "validate_name", r->validate_name);
-	ref_string(out, i, "path_src", r->path_src);
-	ref_string(out, i, "origin", r->origin);
-	ref_list(out, i, "keywords", &r->keywords);
-	ref_list(out, i, "allow_src", &r->allow_src);
-	ref_list(out, i, "examples", &r->examples);
-	ref_list(out, i, "negative_examples", &r->negative_examples);
+#define STRING(f) ref_string(out, i, #f, r->f);
+#define LIST(f) ref_list(out, i, #f, &r->f);
+	RULE_STRINGS(STRING)
+	RULE_LISTS(LIST)
+#undef STRING
+#undef LIST
 	fprintf(out, "\t\t.severity = (enum severity)%d,\n"
 		"\t\t.captures = %u,\n\t\t.secret_group = %u,\n"
 		"\t\t.min_entropy = %a,\n\t\t.window = %zu,\n"
