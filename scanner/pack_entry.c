@@ -4,8 +4,6 @@
 
 #include "banned.h"
 
-#define PACK_HEADER 12
-
 const char *pack_entry_parse(const unsigned char *pack, size_t len,
 			     uint64_t off, struct pack_entry *e)
 {

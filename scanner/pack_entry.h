@@ -13,6 +13,10 @@
 
 enum { PACK_OFS_DELTA = 6, PACK_REF_DELTA = 7 };
 
+/* "PACK", version, object count; the trailer is the pack's checksum. */
+#define PACK_HEADER 12
+#define PACK_TRAILER 20
+
 /* Nothing may claim more: a hostile header must not size an allocation. */
 #define PACK_OBJECT_MAX ((size_t)1 << 30)
 

@@ -11,13 +11,12 @@
 
 #include "buf.h"
 #include "error.h"
+#include "pack_entry.h"
 #include "banned.h"
 
 #define IDX_HEADER 8
 #define IDX_FANOUT (256 * 4)
 #define MAX_PACKS 0xfffe
-#define PACK_HEADER 12
-#define PACK_TRAILER 20
 
 static uint32_t be32(const unsigned char *p)
 {

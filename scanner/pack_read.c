@@ -12,7 +12,6 @@
 #define CHAIN_MAX 10000
 #define CACHE_SLOTS 4096	/* a power of two */
 #define NO_SLOT UINT32_MAX
-#define PACK_TRAILER 20
 /*
  * A fault on a mapped file maps its neighbours too (64 KiB by default):
  * what one read of a small object adds to the resident set.

@@ -15,7 +15,10 @@ struct lg_error;
 #define HISTORY_BATCH 16384
 /* Ids the walk just met, kept in front of its seen-sets (1 MiB each). */
 #define HISTORY_RECENT_BITS 16
-/* Bytes of objects each reader keeps for the deltas that follow. */
+/*
+ * Bytes of objects each reader keeps for the deltas that follow (for
+ * trees: the walk's reader and each thread locating findings).
+ */
 #define HISTORY_TREE_CACHE ((size_t)16 << 20)
 #define HISTORY_BLOB_CACHE ((size_t)24 << 20)
 

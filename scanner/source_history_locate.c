@@ -22,7 +22,6 @@
 
 /* Fewer commits than this are not worth a thread of their own. */
 #define PART_MIN_COMMITS 2048
-#define PART_CACHE ((size_t)16 << 20)
 
 /* A tree entry that leads to a wanted blob: the blob, or a tree node. */
 struct edge {
@@ -407,8 +406,8 @@ static int parts_open(struct part *parts, size_t n, const struct locate *lc,
 		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS))
 			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		if (pack_reader_init(&parts[i].reader, &src->packs,
-				     git_repository_path(src->repo), PART_CACHE,
-				     err))
+				     git_repository_path(src->repo),
+				     HISTORY_TREE_CACHE, err))
 			return err->code;
 	}
 	return 0;
