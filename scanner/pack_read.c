@@ -39,6 +39,11 @@ static struct pack_object *object_new(git_object_t type, size_t len)
 	return o;
 }
 
+void pack_object_get(struct pack_object *o)
+{
+	o->refs++;
+}
+
 void pack_object_put(struct pack_object *o)
 {
 	if (o && !--o->refs)
@@ -101,7 +106,7 @@ static struct pack_object *cache_get(struct pack_reader *r, uint64_t key)
 		return NULL;
 	lru_unlink(r, s);
 	lru_push_front(r, s);
-	c->obj->refs++;
+	pack_object_get(c->obj);
 	return c->obj;
 }
 
@@ -116,7 +121,7 @@ static void cache_put(struct pack_reader *r, uint64_t key,
 		cache_evict(r, s);
 	r->slots[s].key = key;
 	r->slots[s].obj = o;
-	o->refs++;
+	pack_object_get(o);
 	r->cached += o->len;
 	lru_push_front(r, s);
 	while (r->cached > r->budget && r->lru_tail != NO_SLOT)

@@ -28,7 +28,11 @@ struct pack_object {
 	unsigned char data[];	/* len bytes, then a NUL */
 };
 
-/* Drops a reference; only the thread that read the object may call it. */
+/*
+ * Takes and drops a reference; only the thread that read the object may
+ * call them.
+ */
+void pack_object_get(struct pack_object *o);
 void pack_object_put(struct pack_object *o);
 
 struct pack_cache_slot;

@@ -124,8 +124,9 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 {
 	size_t base = src->path.len;
 	struct pack_object *tree = NULL;
+	const struct last_tree *last;
 	struct lg_error why = LG_ERROR_INIT;
-	struct tree_iter it;
+	struct tree_iter it, before;
 	struct tree_entry e;
 	int rc = dedup_add(&src->trees, id->id), more;
 
@@ -137,9 +138,15 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 		warn_tree(src, q, id, why.msg);
 		return 0;
 	}
+	last = last_tree_get(&src->dirs, src->path.ptr, base);
+	tree_iter_init(&before, last ? last->tree->data : NULL,
+		       last ? last->tree->len : 0);
 	rc = 0;
 	tree_iter_init(&it, tree->data, tree->len);
 	while (!rc && (more = tree_iter_next(&it, &e)) > 0) {
+		/* Held by the directory's last tree: walked with it. */
+		if (tree_iter_match(&before, &e))
+			continue;
 		if (!(rc = buf_add(&src->path, e.name, e.name_len)))
 			rc = walk_entry(src, q, &e, origin);
 		src->path.len = base;
@@ -147,6 +154,8 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 	}
 	if (!rc && more < 0)
 		warn_tree(src, q, id, "malformed tree; the rest of it skipped");
+	if (!rc)
+		rc = last_tree_set(&src->dirs, src->path.ptr, base, tree, NULL);
 	pack_object_put(tree);
 	return rc;
 }
@@ -395,6 +404,7 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 	dedup_release(&src->blobs);
 	dedup_release(&src->trees);
 	dedup_release(&src->messages);
+	last_trees_release(&src->dirs);
 	malloc_trim(0);
 	return rc > 0 ? 0 : rc;
 }
@@ -498,6 +508,7 @@ int source_history_open(struct source_history *src, const char *repo_path,
 		return lg_error_git(err, "%s: not a git repository", repo_path);
 	src->shallow = git_repository_is_shallow(src->repo) == 1;
 	commit_order_init(&src->order, &src->reader);
+	last_trees_init(&src->dirs, HISTORY_TREE_CACHE);
 	if (dedup_recent(&src->blobs, HISTORY_RECENT_BITS) ||
 	    dedup_recent(&src->trees, HISTORY_RECENT_BITS))
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
@@ -523,6 +534,7 @@ void source_history_release(struct source_history *src)
 	dedup_release(&src->blobs);
 	dedup_release(&src->trees);
 	dedup_release(&src->messages);
+	last_trees_release(&src->dirs);
 	buf_release(&src->path);
 	memset(src, 0, sizeof(*src));
 }

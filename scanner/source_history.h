@@ -6,6 +6,7 @@
 
 #include "commit_order.h"
 #include "dedup.h"
+#include "last_tree.h"
 #include "pack_order.h"
 #include "pack_read.h"
 #include "scan.h"
@@ -49,6 +50,7 @@ struct source_history {
 	int shallow;
 	struct commit_order order;	/* origin index -> commit id */
 	struct dedup blobs, trees, messages;
+	struct last_trees dirs;		/* each directory's last tree walked */
 	struct buf path;		/* scratch while walking trees */
 	struct pack_order packs;
 	/* Blobs found by the walk, waiting to be pushed in pack order. */

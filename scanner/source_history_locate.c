@@ -28,6 +28,7 @@ struct edge {
 	struct node *child;	/* NULL: the entry is the blob itself */
 	size_t blob;		/* index into the wanted blobs */
 	char *name;
+	size_t at;		/* where the entry starts in its tree */
 };
 
 /* A tree that holds wanted blobs, and how often commits reach it. */
@@ -62,6 +63,8 @@ struct part {
 	struct pack_reader reader;
 	struct dedup memo;	/* tree id -> struct node, if it has any */
 	struct dedup empty;	/* trees holding none of the wanted blobs */
+	struct last_trees dirs;	/* notes: each tree's node, NULL if empty */
+	struct buf path;	/* of the tree being read, "" or "dir/" */
 	struct node **nodes;	/* in creation order: children first */
 	size_t n_nodes, alloc_nodes;
 	struct blob_places *places;	/* n_blobs of them */
@@ -79,7 +82,7 @@ static void node_free(struct node *t)
 }
 
 static int add_edge(struct node *t, struct node *child, size_t blob,
-		    const char *name, size_t len)
+		    const char *name, size_t len, size_t at)
 {
 	struct edge *grown = realloc(t->edges, (t->n + 1) * sizeof(*grown));
 
@@ -89,28 +92,90 @@ static int add_edge(struct node *t, struct node *child, size_t blob,
 	if (!(grown[t->n].name = strndup(name, len)))
 		return LG_ERR_NOMEM;
 	grown[t->n].child = child;
+	grown[t->n].at = at;
 	grown[t->n++].blob = blob;
 	return 0;
 }
 
 static int node_of(struct part *pt, const git_oid *id, struct node **out);
 
+/* The edge of entry e (at byte `at` of tree t's object), if it has one. */
 static int entry_edge(struct part *pt, struct node *t,
-		      const struct tree_entry *e)
+		      const struct tree_entry *e, size_t at)
 {
+	size_t base = pt->path.len, idx;
 	struct node *child;
 	git_oid id;
-	size_t idx;
 	int rc;
 
 	memcpy(id.id, e->id, sizeof(id.id));
 	if (e->kind == TREE_ENTRY_BLOB) {
 		idx = (size_t)dedup_get(&pt->lc->wanted, id.id);
-		return idx ? add_edge(t, NULL, idx - 1, e->name, e->name_len) : 0;
+		return idx ? add_edge(t, NULL, idx - 1, e->name, e->name_len,
+				      at) : 0;
 	}
-	if (e->kind != TREE_ENTRY_TREE || (rc = node_of(pt, &id, &child)))
-		return e->kind == TREE_ENTRY_TREE ? rc : 0;
-	return child ? add_edge(t, child, 0, e->name, e->name_len) : 0;
+	if (e->kind != TREE_ENTRY_TREE)
+		return 0;
+	if (buf_add(&pt->path, e->name, e->name_len) ||
+	    buf_addch(&pt->path, '/'))
+		return LG_ERR_NOMEM;
+	rc = node_of(pt, &id, &child);
+	buf_truncate(&pt->path, base);
+	if (rc || !child)
+		return rc;
+	return add_edge(t, child, 0, e->name, e->name_len, at);
+}
+
+/*
+ * Copies to t (for its entry at byte `at`) the edge that the directory's
+ * last tree, of node `last`, had for the same entry at byte `start`.
+ * *next walks last's edges, which are in entry order.
+ */
+static int shared_edge(struct node *t, const struct node *last,
+		       size_t *next, size_t start, size_t at)
+{
+	const struct edge *e;
+
+	if (!last)
+		return 0;	/* the last tree held no wanted blob */
+	while (*next < last->n && last->edges[*next].at < start)
+		++*next;
+	if (*next == last->n || last->edges[*next].at != start)
+		return 0;
+	e = &last->edges[(*next)++];
+	return add_edge(t, e->child, e->blob, e->name, strlen(e->name), at);
+}
+
+/*
+ * What tree holds of the wanted blobs, as a new node t; each entry it
+ * shares with the last tree read at the same path gets that tree's edge
+ * for it without a look-up.
+ */
+static int node_fill(struct part *pt, struct node *t,
+		     const struct pack_object *tree)
+{
+	const struct last_tree *last =
+		last_tree_get(&pt->dirs, pt->path.ptr, pt->path.len);
+	const char *data = (const char *)tree->data;
+	struct tree_iter it, before;
+	struct tree_entry e;
+	size_t next = 0;
+	int rc = 0;
+
+	tree_iter_init(&before, last ? last->tree->data : NULL,
+		       last ? last->tree->len : 0);
+	tree_iter_init(&it, data, tree->len);
+	while (!rc && tree_iter_next(&it, &e) > 0) {
+		size_t at = (size_t)(e.raw - data);
+		if (tree_iter_match(&before, &e))
+			rc = shared_edge(t, last->note, &next,
+					 (size_t)(before.p - e.raw_len -
+						  (const char *)last->tree->data),
+					 at);
+		else
+			rc = entry_edge(pt, t, &e, at);
+	}
+	return rc;
 }
 
 static int node_keep(struct part *pt, const git_oid *id, struct node *t)
@@ -138,10 +203,8 @@ static int node_of(struct part *pt, const git_oid *id, struct node **out)
 {
 	struct lg_error why = LG_ERROR_INIT;
 	struct pack_object *tree = NULL;
-	struct tree_iter it;
-	struct tree_entry e;
 	struct node *t;
-	int rc = 0;
+	int rc;
 
 	*out = dedup_get(&pt->memo, id->id);
 	if (*out || dedup_has(&pt->empty, id->id))
@@ -152,20 +215,22 @@ static int node_of(struct part *pt, const git_oid *id, struct node **out)
 		pack_object_put(tree);
 		return LG_ERR_NOMEM;
 	}
-	tree_iter_init(&it, tree->data, tree->len);
-	while (!rc && tree_iter_next(&it, &e) > 0)
-		rc = entry_edge(pt, t, &e);
-	pack_object_put(tree);
+	rc = node_fill(pt, t, tree);
 	if (!rc && !t->n) {
 		node_free(t);
-		return dedup_add(&pt->empty, id->id) < 0 ? LG_ERR_NOMEM : 0;
-	}
-	if (rc || (rc = node_keep(pt, id, t))) {
+		t = NULL;
+		rc = dedup_add(&pt->empty, id->id) < 0 ? LG_ERR_NOMEM : 0;
+	} else if (!rc && !(rc = node_keep(pt, id, t))) {
+		*out = t;
+	} else {
 		node_free(t);
-		return rc;
+		t = NULL;
 	}
-	*out = t;
-	return 0;
+	if (!rc)
+		rc = last_tree_set(&pt->dirs, pt->path.ptr, pt->path.len,
+				   tree, t);
+	pack_object_put(tree);
+	return rc;
 }
 
 static int add_place(struct part *pt, size_t blob, size_t commit,
@@ -293,6 +358,8 @@ static void part_release(struct part *pt)
 	free(pt->nodes);
 	dedup_release(&pt->memo);
 	dedup_release(&pt->empty);
+	last_trees_release(&pt->dirs);
+	buf_release(&pt->path);
 	pack_reader_release(&pt->reader);
 }
 
@@ -402,8 +469,10 @@ static int parts_open(struct part *parts, size_t n, const struct locate *lc,
 		parts[i].lc = lc;
 		parts[i].first = lc->first + (src->order.n - lc->first) * i / n;
 		parts[i].last = lc->first + (src->order.n - lc->first) * (i + 1) / n;
+		last_trees_init(&parts[i].dirs, HISTORY_TREE_CACHE);
 		if (!(parts[i].places = calloc(lc->n_blobs, sizeof(*parts[i].places))) ||
-		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS))
+		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS) ||
+		    buf_grow(&parts[i].path, 256))
 			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		if (pack_reader_init(&parts[i].reader, &src->packs,
 				     git_repository_path(src->repo),

@@ -46,6 +46,45 @@ int tree_iter_next(struct tree_iter *it, struct tree_entry *e)
 	e->name_len = (size_t)(nul - p);
 	e->id = (const unsigned char *)nul + 1;
 	e->kind = kind_of(mode);
+	e->raw = it->p;
 	it->p = nul + 1 + OID_RAW;
+	e->raw_len = (size_t)(it->p - e->raw);
 	return 1;
+}
+
+/* git's order: names compare as if a tree's had a '/' after it. */
+static int entry_cmp(const struct tree_entry *a, const struct tree_entry *b)
+{
+	size_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+	int c = memcmp(a->name, b->name, n);
+	unsigned char ca, cb;
+
+	if (c)
+		return c;
+	ca = n < a->name_len ? (unsigned char)a->name[n] :
+	     a->kind == TREE_ENTRY_TREE ? '/' : '\0';
+	cb = n < b->name_len ? (unsigned char)b->name[n] :
+	     b->kind == TREE_ENTRY_TREE ? '/' : '\0';
+	return (ca > cb) - (ca < cb);
+}
+
+int tree_iter_match(struct tree_iter *old, const struct tree_entry *e)
+{
+	struct tree_iter next;
+	struct tree_entry o;
+	int c;
+
+	for (;;) {
+		if ((size_t)(old->end - old->p) >= e->raw_len &&
+		    !memcmp(old->p, e->raw, e->raw_len)) {
+			old->p += e->raw_len;
+			return 1;
+		}
+		next = *old;
+		if (tree_iter_next(&next, &o) <= 0 || (c = entry_cmp(&o, e)) > 0)
+			return 0;
+		*old = next;
+		if (!c)
+			return 0;
+	}
 }

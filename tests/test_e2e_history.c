@@ -329,3 +329,33 @@ Test(e2e_history, other_places_counted_from_the_first_commit_holding_the_blob)
 	json_decref(j);
 	th_run_release(&r);
 }
+
+/*
+ * A directory is walked against its last version (entries both share are
+ * passed over): a blob renamed, copied, dropped with its directory and
+ * brought back must still be counted at each place, by both passes.
+ */
+Test(e2e_history, places_survive_renames_copies_and_returning_directories)
+{
+	struct run_result r, b;
+
+	sh("mkdir d && echo 'token=%s' > d/a.txt && echo 1 > d/x && "
+	   "git add -A && git commit -qm 1", th_fake_token("ghp_", 30, 61, 0));
+	sh("echo 2 > d/x && git commit -qam 2");
+	sh("git mv d/a.txt d/b.txt && echo 3 > d/x && git commit -qam 3");
+	sh("mkdir e && cp d/b.txt e/b.txt && echo 4 > d/x && git add -A && "
+	   "git commit -qm 4");
+	sh("git rm -rq d && git commit -qm 5");
+	sh("mkdir d && cp e/b.txt d/a.txt && git add -A && git commit -qm 6");
+	r = all_places("-j1");
+	b = all_places("-j4");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	/* 1: d/a; 2: d/a; 3: d/b; 4: d/b, e/b; 5: e/b; 6: d/a, e/b. */
+	cr_expect(strstr(r.out, "\"more_locations\":7"), "%s", r.out);
+	cr_expect_eq(th_count(r.out, "\"path\":\"d/a.txt\""), 3, "%s", r.out);
+	cr_expect_eq(th_count(r.out, "\"path\":\"d/b.txt\""), 2, "%s", r.out);
+	cr_expect_eq(th_count(r.out, "\"path\":\"e/b.txt\""), 3, "%s", r.out);
+	cr_expect_str_eq(r.out, b.out);
+	th_run_release(&r);
+	th_run_release(&b);
+}
