@@ -14,6 +14,8 @@
 #define QUEUE_MAX_ITEMS 32768u
 /* What an item not yet loaded is taken to weigh in the queue. */
 #define QUEUE_ITEM_WEIGHT 256u
+/* Items a thread takes from the queue at once. */
+#define WORKER_RUN 64
 #define BINARY_PROBE 8192u
 
 /* ---- line ranges -------------------------------------------------------- */
@@ -82,10 +84,11 @@ int scan_looks_binary(const char *data, size_t len)
 
 struct scan_queue {
 	pthread_mutex_t lock;
-	pthread_cond_t not_empty, not_full;
+	pthread_cond_t not_empty;
 	struct scan_item *ring;
 	size_t head, count, bytes;
 	int done;		/* the producer has finished */
+	struct worker *producer;	/* scans while the queue is full */
 	const struct scan_options *opts;
 	struct scan_stats stats;	/* guarded by lock */
 	struct timespec started, last_progress;
@@ -124,6 +127,27 @@ static void maybe_progress(struct scan_queue *q)
 	q->opts->progress(&snapshot, q->opts->progress_payload);
 }
 
+static size_t queue_pop(struct scan_queue *q, struct scan_item *out,
+			size_t max, int wait);
+static void scan_run_of(struct worker *w, struct scan_item *run, size_t n);
+
+/*
+ * While the queue is full, the producer scans a run of it itself rather
+ * than wait: it is one of the scan's threads, so it never competes with
+ * the workers for a core, and walking stays at full speed when it is the
+ * slower side (a history of many trees and few new blobs).
+ */
+static void producer_scans(struct scan_queue *q)
+{
+	struct scan_item run[WORKER_RUN];
+	size_t n;
+
+	pthread_mutex_unlock(&q->lock);
+	n = queue_pop(q, run, WORKER_RUN, 0);
+	scan_run_of(q->producer, run, n);
+	pthread_mutex_lock(&q->lock);
+}
+
 int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 {
 	size_t w = item_weight(item);
@@ -132,7 +156,7 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 	pthread_mutex_lock(&q->lock);
 	while (!stopping(q) && q->count &&
 	       (q->count == QUEUE_MAX_ITEMS || q->bytes + w > QUEUE_MAX_BYTES))
-		pthread_cond_wait(&q->not_full, &q->lock);
+		producer_scans(q);
 	if (stopping(q)) {
 		pthread_mutex_unlock(&q->lock);
 		scan_item_release(item);
@@ -150,14 +174,16 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 /*
  * Takes up to max items, consecutive in queue order (sources push related
  * blobs next to each other: one worker reading a run keeps its caches
- * warm).  Returns how many; 0 when the queue is drained and closed.
+ * warm).  Returns how many; 0 when the queue is drained and closed, or
+ * empty when told not to wait.
  */
-static size_t queue_pop(struct scan_queue *q, struct scan_item *out, size_t max)
+static size_t queue_pop(struct scan_queue *q, struct scan_item *out,
+			size_t max, int wait)
 {
 	size_t n = 0;
 
 	pthread_mutex_lock(&q->lock);
-	while (!q->count && !q->done && !stopping(q))
+	while (wait && !q->count && !q->done && !stopping(q))
 		pthread_cond_wait(&q->not_empty, &q->lock);
 	while (q->count && n < max && !stopping(q)) {
 		out[n] = q->ring[q->head];
@@ -166,8 +192,6 @@ static size_t queue_pop(struct scan_queue *q, struct scan_item *out, size_t max)
 		q->bytes -= item_weight(&out[n]);
 		n++;
 	}
-	if (n)
-		pthread_cond_broadcast(&q->not_full);
 	pthread_mutex_unlock(&q->lock);
 	return n;
 }
@@ -407,21 +431,25 @@ static void scan_one(struct worker *w, struct scan_item *item,
 		*w->q->opts->stop = 1;
 }
 
-#define WORKER_RUN 64
+static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
+{
+	struct engine_callbacks cb = { on_match, on_limit, w };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		scan_one(w, &run[i], &cb);
+		scan_item_release(&run[i]);
+	}
+}
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
-	struct engine_callbacks cb = { on_match, on_limit, w };
 	struct scan_item run[WORKER_RUN];
-	size_t n, i;
+	size_t n;
 
-	while ((n = queue_pop(w->q, run, WORKER_RUN))) {
-		for (i = 0; i < n; i++) {
-			scan_one(w, &run[i], &cb);
-			scan_item_release(&run[i]);
-		}
-	}
+	while ((n = queue_pop(w->q, run, WORKER_RUN, 1)))
+		scan_run_of(w, run, n);
 	return NULL;
 }
 
@@ -452,7 +480,8 @@ static int workers_start(struct worker *ws, unsigned n, struct scan_queue *q,
 		if (src->worker_open && src->worker_open(src, &ws[i].state, err))
 			return err->code;
 	}
-	for (i = 0; i < n; i++) {
+	q->producer = &ws[0];	/* this thread's: see producer_scans() */
+	for (i = 1; i < n; i++) {
 		if (pthread_create(&ws[i].thread, NULL, worker_main, &ws[i]))
 			return lg_error_set(err, LG_ERR_NOMEM, "cannot start a thread");
 		ws[i].thread_started = 1;
@@ -509,7 +538,6 @@ static int queue_init(struct scan_queue *q, const struct scan_options *opts)
 		return LG_ERR_NOMEM;
 	pthread_mutex_init(&q->lock, NULL);
 	pthread_cond_init(&q->not_empty, NULL);
-	pthread_cond_init(&q->not_full, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &q->started);
 	q->last_progress = q->started;
 	return 0;
@@ -528,7 +556,6 @@ static void queue_release(struct scan_queue *q)
 	free(q->ring);
 	pthread_mutex_destroy(&q->lock);
 	pthread_cond_destroy(&q->not_empty);
-	pthread_cond_destroy(&q->not_full);
 }
 
 int scan_run(const struct engine *e, struct scan_source *src,
@@ -549,6 +576,8 @@ int scan_run(const struct engine *e, struct scan_source *src,
 	if (!rc)
 		rc = src->produce(src, &q, err);
 	queue_close(&q);
+	if (!rc)
+		worker_main(&ws[0]);	/* the producer helps drain the queue */
 	rc2 = workers_finish(ws, n, &q, out, err);
 	if (!rc)
 		rc = rc2;

@@ -118,8 +118,9 @@ struct scan_options {
 
 /*
  * Pushes item into the queue, taking ownership of its contents (item is
- * zeroed).  Blocks while the queue is full.  Returns 0, or 1 when the scan
- * is being stopped (the producer should return).
+ * zeroed).  While the queue is full, the calling thread scans some of it.
+ * Returns 0, or 1 when the scan is being stopped (the producer should
+ * return).
  */
 int scan_queue_push(struct scan_queue *q, struct scan_item *item);
 /* Lets a producer report a warning (such as an unreadable directory). */
@@ -127,7 +128,10 @@ void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Counts a skip seen by the producer (a file over the size cap). */
 void scan_queue_skip(struct scan_queue *q, enum scan_skip kind);
-/* Threads to run for a --threads value (0: one per online core). */
+/*
+ * Threads to run for a --threads value (0: one per online core), the one
+ * that walks the input included.
+ */
 unsigned scan_threads(unsigned requested);
 /* The scan's options, for producers that honour max_file_size. */
 const struct scan_options *scan_queue_options(const struct scan_queue *q);
