@@ -562,7 +562,8 @@ int scan_run(const struct engine *e, struct scan_source *src,
 	     const struct scan_options *opts, struct finding_list *out,
 	     struct scan_stats *stats, struct lg_error *err)
 {
-	unsigned n = scan_threads(opts->threads);
+	/* ws[0] is the producer's; the others get threads of their own. */
+	unsigned n = scan_threads(opts->threads) + !src->producer_counts;
 	struct worker *ws = calloc(n, sizeof(*ws));
 	struct scan_queue q;
 	size_t first = out->n;

@@ -61,6 +61,12 @@ struct scan_source {
 	/* Producer thread: pushes every item with scan_queue_push(). */
 	int (*produce)(struct scan_source *src, struct scan_queue *q,
 		       struct lg_error *err);
+	/*
+	 * Non-zero when producing is a full-time job for a core (walking a
+	 * history's trees): the producer is then one of --threads, not one
+	 * more that mostly waits on the file system.
+	 */
+	int producer_counts;
 	/* Worker threads: per-thread state (a repository handle), may be NULL. */
 	int (*worker_open)(struct scan_source *src, void **state,
 			   struct lg_error *err);
@@ -128,10 +134,7 @@ void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Counts a skip seen by the producer (a file over the size cap). */
 void scan_queue_skip(struct scan_queue *q, enum scan_skip kind);
-/*
- * Threads to run for a --threads value (0: one per online core), the one
- * that walks the input included.
- */
+/* Threads to run for a --threads value (0: one per online core). */
 unsigned scan_threads(unsigned requested);
 /* The scan's options, for producers that honour max_file_size. */
 const struct scan_options *scan_queue_options(const struct scan_queue *q);

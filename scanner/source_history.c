@@ -490,6 +490,7 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	memset(src, 0, sizeof(*src));
 	src->repo_path = repo_path;
 	src->base.produce = history_produce;
+	src->base.producer_counts = 1;
 	src->base.worker_open = history_worker_open;
 	src->base.worker_close = history_worker_close;
 	src->base.load = history_load;

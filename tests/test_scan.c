@@ -69,8 +69,9 @@ static int numbered_load(struct scan_source *base, void *state,
 	return 0;
 }
 
-static void run(unsigned threads, struct finding_list *found,
-		struct scan_stats *stats, size_t *loads_while_producing)
+static void run(unsigned threads, int producer_counts,
+		struct finding_list *found, struct scan_stats *stats,
+		size_t *loads_while_producing)
 {
 	struct lg_error err = LG_ERROR_INIT;
 	struct scan_options opts;
@@ -85,6 +86,7 @@ static void run(unsigned threads, struct finding_list *found,
 	memset(&src, 0, sizeof(src));
 	src.base.produce = numbered_produce;
 	src.base.load = numbered_load;
+	src.base.producer_counts = producer_counts;
 	memset(&opts, 0, sizeof(opts));
 	opts.threads = threads;
 	cr_assert_eq(scan_run(e, &src.base, &opts, found, stats, &err), 0,
@@ -94,14 +96,17 @@ static void run(unsigned threads, struct finding_list *found,
 	rules_release(&rs);
 }
 
-/* With one thread there is no worker: the producer scans it all. */
+/*
+ * One thread, and the producer counts as one: no worker thread, the
+ * producer scans it all.
+ */
 Test(scan, one_thread_scans_a_queue_that_fills_up)
 {
 	struct finding_list found = FINDING_LIST_INIT;
 	struct scan_stats stats;
 	size_t own, i;
 
-	run(1, &found, &stats, &own);
+	run(1, 1, &found, &stats, &own);
 	cr_expect_eq(stats.items, N_ITEMS);
 	cr_assert_eq(found.n, N_ITEMS / EVERY);
 	for (i = 0; i < found.n; i++)
@@ -117,14 +122,20 @@ Test(scan, any_thread_count_finds_the_same)
 	struct scan_stats stats;
 	size_t own, i;
 
-	run(1, &one, &stats, &own);
-	run(3, &many, &stats, &own);
-	cr_expect_eq(stats.items, N_ITEMS);
-	cr_assert_eq(one.n, many.n);
-	for (i = 0; i < one.n; i++) {
-		cr_expect_str_eq(one.items[i]->where.path, many.items[i]->where.path);
-		cr_expect_eq(one.items[i]->origin, many.items[i]->origin);
+	unsigned threads;
+	int counts;
+
+	run(1, 1, &one, &stats, &own);
+	for (threads = 1; threads <= 3; threads += 2) {
+		for (counts = 0; counts <= 1; counts++) {
+			run(threads, counts, &many, &stats, &own);
+			cr_expect_eq(stats.items, N_ITEMS);
+			cr_assert_eq(one.n, many.n);
+			for (i = 0; i < one.n; i++)
+				cr_expect_eq(one.items[i]->origin,
+					     many.items[i]->origin);
+			finding_list_release(&many);
+		}
 	}
 	finding_list_release(&one);
-	finding_list_release(&many);
 }
