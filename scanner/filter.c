@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fnmatch.h>
-#include <git2.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +10,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "worktree.h"
 #include "banned.h"
 
 #define IGNORE_FILE_NAME ".leakgateignore"
@@ -19,26 +19,12 @@
 
 /* ---- the ignore root ---- */
 
-/* The work tree enclosing dir (absolute), or NULL outside one. */
-static char *enclosing_worktree(const char *dir)
-{
-	git_repository *repo = NULL;
-	const char *wd;
-	char *out = NULL;
-
-	if (git_repository_open_ext(&repo, dir, 0, NULL))
-		return NULL;
-	wd = git_repository_workdir(repo);
-	if (wd)
-		out = realpath(wd, NULL);
-	git_repository_free(repo);
-	return out;
-}
-
 int filter_ignore_root(char **out, const char *start, struct lg_error *err)
 {
+	struct worktree wt = WORKTREE_INIT;
 	struct stat st;
 	char *abs = realpath(start, NULL);
+	int rc;
 
 	*out = NULL;
 	if (!abs)
@@ -47,10 +33,16 @@ int filter_ignore_root(char **out, const char *start, struct lg_error *err)
 		char *slash = strrchr(abs, '/');
 		slash[slash == abs] = '\0';	/* "/f" keeps its "/" */
 	}
-	*out = enclosing_worktree(abs);
-	if (*out) {
+	rc = worktree_find(&wt, abs, err);
+	if (rc > 0) {
 		free(abs);
-		return 0;
+		abs = wt.root;
+		wt.root = NULL;
+	}
+	worktree_release(&wt);
+	if (rc < 0) {
+		free(abs);
+		return rc;
 	}
 	*out = abs;
 	return 0;

@@ -1,5 +1,9 @@
 #include "gitconfig.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -209,23 +213,30 @@ static char unescape(char c)
 	}
 }
 
-int gitconfig_value(const struct gitconfig_entry *e, char *out,
-		    size_t outlen)
+/*
+ * Copies s[0..len) to out as git reads it, NUL-terminated: a backslash
+ * takes the next character; in a value quotes go, "\n", "\t" and "\b"
+ * are escapes and a backslash-newline joins lines.  Returns the length,
+ * or -1 when s is NULL or out is too small.
+ */
+static int copy_unescaped(char *out, size_t outlen, const char *s,
+			  size_t len, int is_value)
 {
 	size_t i, n = 0;
 
-	if (!e->value || !outlen)
+	if (!s || !outlen)
 		return -1;
-	for (i = 0; i < e->value_len; i++) {
-		char c = e->value[i];
+	for (i = 0; i < len; i++) {
+		char c = s[i];
 
-		if (c == '"')
+		if (is_value && c == '"')
 			continue;
-		if (c == '\\' && i + 1 < e->value_len) {
-			c = e->value[++i];
-			if (c == '\n')
+		if (c == '\\' && i + 1 < len) {
+			c = s[++i];
+			if (is_value && c == '\n')
 				continue;
-			c = unescape(c);
+			if (is_value)
+				c = unescape(c);
 		}
 		if (n + 1 >= outlen)
 			return -1;
@@ -233,4 +244,61 @@ int gitconfig_value(const struct gitconfig_entry *e, char *out,
 	}
 	out[n] = '\0';
 	return (int)n;
+}
+
+int gitconfig_value(const struct gitconfig_entry *e, char *out,
+		    size_t outlen)
+{
+	return copy_unescaped(out, outlen, e->value, e->value_len, 1);
+}
+
+int gitconfig_subsection(const struct gitconfig_entry *e, char *out,
+			 size_t outlen)
+{
+	return copy_unescaped(out, outlen, e->sub, e->sub_len, 0);
+}
+
+/* git_parse_int(): strtoimax(3) in any base, times a unit, within int. */
+static int parse_int(const char *value, int *out)
+{
+	static const char units[] = "kmg";
+	const char *unit;
+	long long v, factor = 1;
+	char *end;
+
+	errno = 0;
+	v = strtoll(value, &end, 0);
+	if (errno || end == value)
+		return -1;
+	if (*end) {
+		unit = strchr(units, tolower((unsigned char)*end));
+		if (!unit || end[1])
+			return -1;
+		factor <<= 10 * (unit - units + 1);
+	}
+	if (v > INT_MAX / factor || v < -INT_MAX / factor)
+		return -1;
+	*out = (int)(v * factor);
+	return 0;
+}
+
+static int is_one_of(const char *value, const char *const *words)
+{
+	for (; *words; words++)
+		if (!strcasecmp(value, *words))
+			return 1;
+	return 0;
+}
+
+int gitconfig_bool(const char *value)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", "", NULL };
+	int n;
+
+	if (!value || is_one_of(value, yes))
+		return 1;
+	if (is_one_of(value, no))
+		return 0;
+	return parse_int(value, &n) ? -1 : n != 0;
 }

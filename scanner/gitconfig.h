@@ -42,4 +42,20 @@ int gitconfig_is(const struct gitconfig_entry *e, const char *section,
 int gitconfig_value(const struct gitconfig_entry *e, char *out,
 		    size_t outlen);
 
+/*
+ * Writes e's subsection as git reads it (a backslash takes the next
+ * character as it is) to out, NUL-terminated.  Returns its length, or -1
+ * when e has none or it is longer than outlen - 1.
+ */
+int gitconfig_subsection(const struct gitconfig_entry *e, char *out,
+			 size_t outlen);
+
+/*
+ * A value read as git reads a boolean: NULL (a bare key) is true; "true",
+ * "yes", "on", and "false", "no", "off", "" in any case; an int with an
+ * optional k, m or g is true when it is not 0.  Returns 1, 0, or -1 when
+ * value is none of these (git would refuse it).
+ */
+int gitconfig_bool(const char *value);
+
 #endif

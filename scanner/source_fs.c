@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <git2.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include "dedup.h"
 #include "error.h"
 #include "gitignore.h"
+#include "worktree.h"
 #include "banned.h"
 
 /* git's cap on an ignore file: a larger one is not read. */
@@ -107,60 +107,24 @@ static int push_ignore_file(struct walk *wk, int dfd, const char *name,
 }
 
 /*
- * Where core.excludesFile is: as configured ("" for none), else git's
- * default.
- */
-static int excludes_file(struct buf *out, git_config *cfg,
-			 const char *workdir)
-{
-	git_buf value = GIT_BUF_INIT;
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	int rc = 0;
-
-	if (!cfg || git_config_get_path(&value, cfg, "core.excludesfile")) {
-		if (xdg && *xdg)
-			rc = buf_addf(out, "%s/git/ignore", xdg);
-		else if (home)
-			rc = buf_addf(out, "%s/.config/git/ignore", home);
-	} else if (value.ptr[0] == '/') {
-		rc = buf_adds(out, value.ptr);
-	} else if (value.ptr[0]) {
-		/* Relative: from the top of the work tree, where git runs. */
-		rc = buf_addf(out, "%s/%s", workdir, value.ptr);
-	}
-	git_buf_dispose(&value);
-	return rc;
-}
-
-/*
  * The rules below every .gitignore, weakest first: core.excludesFile,
  * then info/exclude.  core.ignoreCase says how names compare.
  */
-static int push_global_rules(struct walk *wk, git_repository *repo,
-			     const char *workdir)
+static int push_global_rules(struct walk *wk, const struct worktree *wt)
 {
-	git_config *cfg = NULL;
-	git_buf info = GIT_BUF_INIT;
 	struct buf path = BUF_INIT;
-	int icase, rc;
+	int rc = 0;
 
-	if (git_repository_config_snapshot(&cfg, repo))
-		cfg = NULL;
-	if (cfg && !git_config_get_bool(&icase, cfg, "core.ignorecase"))
-		wk->ig.rules.icase = icase;
-	rc = excludes_file(&path, cfg, workdir);
-	if (!rc && path.len)
-		rc = push_ignore_file(wk, AT_FDCWD, path.ptr, path.ptr, 0, 1);
-	if (!rc && wk->ig.active &&
-	    !git_repository_item_path(&info, repo, GIT_REPOSITORY_ITEM_INFO)) {
-		buf_reset(&path);
-		rc = buf_addf(&path, "%sexclude", info.ptr);
+	wk->ig.rules.icase = wt->ignore_case;
+	if (wt->excludes_file)
+		rc = push_ignore_file(wk, AT_FDCWD, wt->excludes_file,
+				      wt->excludes_file, 0, 1);
+	if (!rc && wk->ig.active) {
+		rc = buf_addf(&path, "%s/info/exclude", wt->commondir);
 		if (!rc)
 			rc = push_ignore_file(wk, AT_FDCWD, path.ptr, path.ptr,
 					      0, 1);
 	}
-	git_buf_dispose(&info);
-	git_config_free(cfg);
 	buf_release(&path);
 	return rc;
 }
@@ -225,29 +189,28 @@ static int push_ancestor_rules(struct walk *wk, const char *workdir,
  */
 static int ignore_open(struct walk *wk, const char *path)
 {
-	git_repository *repo = NULL;
-	const char *wd;
-	char *workdir = NULL, *abs = NULL;
+	struct lg_error err = LG_ERROR_INIT;
+	struct worktree wt = WORKTREE_INIT;
+	char *abs = NULL;
 	size_t n;
-	int rc = 0;
+	int rc = worktree_find(&wt, path, &err);
 
-	if (git_repository_open_ext(&repo, path, 0, NULL) ||
-	    !(wd = git_repository_workdir(repo)) ||
-	    !(workdir = realpath(wd, NULL)) || !(abs = realpath(path, NULL)))
+	if (rc <= 0 || !(abs = realpath(path, NULL)))
 		goto out;
-	n = strlen(workdir);
-	if (strncmp(abs, workdir, n) || (abs[n] != '/' && abs[n]))
+	rc = 0;
+	/* A work tree at "/" holds every path: none starts "//". */
+	n = strcmp(wt.root, "/") ? strlen(wt.root) : 0;
+	if (strncmp(abs, wt.root, n) || (abs[n] != '/' && abs[n]))
 		goto out;
 	wk->ig.active = 1;
-	rc = push_global_rules(wk, repo, workdir);
+	rc = push_global_rules(wk, &wt);
 	if (!rc)
-		rc = push_ancestor_rules(wk, workdir,
+		rc = push_ancestor_rules(wk, wt.root,
 					 abs[n] ? abs + n + 1 : "");
 out:
-	git_repository_free(repo);
-	free(workdir);
+	worktree_release(&wt);
 	free(abs);
-	return rc;
+	return rc < 0 ? rc : 0;
 }
 
 /* Pushes a file once, however many of the named paths reach it. */

@@ -396,6 +396,38 @@ Test(e2e_scan, gitignore_ignored_outside_a_work_tree)
 	th_run_release(&r);
 }
 
+Test(e2e_scan, linked_work_tree_honours_the_shared_excludes)
+{
+	char *main_dir = path_in("main"), *home = path_in("home");
+	struct run_result r;
+
+	th_write(main_dir, "README", "main\n");
+	th_git_init(main_dir);
+	th_git_commit(main_dir, "first");
+	th_shf(main_dir, "git worktree add -q ../linked");
+	th_write(main_dir, ".git/info/exclude", "from-info.txt\n");
+	th_write(home, ".gitconfig", "[include]\n\tpath = cfg/excludes.inc\n");
+	th_write(home, "cfg/excludes.inc",
+		 "[core]\n\texcludesFile = ~/global-ignore\n");
+	th_write(home, "global-ignore", "from-global.txt\n");
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	plant("linked/from-info.txt", "", 40);
+	plant("linked/from-global.txt", "", 41);
+	plant("linked/kept.txt", "", 42);
+	r = LG(dir, NULL, "scan", "linked");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert_eq(strncmp(r.out, "linked/kept.txt:", 16), 0, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--no-ignore", "linked");
+	cr_assert_eq(th_count(r.out, "\n"), 3, "%s", r.out);
+	th_run_release(&r);
+	free(main_dir);
+	free(home);
+}
+
 Test(e2e_scan, binary_files_are_skipped)
 {
 	struct buf b = BUF_INIT;

@@ -118,3 +118,58 @@ Test(gitconfig, truncated_inputs)
 	}
 	cr_expect_gt(total, 0);
 }
+
+#define SUB_MAX 64
+
+/* Keeps the first entry's subsection as gitconfig_subsection() reads it. */
+static int first_subsection(const struct gitconfig_entry *e, void *payload)
+{
+	char *out = payload;
+
+	if (gitconfig_subsection(e, out, SUB_MAX) < 0)
+		snprintf(out, SUB_MAX, "(none)");
+	return 1;
+}
+
+static void subsection_of(const char *text, char *out)
+{
+	cr_assert_eq(gitconfig_parse(text, strlen(text), first_subsection,
+				     out), 1, "no entry in %s", text);
+}
+
+Test(gitconfig, subsection_unescapes_like_git)
+{
+	char sub[SUB_MAX];
+
+	subsection_of("[includeIf \"gitdir:~/a \\\"b\\\"\\\\c/\"]\n"
+		      "\tpath = x\n", sub);
+	cr_expect_str_eq(sub, "gitdir:~/a \"b\"\\c/");
+	subsection_of("[core]\n\tbare\n", sub);
+	cr_expect_str_eq(sub, "(none)");
+	subsection_of("[s \"0123456789012345678901234567890123456789"
+		      "0123456789012345678901234\"]\n\tk\n", sub);
+	cr_expect_str_eq(sub, "(none)", "longer than the buffer");
+}
+
+Test(gitconfig, booleans_as_git_reads_them)
+{
+	static const struct {
+		const char *value;
+		int want;
+	} cases[] = {
+		{ NULL, 1 },	/* a bare key */
+		{ "true", 1 }, { "Yes", 1 }, { "ON", 1 }, { "1", 1 },
+		{ "-3", 1 }, { "2k", 1 }, { "0x10", 1 }, { " 7", 1 },
+		{ "false", 0 }, { "No", 0 }, { "oFF", 0 }, { "0", 0 },
+		{ "", 0 }, { "0m", 0 }, { "0x0", 0 },
+		{ "maybe", -1 }, { "1kb", -1 }, { "2x", -1 }, { "truee", -1 },
+		{ "3000000000", -1 }, { "3m", 1 }, { "3g", -1 },
+		{ "99999999999999999999999", -1 }, { " ", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_eq(gitconfig_bool(cases[i].value), cases[i].want,
+			     "gitconfig_bool(%s)",
+			     cases[i].value ? cases[i].value : "(bare)");
+}
