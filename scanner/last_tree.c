@@ -1,6 +1,7 @@
 #include "last_tree.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "pack_read.h"
@@ -20,6 +21,7 @@ static void drop(void *value)
 	struct last_tree *t = value;
 
 	pack_object_put(t->tree);
+	free(t->starts);
 	free(t);
 }
 
@@ -41,16 +43,24 @@ const struct last_tree *last_tree_get(const struct last_trees *lt,
 	return dedup_get(&lt->by_path, key);
 }
 
-int last_tree_set(struct last_trees *lt, const char *path, size_t len,
-		  struct pack_object *tree, void *note)
+static size_t kept_bytes(const struct last_tree *t)
 {
+	return t->tree->len + t->n * sizeof(*t->starts);
+}
+
+int last_tree_set(struct last_trees *lt, const char *path, size_t len,
+		  struct pack_object *tree, struct tree_step *s, void *note)
+{
+	size_t bytes = tree->len + s->n * sizeof(*s->starts);
 	unsigned char key[16];
 	struct last_tree *t;
 
+	if (!s->done || tree->len > UINT32_MAX)
+		return 0;	/* malformed, or its offsets would not fit */
 	dedup_key_of(path, len, key);
 	t = dedup_get(&lt->by_path, key);
 	if (!t) {
-		if (lt->bytes + tree->len > lt->budget)
+		if (lt->bytes + bytes > lt->budget)
 			return 0;
 		if (!(t = calloc(1, sizeof(*t))) ||
 		    dedup_put(&lt->by_path, key, t)) {
@@ -58,12 +68,144 @@ int last_tree_set(struct last_trees *lt, const char *path, size_t len,
 			return LG_ERR_NOMEM;
 		}
 	} else {
-		lt->bytes -= t->tree->len;
+		lt->bytes -= kept_bytes(t);
 		pack_object_put(t->tree);
+		free(t->starts);
 	}
 	pack_object_get(tree);
 	t->tree = tree;
+	t->starts = s->starts;
+	t->n = s->n;
 	t->note = note;
-	lt->bytes += tree->len;
+	s->starts = NULL;
+	s->n = s->alloc = 0;
+	lt->bytes += bytes;
 	return 0;
+}
+
+/* ---- walking a tree against its last version ---------------------------- */
+
+/* How many bytes a and b (n bytes each) start with in common. */
+static size_t common_head(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	while (i + 64 <= n && !memcmp(a + i, b + i, 64))
+		i += 64;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+/* Where entry k of the last tree ends. */
+static size_t end_of(const struct last_tree *last, size_t k)
+{
+	return k + 1 < last->n ? last->starts[k + 1] : last->tree->len;
+}
+
+/* The number of the last tree's entries that end at or before byte `at`. */
+static size_t entries_ending_by(const struct last_tree *last, size_t at)
+{
+	size_t lo = 0, hi = last->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (end_of(last, mid) <= at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int grow_starts(struct tree_step *s, size_t more)
+{
+	size_t alloc = s->alloc ? s->alloc : 64;
+	uint32_t *grown;
+
+	if (s->n + more <= s->alloc)
+		return 0;
+	while (alloc < s->n + more)
+		alloc *= 2;
+	if (!(grown = realloc(s->starts, alloc * sizeof(*grown))))
+		return LG_ERR_NOMEM;
+	s->starts = grown;
+	s->alloc = alloc;
+	return 0;
+}
+
+void tree_step_begin(struct tree_step *s, const struct last_tree *last,
+		    const void *data, size_t len)
+{
+	memset(s, 0, sizeof(*s));
+	s->data = data;
+	s->len = len;
+	s->last = len <= UINT32_MAX ? last : NULL;	/* offsets must fit */
+	if (s->last)
+		tree_iter_init(&s->before, last->tree->data, last->tree->len);
+	tree_iter_init(&s->it, data, len);
+}
+
+/*
+ * Passes over the entries from where both trees stand that they hold
+ * byte for byte; returns 1 when there were any (a run), 0 when not, or
+ * LG_ERR_NOMEM.
+ */
+static int pass_shared_run(struct tree_step *s)
+{
+	const struct last_tree *last = s->last;
+	const char *old = (const char *)last->tree->data;
+	size_t p = (size_t)(s->it.p - s->data), q = (size_t)(s->before.p - old);
+	size_t olen = last->tree->len, first, end, k, same;
+
+	if (p == s->len || q == olen)
+		return 0;
+	same = common_head(s->data + p, old + q,
+			   s->len - p < olen - q ? s->len - p : olen - q);
+	first = entries_ending_by(last, q);	/* q starts an entry */
+	end = entries_ending_by(last, q + same);
+	if (end <= first)
+		return 0;
+	if (grow_starts(s, end - first))
+		return LG_ERR_NOMEM;
+	for (k = first; k < end; k++)
+		s->starts[s->n++] = (uint32_t)(last->starts[k] - q + p);
+	s->run_old = q;
+	s->run_new = p;
+	s->run_len = end_of(last, end - 1) - q;
+	s->it.p += s->run_len;
+	s->before.p += s->run_len;
+	return 1;
+}
+
+int tree_step_next(struct tree_step *s, struct tree_entry *e, int *held)
+{
+	size_t p = (size_t)(s->it.p - s->data);
+	int rc;
+
+	*held = 0;
+	if (s->last && (rc = pass_shared_run(s)))
+		return rc < 0 ? rc : TREE_STEP_RUN;
+	if ((rc = tree_iter_next(&s->it, e)) <= 0) {
+		s->done = !rc;
+		return rc;
+	}
+	if (grow_starts(s, 1))
+		return LG_ERR_NOMEM;
+	s->starts[s->n++] = (uint32_t)p;
+	*held = s->last && tree_iter_match(&s->before, e);
+	return TREE_STEP_ENTRY;
+}
+
+void tree_step_release(struct tree_step *s)
+{
+	free(s->starts);
+	memset(s, 0, sizeof(*s));
 }

@@ -124,11 +124,10 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 {
 	size_t base = src->path.len;
 	struct pack_object *tree = NULL;
-	const struct last_tree *last;
 	struct lg_error why = LG_ERROR_INIT;
-	struct tree_iter it, before;
+	struct tree_step step;
 	struct tree_entry e;
-	int rc = dedup_add(&src->trees, id->id), more;
+	int rc = dedup_add(&src->trees, id->id), more = 0, held;
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
@@ -138,24 +137,25 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 		warn_tree(src, q, id, why.msg);
 		return 0;
 	}
-	last = last_tree_get(&src->dirs, src->path.ptr, base);
-	tree_iter_init(&before, last ? last->tree->data : NULL,
-		       last ? last->tree->len : 0);
+	/* What the directory's last tree shares with this one was walked. */
+	tree_step_begin(&step, last_tree_get(&src->dirs, src->path.ptr, base),
+			tree->data, tree->len);
 	rc = 0;
-	tree_iter_init(&it, tree->data, tree->len);
-	while (!rc && (more = tree_iter_next(&it, &e)) > 0) {
-		/* Held by the directory's last tree: walked with it. */
-		if (tree_iter_match(&before, &e))
+	while (!rc && (more = tree_step_next(&step, &e, &held)) > 0) {
+		if (more == TREE_STEP_RUN || held)
 			continue;
 		if (!(rc = buf_add(&src->path, e.name, e.name_len)))
 			rc = walk_entry(src, q, &e, origin);
-		src->path.len = base;
-		src->path.ptr[base] = '\0';
+		buf_truncate(&src->path, base);
 	}
-	if (!rc && more < 0)
+	if (!rc && more == LG_ERR_NOMEM)
+		rc = more;
+	else if (!rc && more < 0)
 		warn_tree(src, q, id, "malformed tree; the rest of it skipped");
 	if (!rc)
-		rc = last_tree_set(&src->dirs, src->path.ptr, base, tree, NULL);
+		rc = last_tree_set(&src->dirs, src->path.ptr, base, tree, &step,
+				   NULL);
+	tree_step_release(&step);
 	pack_object_put(tree);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include "source_history.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -126,56 +127,76 @@ static int entry_edge(struct part *pt, struct node *t,
 	return add_edge(t, child, 0, e->name, e->name_len, at);
 }
 
-/*
- * Copies to t (for its entry at byte `at`) the edge that the directory's
- * last tree, of node `last`, had for the same entry at byte `start`.
- * *next walks last's edges, which are in entry order.
- */
-static int shared_edge(struct node *t, const struct node *last,
-		       size_t *next, size_t start, size_t at)
+/* The first of node t's edges (sorted by entry) at or after byte at. */
+static size_t first_edge_from(const struct node *t, size_t at)
 {
-	const struct edge *e;
+	size_t lo = 0, hi = t->n;
 
-	if (!last)
-		return 0;	/* the last tree held no wanted blob */
-	while (*next < last->n && last->edges[*next].at < start)
-		++*next;
-	if (*next == last->n || last->edges[*next].at != start)
-		return 0;
-	e = &last->edges[(*next)++];
-	return add_edge(t, e->child, e->blob, e->name, strlen(e->name), at);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->edges[mid].at < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /*
- * What tree holds of the wanted blobs, as a new node t; each entry it
- * shares with the last tree read at the same path gets that tree's edge
- * for it without a look-up.
+ * Copies to t the edges of the directory's last node (NULL: it held no
+ * wanted blob) for its entries that start from byte `from` to before
+ * byte `to`, at `shift` bytes further on in the new tree.
+ */
+static int copy_edges(struct node *t, const struct node *last, size_t from,
+		      size_t to, ptrdiff_t shift)
+{
+	size_t i = last ? first_edge_from(last, from) : 0;
+	int rc = 0;
+
+	for (; last && i < last->n && last->edges[i].at < to && !rc; i++) {
+		const struct edge *e = &last->edges[i];
+		rc = add_edge(t, e->child, e->blob, e->name, strlen(e->name),
+			      (size_t)((ptrdiff_t)e->at + shift));
+	}
+	return rc;
+}
+
+/*
+ * What tree holds of the wanted blobs, as a new node t: the entries it
+ * shares with the last tree read at the same path keep that tree's
+ * edges, only the others are looked up.
  */
 static int node_fill(struct part *pt, struct node *t,
-		     const struct pack_object *tree)
+		     const struct pack_object *tree, struct tree_step *step)
 {
 	const struct last_tree *last =
 		last_tree_get(&pt->dirs, pt->path.ptr, pt->path.len);
+	const struct node *prev = last ? last->note : NULL;
 	const char *data = (const char *)tree->data;
-	struct tree_iter it, before;
 	struct tree_entry e;
-	size_t next = 0;
-	int rc = 0;
+	size_t at, old_at;
+	int rc = 0, held, more = 0;
 
-	tree_iter_init(&before, last ? last->tree->data : NULL,
-		       last ? last->tree->len : 0);
-	tree_iter_init(&it, data, tree->len);
-	while (!rc && tree_iter_next(&it, &e) > 0) {
-		size_t at = (size_t)(e.raw - data);
-		if (tree_iter_match(&before, &e))
-			rc = shared_edge(t, last->note, &next,
-					 (size_t)(before.p - e.raw_len -
-						  (const char *)last->tree->data),
-					 at);
-		else
+	tree_step_begin(step, last, data, tree->len);
+	while (!rc && (more = tree_step_next(step, &e, &held)) > 0) {
+		if (more == TREE_STEP_RUN) {
+			rc = copy_edges(t, prev, step->run_old,
+					step->run_old + step->run_len,
+					(ptrdiff_t)step->run_new -
+						(ptrdiff_t)step->run_old);
+			continue;
+		}
+		at = (size_t)(e.raw - data);
+		if (!held) {
 			rc = entry_edge(pt, t, &e, at);
+			continue;
+		}
+		old_at = (size_t)(step->before.p - e.raw_len -
+				  (const char *)last->tree->data);
+		rc = copy_edges(t, prev, old_at, old_at + 1,
+				(ptrdiff_t)at - (ptrdiff_t)old_at);
 	}
-	return rc;
+	return !rc && more == LG_ERR_NOMEM ? more : rc;
 }
 
 static int node_keep(struct part *pt, const git_oid *id, struct node *t)
@@ -203,6 +224,7 @@ static int node_of(struct part *pt, const git_oid *id, struct node **out)
 {
 	struct lg_error why = LG_ERROR_INIT;
 	struct pack_object *tree = NULL;
+	struct tree_step step;
 	struct node *t;
 	int rc;
 
@@ -215,7 +237,7 @@ static int node_of(struct part *pt, const git_oid *id, struct node **out)
 		pack_object_put(tree);
 		return LG_ERR_NOMEM;
 	}
-	rc = node_fill(pt, t, tree);
+	rc = node_fill(pt, t, tree, &step);
 	if (!rc && !t->n) {
 		node_free(t);
 		t = NULL;
@@ -228,7 +250,8 @@ static int node_of(struct part *pt, const git_oid *id, struct node **out)
 	}
 	if (!rc)
 		rc = last_tree_set(&pt->dirs, pt->path.ptr, pt->path.len,
-				   tree, t);
+				   tree, &step, t);
+	tree_step_release(&step);
 	pack_object_put(tree);
 	return rc;
 }
