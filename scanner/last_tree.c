@@ -110,21 +110,6 @@ static size_t end_of(const struct last_tree *last, size_t k)
 	return k + 1 < last->n ? last->starts[k + 1] : last->tree->len;
 }
 
-/* The number of the last tree's entries that end at or before byte `at`. */
-static size_t entries_ending_by(const struct last_tree *last, size_t at)
-{
-	size_t lo = 0, hi = last->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (end_of(last, mid) <= at)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int grow_starts(struct tree_step *s, size_t more)
 {
 	size_t alloc = s->alloc ? s->alloc : 64;
@@ -163,23 +148,23 @@ static int pass_shared_run(struct tree_step *s)
 	const struct last_tree *last = s->last;
 	const char *old = (const char *)last->tree->data;
 	size_t p = (size_t)(s->it.p - s->data), q = (size_t)(s->before.p - old);
-	size_t olen = last->tree->len, first, end, k, same;
+	size_t olen = last->tree->len, k = s->k, same;
 
 	if (p == s->len || q == olen)
 		return 0;
 	same = common_head(s->data + p, old + q,
 			   s->len - p < olen - q ? s->len - p : olen - q);
-	first = entries_ending_by(last, q);	/* q starts an entry */
-	end = entries_ending_by(last, q + same);
-	if (end <= first)
-		return 0;
-	if (grow_starts(s, end - first))
+	/* Entry k starts at q: take the entries that end within the run. */
+	if (grow_starts(s, last->n - k))
 		return LG_ERR_NOMEM;
-	for (k = first; k < end; k++)
+	for (; k < last->n && end_of(last, k) <= q + same; k++)
 		s->starts[s->n++] = (uint32_t)(last->starts[k] - q + p);
+	if (k == s->k)
+		return 0;
 	s->run_old = q;
 	s->run_new = p;
-	s->run_len = end_of(last, end - 1) - q;
+	s->run_len = end_of(last, k - 1) - q;
+	s->k = k;
 	s->it.p += s->run_len;
 	s->before.p += s->run_len;
 	return 1;
@@ -187,7 +172,7 @@ static int pass_shared_run(struct tree_step *s)
 
 int tree_step_next(struct tree_step *s, struct tree_entry *e, int *held)
 {
-	size_t p = (size_t)(s->it.p - s->data);
+	size_t p = (size_t)(s->it.p - s->data), q;
 	int rc;
 
 	*held = 0;
@@ -200,7 +185,12 @@ int tree_step_next(struct tree_step *s, struct tree_entry *e, int *held)
 	if (grow_starts(s, 1))
 		return LG_ERR_NOMEM;
 	s->starts[s->n++] = (uint32_t)p;
-	*held = s->last && tree_iter_match(&s->before, e);
+	if (s->last) {
+		*held = tree_iter_match(&s->before, e);
+		q = (size_t)(s->before.p - (const char *)s->last->tree->data);
+		while (s->k < s->last->n && s->last->starts[s->k] < q)
+			s->k++;
+	}
 	return TREE_STEP_ENTRY;
 }
 

@@ -47,6 +47,7 @@ struct tree_step {
 	const char *data;		/* the new tree */
 	size_t len;
 	struct tree_iter it, before;	/* in the new and the last version */
+	size_t k;		/* the last version's entry at before */
 	uint32_t *starts;	/* the new tree's, built as it goes */
 	size_t n, alloc;
 	/* The last run: the last version's bytes [run_old, +run_len) at run_new. */
