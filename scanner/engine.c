@@ -8,6 +8,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "buf.h"
 #include "entropy.h"
 #include "error.h"
 #include "placeholder.h"
@@ -33,6 +34,12 @@ struct engine {
 	size_t n_keywords;
 	size_t *always;		/* rules without keywords: run on every blob */
 	size_t n_always;
+	/*
+	 * Matches the paths one of those rules selects (most select a few
+	 * file names): one look at a path rather than one per rule.  NULL
+	 * when none selects paths.
+	 */
+	pcre2_code *always_paths;
 	hs_database_t *db;	/* NULL when no rule has keywords */
 	hs_scratch_t *proto_scratch;
 };
@@ -204,6 +211,55 @@ done:
 	return rc;
 }
 
+/*
+ * Non-zero when a pattern may refer to a group by number or name
+ * (backreference, subroutine call, condition): joined with others, the
+ * numbers would shift.  Errs on the safe side.
+ */
+static int refers_to_groups(const char *p)
+{
+	for (; *p; p++) {
+		if (p[0] == '\\' && p[1] && strchr("123456789gkP", p[1]))
+			return 1;
+		if (p[0] == '(' && p[1] == '?' && p[2] &&
+		    strchr("0123456789+-&R(P", p[2]))
+			return 1;
+		if (p[0] == '\\' && p[1])
+			p++;
+	}
+	return 0;
+}
+
+/*
+ * Joins the path patterns of the keyword-less rules into one regex, when
+ * they can be: any other way, each rule's path is matched on its own.
+ */
+static int compile_always_paths(struct engine *e)
+{
+	struct buf src = BUF_INIT;
+	PCRE2_SIZE offset;
+	size_t i;
+	int rc = 0, code;
+
+	for (i = 0; i < e->n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->always[i]];
+		if (r->path_src && refers_to_groups(r->path_src))
+			goto out;
+		if (r->path_src)
+			rc = buf_addf(&src, "%s(?:%s)", src.len ? "|" : "",
+				      r->path_src);
+	}
+	if (!rc && src.len) {
+		e->always_paths = pcre2_compile((PCRE2_SPTR)src.ptr, src.len, 0,
+						&code, &offset, NULL);
+		if (e->always_paths)
+			pcre2_jit_compile(e->always_paths, PCRE2_JIT_COMPLETE);
+	}
+out:
+	buf_release(&src);
+	return rc;
+}
+
 int engine_new(struct engine **out, const struct rule_set *rules,
 	       struct lg_error *err)
 {
@@ -219,6 +275,10 @@ int engine_new(struct engine **out, const struct rule_set *rules,
 	}
 	if ((rc = compile_keywords(e, err)))
 		goto fail;
+	if (compile_always_paths(e)) {
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		goto fail;
+	}
 	*out = e;
 	return 0;
 fail:
@@ -238,6 +298,7 @@ void engine_free(struct engine *e)
 	}
 	free(e->keywords);
 	free(e->always);
+	pcre2_code_free(e->always_paths);
 	hs_free_scratch(e->proto_scratch);
 	hs_free_database(e->db);
 	free(e);
@@ -661,7 +722,7 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 {
 	const struct engine *e = w->e;
 	size_t i;
-	int rc = 0;
+	int rc = 0, any_path = 1;
 
 	reset_blob(w, data, len);
 	if (e->db && len &&
@@ -673,8 +734,14 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 	qsort(w->touched, w->n_touched, sizeof(*w->touched), compare_size);
 	for (i = 0; i < w->n_touched && !rc; i++)
 		rc = run_windows(w, w->touched[i], path, cb);
-	for (i = 0; i < e->n_always && !rc; i++)
-		rc = run_whole(w, e->rules->rules[e->always[i]], path, cb);
+	if (e->n_always && path && e->always_paths)
+		any_path = pcre2_match(e->always_paths, (PCRE2_SPTR)path,
+				       strlen(path), 0, 0, w->md, w->mctx) >= 0;
+	for (i = 0; i < e->n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->always[i]];
+		if (any_path || !r->path_src)
+			rc = run_whole(w, r, path, cb);
+	}
 	reset_blob(w, NULL, 0);
 	return rc;
 }

@@ -413,6 +413,46 @@ Test(engine, path_restricted_rules)
 	teardown(&fx);
 }
 
+/*
+ * Rules without keywords have their paths looked at together: each still
+ * runs on its own paths only, and one whose path refers to a group by
+ * number (which joining would renumber) still selects what it says.
+ */
+Test(engine, keywordless_rules_select_their_own_paths)
+{
+	static const char *const backref[] = {
+		"    path: '(a)(\\1)\\.cfg$'\n",	/* "aa.cfg" */
+		"    path: '(^|/)x\\.cfg$'\n",
+	};
+	struct fixture fx;
+	struct buf b = BUF_INIT, yaml = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		buf_reset(&yaml);
+		buf_addf(&yaml, "rules:\n"
+				"  - id: first\n"
+				"    path: '(^|/)one\\.cfg$'\n"
+				"    pattern: 'p1=(tok_[A-Za-z0-9]{20})'\n"
+				"  - id: second\n%s"
+				"    pattern: 'p2=(tok_[A-Za-z0-9]{20})'\n",
+			 backref[i]);
+		setup(&fx, yaml.ptr);
+		buf_reset(&b);
+		buf_addf(&b, "p1=%s\np2=%s\n", tok(21, 0), tok(22, 1));
+		cr_assert_eq(scan_n(&fx, b.ptr, b.len, "d/one.cfg"), 1);
+		cr_assert_str_eq(fx.c.m[0].rule->id, "first");
+		cr_assert_eq(scan_n(&fx, b.ptr, b.len, i ? "d/x.cfg" : "d/aa.cfg"),
+			     1);
+		cr_assert_str_eq(fx.c.m[0].rule->id, "second");
+		cr_assert_eq(scan_n(&fx, b.ptr, b.len, "d/other.cfg"), 0);
+		cr_assert_eq(scan_n(&fx, b.ptr, b.len, "d/ab.cfg"), 0);
+		teardown(&fx);
+	}
+	buf_release(&b);
+	buf_release(&yaml);
+}
+
 Test(engine, catastrophic_pattern_hits_the_limit_and_returns, .timeout = 20)
 {
 	struct fixture fx;
