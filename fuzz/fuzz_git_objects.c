@@ -88,10 +88,10 @@ static int step_over(const struct pack_object *o, const struct last_tree *last,
 {
 	const char *old = last ? (const char *)last->tree->data : NULL;
 	struct tree_entry e;
-	int kind, held;
+	int kind;
 
 	tree_step_begin(s, last, o->data, o->len);
-	while ((kind = tree_step_next(s, &e, &held)) > 0) {
+	while ((kind = tree_step_next(s, &e)) > 0) {
 		if (kind == TREE_STEP_ENTRY) {
 			FUZZ_CHECK(e.raw >= (const char *)o->data);
 			FUZZ_CHECK(e.raw + e.raw_len <= (const char *)o->data + o->len);

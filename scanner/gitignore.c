@@ -332,6 +332,25 @@ static int rule_matches(const struct gitignore *gi,
 				s->comps + s->len + 1, s->fnm);
 }
 
+int gitignore_glob(const char *pattern, const char *path, int fnm)
+{
+	struct buf pat = BUF_INIT, comps = BUF_INIT;
+	size_t i;
+	int rc = store_components(&pat, pattern, strlen(pattern));
+
+	if (!rc)
+		rc = add_component(&comps, path, strlen(path));
+	for (i = 0; !rc && i < comps.len; i++)
+		if (comps.ptr[i] == '/')
+			comps.ptr[i] = '\0';
+	if (!rc)
+		rc = match_components(pat.ptr, pat.ptr + pat.len, comps.ptr,
+				      comps.ptr + comps.len, fnm);
+	buf_release(&pat);
+	buf_release(&comps);
+	return rc;
+}
+
 /* 1: ignored, 0: re-included, -1: no rule of l matches. */
 static int list_decide(const struct gitignore *gi,
 		       const struct gitignore_list *l, const struct subject *s)

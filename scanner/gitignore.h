@@ -60,6 +60,15 @@ void gitignore_pop(struct gitignore *gi, size_t n_lists);
 int gitignore_match(struct gitignore *gi, const char *path, size_t len,
 		    int is_dir);
 
+/*
+ * 1 when path matches pattern as git's wildmatch() with WM_PATHNAME
+ * matches it (gitignore's path patterns, includeIf "gitdir:"): a
+ * component of stars only stands for any number of components (one or
+ * more at the end), every other component is fnmatch(3)'d with fnm, its
+ * flags, against one.  0 when not, LG_ERR_NOMEM.
+ */
+int gitignore_glob(const char *pattern, const char *path, int fnm);
+
 void gitignore_release(struct gitignore *gi);
 
 #endif

@@ -43,15 +43,16 @@ const struct last_tree *last_tree_get(const struct last_trees *lt,
 	return dedup_get(&lt->by_path, key);
 }
 
-static size_t kept_bytes(const struct last_tree *t)
+/* What keeping a tree of len bytes and n entries costs the budget. */
+static size_t kept_bytes(size_t len, size_t n)
 {
-	return t->tree->len + t->n * sizeof(*t->starts);
+	return len + n * sizeof(uint32_t);
 }
 
 int last_tree_set(struct last_trees *lt, const char *path, size_t len,
 		  struct pack_object *tree, struct tree_step *s, void *note)
 {
-	size_t bytes = tree->len + s->n * sizeof(*s->starts);
+	size_t bytes = kept_bytes(tree->len, s->n);
 	unsigned char key[16];
 	struct last_tree *t;
 
@@ -68,7 +69,7 @@ int last_tree_set(struct last_trees *lt, const char *path, size_t len,
 			return LG_ERR_NOMEM;
 		}
 	} else {
-		lt->bytes -= kept_bytes(t);
+		lt->bytes -= kept_bytes(t->tree->len, t->n);
 		pack_object_put(t->tree);
 		free(t->starts);
 	}
@@ -170,12 +171,12 @@ static int pass_shared_run(struct tree_step *s)
 	return 1;
 }
 
-int tree_step_next(struct tree_step *s, struct tree_entry *e, int *held)
+int tree_step_next(struct tree_step *s, struct tree_entry *e)
 {
+	const char *old = s->last ? (const char *)s->last->tree->data : NULL;
 	size_t p = (size_t)(s->it.p - s->data), q;
-	int rc;
+	int rc, held;
 
-	*held = 0;
 	if (s->last && (rc = pass_shared_run(s)))
 		return rc < 0 ? rc : TREE_STEP_RUN;
 	if ((rc = tree_iter_next(&s->it, e)) <= 0) {
@@ -185,13 +186,19 @@ int tree_step_next(struct tree_step *s, struct tree_entry *e, int *held)
 	if (grow_starts(s, 1))
 		return LG_ERR_NOMEM;
 	s->starts[s->n++] = (uint32_t)p;
-	if (s->last) {
-		*held = tree_iter_match(&s->before, e);
-		q = (size_t)(s->before.p - (const char *)s->last->tree->data);
-		while (s->k < s->last->n && s->last->starts[s->k] < q)
-			s->k++;
-	}
-	return TREE_STEP_ENTRY;
+	if (!s->last)
+		return TREE_STEP_ENTRY;
+	held = tree_iter_match(&s->before, e);
+	q = (size_t)(s->before.p - old);
+	while (s->k < s->last->n && s->last->starts[s->k] < q)
+		s->k++;
+	if (!held)
+		return TREE_STEP_ENTRY;
+	/* The last version holds it elsewhere: a run of one entry. */
+	s->run_old = q - e->raw_len;
+	s->run_new = p;
+	s->run_len = e->raw_len;
+	return TREE_STEP_RUN;
 }
 
 void tree_step_release(struct tree_step *s)

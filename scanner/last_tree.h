@@ -65,11 +65,12 @@ enum tree_step_kind {
 void tree_step_begin(struct tree_step *s, const struct last_tree *last,
 		    const void *data, size_t len);
 /*
- * The next step: a run (see struct tree_step), or an entry *e with *held
- * set when the last version holds it too, byte for byte.  Returns an
- * enum tree_step_kind, -1 when the tree is malformed, or LG_ERR_NOMEM.
+ * The next step: a run (see struct tree_step; a lone entry the last
+ * version holds elsewhere, byte for byte, is a run of one), or an entry
+ * *e the last version does not hold.  Returns an enum tree_step_kind, -1
+ * when the tree is malformed, or LG_ERR_NOMEM.
  */
-int tree_step_next(struct tree_step *s, struct tree_entry *e, int *held);
+int tree_step_next(struct tree_step *s, struct tree_entry *e);
 void tree_step_release(struct tree_step *s);
 
 /*

@@ -127,7 +127,7 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 	struct lg_error why = LG_ERROR_INIT;
 	struct tree_step step;
 	struct tree_entry e;
-	int rc = dedup_add(&src->trees, id->id), more = 0, held;
+	int rc = dedup_add(&src->trees, id->id), more = 0;
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
@@ -141,8 +141,8 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 	tree_step_begin(&step, last_tree_get(&src->dirs, src->path.ptr, base),
 			tree->data, tree->len);
 	rc = 0;
-	while (!rc && (more = tree_step_next(&step, &e, &held)) > 0) {
-		if (more == TREE_STEP_RUN || held)
+	while (!rc && (more = tree_step_next(&step, &e)) > 0) {
+		if (more == TREE_STEP_RUN)
 			continue;
 		if (!(rc = buf_add(&src->path, e.name, e.name_len)))
 			rc = walk_entry(src, q, &e, origin);

@@ -174,27 +174,17 @@ static int node_fill(struct part *pt, struct node *t,
 	const struct node *prev = last ? last->note : NULL;
 	const char *data = (const char *)tree->data;
 	struct tree_entry e;
-	size_t at, old_at;
-	int rc = 0, held, more = 0;
+	int rc = 0, more = 0;
 
 	tree_step_begin(step, last, data, tree->len);
-	while (!rc && (more = tree_step_next(step, &e, &held)) > 0) {
-		if (more == TREE_STEP_RUN) {
+	while (!rc && (more = tree_step_next(step, &e)) > 0) {
+		if (more == TREE_STEP_ENTRY)
+			rc = entry_edge(pt, t, &e, (size_t)(e.raw - data));
+		else
 			rc = copy_edges(t, prev, step->run_old,
 					step->run_old + step->run_len,
 					(ptrdiff_t)step->run_new -
 						(ptrdiff_t)step->run_old);
-			continue;
-		}
-		at = (size_t)(e.raw - data);
-		if (!held) {
-			rc = entry_edge(pt, t, &e, at);
-			continue;
-		}
-		old_at = (size_t)(step->before.p - e.raw_len -
-				  (const char *)last->tree->data);
-		rc = copy_edges(t, prev, old_at, old_at + 1,
-				(ptrdiff_t)at - (ptrdiff_t)old_at);
 	}
 	return !rc && more == LG_ERR_NOMEM ? more : rc;
 }
@@ -494,8 +484,7 @@ static int parts_open(struct part *parts, size_t n, const struct locate *lc,
 		parts[i].last = lc->first + (src->order.n - lc->first) * (i + 1) / n;
 		last_trees_init(&parts[i].dirs, HISTORY_TREE_CACHE);
 		if (!(parts[i].places = calloc(lc->n_blobs, sizeof(*parts[i].places))) ||
-		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS) ||
-		    buf_grow(&parts[i].path, 256))
+		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS))
 			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		if (pack_reader_init(&parts[i].reader, &src->packs,
 				     git_repository_path(src->repo),

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "error.h"
 #include "gitconfig.h"
+#include "gitignore.h"
 #include "banned.h"
 
 /* The most read of a .git file, a commondir file or a config file. */
@@ -280,120 +281,6 @@ static int discover(struct found *f, char *dir)
 	}
 }
 
-/* ---- includeIf "gitdir:" patterns ---------------------------------------- */
-
-/* The next component of two or more stars only at or after s, or NULL. */
-static char *next_star_component(char *s)
-{
-	size_t n;
-
-	for (;; s += n + 1) {
-		n = strcspn(s, "/");
-		if (n >= 2 && strspn(s, "*") >= n)
-			return s;
-		if (!s[n])
-			return NULL;
-	}
-}
-
-/* The components in s: 0 for "", else one more than its slashes. */
-static size_t count_components(const char *s)
-{
-	size_t n = *s != '\0';
-
-	for (; *s; s++)
-		n += *s == '/';
-	return n;
-}
-
-/* Moves *s past one component and the slash after it. */
-static void skip_component(char **s)
-{
-	*s += strcspn(*s, "/");
-	*s += **s == '/';
-}
-
-/*
- * 1 when the glob seg (n components) matches the n components of the
- * path at *s; then *s moves past them.
- */
-static int match_here(const char *seg, size_t n, char **s, int flags)
-{
-	char *end = *s, saved;
-	size_t i;
-	int ok;
-
-	for (i = 0; i < n; i++) {
-		if (!*end)
-			return 0;
-		end += i > 0;
-		end += strcspn(end, "/");
-	}
-	saved = *end;
-	*end = '\0';
-	ok = !fnmatch(seg, *s, flags);
-	*end = saved;
-	if (ok)
-		*s = end + (saved == '/');
-	return ok;
-}
-
-/* match_here() at the first place, from *s on, where seg matches. */
-static int match_leftmost(const char *seg, size_t n, char **s, int flags)
-{
-	while (!match_here(seg, n, s, flags)) {
-		if (!**s)
-			return 0;
-		skip_component(s);
-	}
-	return 1;
-}
-
-/* The segment after the last "**": it must end the path. */
-static int match_tail(const char *seg, size_t n, char *s, int flags)
-{
-	size_t left = count_components(s);
-
-	if (!n)
-		return left > 0;	/* a trailing "**": anything under */
-	if (n > left)
-		return 0;
-	while (left-- > n)
-		skip_component(&s);
-	return match_here(seg, n, &s, flags) && !*s;
-}
-
-/*
- * wildmatch() with WM_PATHNAME, as git matches an includeIf pattern: a
- * component of stars only ("**") matches any number of components, the
- * runs of components between them are fnmatch(3) globs with FNM_PATHNAME.
- * A run between two "**" goes at the first place it matches: that leaves
- * the most for the runs after it, so nothing is ever retried.  pat is
- * cut up in place; path is cut too but put back as it was.
- */
-static int glob_components(char *pat, char *path, int flags)
-{
-	char *seg = pat, *star, *next, *at = path;
-	size_t n;
-
-	for (;;) {
-		star = next_star_component(seg);
-		if (!star && seg == pat)
-			return !fnmatch(pat, path, flags);
-		if (!star)
-			return match_tail(seg, count_components(seg), at,
-					  flags);
-		next = star + strcspn(star, "/");
-		next += *next == '/';
-		star[star > seg ? -1 : 0] = '\0';
-		n = count_components(seg);
-		if (n && !(seg == pat ? match_here(seg, n, &at, flags)
-				      : match_leftmost(seg, n, &at, flags)))
-			return 0;
-		seg = next;
-	}
-}
-
 /* ---- config -------------------------------------------------------------- */
 
 /* What the config files say; a later file overrides an earlier one. */
@@ -484,8 +371,8 @@ static int gitdir_matches(const struct config_file *f, const char *cond,
 		rc = buf_adds(&dir, f->cfg->gitdir);
 	if (!rc && dir.len >= prefix &&
 	    !(icase ? strncasecmp : strncmp)(pat.ptr, dir.ptr, prefix))
-		rc = glob_components(pat.ptr + prefix, dir.ptr + prefix,
-				     FNM_PATHNAME | (icase ? FNM_CASEFOLD : 0));
+		rc = gitignore_glob(pat.ptr + prefix, dir.ptr + prefix,
+				    icase ? FNM_CASEFOLD : 0);
 	buf_release(&pat);
 	buf_release(&dir);
 	return rc;
