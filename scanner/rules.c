@@ -92,6 +92,8 @@ static void rule_free(struct rule *r)
 	pcre2_code_free(r->path_re);
 	string_list_release(&r->examples);
 	string_list_release(&r->negative_examples);
+	string_list_release(&r->references);
+	free(r->remediation);
 	free(r->origin);
 	free(r);
 }
@@ -323,6 +325,10 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_string_list(ld, v, key, &r->examples);
 	if (!strcmp(key, "negative-examples"))
 		return get_string_list(ld, v, key, &r->negative_examples);
+	if (!strcmp(key, "references"))
+		return get_string_list(ld, v, key, &r->references);
+	if (!strcmp(key, "remediation"))
+		return get_string(ld, v, key, &r->remediation);
 	if (!strcmp(key, "validate"))
 		return get_string(ld, v, key, &r->validate_name);
 	if (!strcmp(key, "parser"))
@@ -690,6 +696,8 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	    copy_string(&r->validate_name, b->validate_name) ||
 	    copy_string(&r->path_src, b->path_src) ||
 	    copy_string(&r->origin, b->origin) ||
+	    copy_string(&r->remediation, b->remediation) ||
+	    copy_list(&r->references, &b->references) ||
 	    copy_list(&r->keywords, &b->keywords) ||
 	    copy_list(&r->allow_src, &b->allow_src) ||
 	    copy_list(&r->examples, &b->examples) ||

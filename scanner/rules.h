@@ -59,6 +59,8 @@ struct rule {
 	int anchored;		/* matches start where a keyword starts */
 	struct string_list examples;
 	struct string_list negative_examples;
+	struct string_list references;	/* provider pages: format, revoking */
+	char *remediation;	/* one line: what to do when it leaks */
 	char *origin;		/* rule file name */
 	size_t origin_line;	/* 1-based line of the rule in that file */
 };
