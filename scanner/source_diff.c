@@ -584,6 +584,13 @@ done:
 	return rc;
 }
 
+int source_diff_push_blob(struct scan_queue *q, git_repository *repo,
+			  const char *path, const git_oid *id, size_t origin,
+			  struct lg_error *err)
+{
+	return push_file(q, repo, path, id, NULL, 0, origin, err);
+}
+
 int source_diff_push_all(struct scan_queue *q, const struct source_diff *diffs,
 			 size_t n, size_t origin, struct lg_error *err)
 {

@@ -112,4 +112,12 @@ source_diff_find(const struct source_diff *d, const char *path);
 int source_diff_push_all(struct scan_queue *q, const struct source_diff *diffs,
 			 size_t n, size_t origin, struct lg_error *err);
 
+/*
+ * Pushes the blob id at path whole (every line counts), or counts and
+ * skips it like source_diff_push_all().  Returns like it.
+ */
+int source_diff_push_blob(struct scan_queue *q, git_repository *repo,
+			  const char *path, const git_oid *id, size_t origin,
+			  struct lg_error *err);
+
 #endif

@@ -7,6 +7,7 @@
 #include "commit_order.h"
 #include "dedup.h"
 #include "last_tree.h"
+#include "oid_list.h"
 #include "pack_order.h"
 #include "pack_read.h"
 #include "scan.h"
@@ -22,11 +23,6 @@ struct lg_error;
  */
 #define HISTORY_TREE_CACHE ((size_t)16 << 20)
 #define HISTORY_BLOB_CACHE ((size_t)24 << 20)
-
-struct oid_list {
-	git_oid *ids;
-	size_t n, alloc;
-};
 
 /*
  * Every blob reachable from the chosen refs (default: all refs and HEAD),
@@ -56,7 +52,6 @@ struct source_history {
 	/* Blobs found by the walk, waiting to be pushed in pack order. */
 	struct scan_item *pending;	/* HISTORY_BATCH slots */
 	size_t n_pending;
-	uint64_t n_trees_failed;
 };
 
 /* Opens the repository; fills err with a one-line reason on failure. */

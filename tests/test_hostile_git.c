@@ -78,6 +78,48 @@ Test(hostile_git, a_truncated_pack_is_not_reported_clean)
 	th_run_release(&r);
 }
 
+/* Cuts n bytes off the end of every pack after a gc. */
+static void cut_packs(int n)
+{
+	sh("git gc -q && for p in .git/objects/pack/*.pack; do "
+	   "truncate -s $(($(stat -c %%s $p) - %d)) $p; done", n);
+}
+
+Test(hostile_git, a_pack_cut_by_one_byte_is_scanned_as_far_as_it_reads)
+{
+	struct run_result r;
+
+	two_commits();
+	cut_packs(1);
+	r = LG("history", "--repo", ".", "--show-secrets");
+	cr_assert(r.status == 1 || r.status == 2, "status %d: %s", r.status,
+		  r.err);
+	cr_expect(strstr(r.out, ghp(1, 0)) && strstr(r.out, ghp(2, 0)),
+		  "intact objects went unscanned: %s%s", r.out, r.err);
+	th_run_release(&r);
+}
+
+Test(hostile_git, a_damaged_clean_repository_is_an_error_not_clean)
+{
+	const char *const cmds[][4] = {
+		{ "history", "--repo", ".", NULL },
+		{ "range", "--repo", ".", "HEAD~1..HEAD" },
+	};
+	struct run_result r;
+	size_t i;
+
+	sh("echo clean > a.txt && git add a.txt && git commit -qm one && "
+	   "echo more >> a.txt && git commit -qam two && git gc -q && "
+	   "for p in .git/objects/pack/*.pack; do "
+	   "truncate -s $(($(stat -c %%s $p) / 2)) $p; done");
+	for (i = 0; i < 2; i++) {
+		r = th_leakgate(repo, NULL, cmds[i]);
+		cr_expect_eq(r.status, 2, "%s: status %d: %s", cmds[i][0],
+			     r.status, r.err);
+		th_run_release(&r);
+	}
+}
+
 Test(hostile_git, a_missing_blob_is_noted_and_the_rest_scanned)
 {
 	struct run_result r;
