@@ -161,3 +161,38 @@ Test(e2e_receive, history_finds_what_hangs_from_refs_and_tags)
 			  "%s is missed: %s", walkarounds[i].what, r.out);
 	th_run_release(&r);
 }
+
+/* A leakgate whose range scan is killed by SIGKILL, as the OOM killer does. */
+static void install_killed_leakgate(void)
+{
+	struct buf script = BUF_INIT;
+
+	buf_addf(&script, "#!/bin/sh\n"
+		 "[ \"$1\" = range ] && kill -KILL $$\n"
+		 "exec '%s' \"$@\"\n", getenv("LEAKGATE_BIN"));
+	th_write(root, "killed-leakgate", script.ptr);
+	ok(root, "chmod +x killed-leakgate");
+	buf_release(&script);
+}
+
+Test(e2e_receive, fail_open_never_opens_on_a_killed_scan)
+{
+	const char *budgets[] = { "", "LEAKGATE_TIMEOUT=300 " };
+	size_t i;
+
+	serve();
+	install_killed_leakgate();
+	th_write(work.ptr, "a.txt", "clean\nmore\n");
+	th_git_commit(work.ptr, "more");
+	for (i = 0; i < 2; i++) {
+		struct run_result r = in(work.ptr,
+			"LEAKGATE=\"$PWD/../killed-leakgate\" %s"
+			"LEAKGATE_FAIL_OPEN=1 git push origin main", budgets[i]);
+		cr_expect_neq(r.status, 0, "accepted with '%s': %s",
+			      budgets[i], r.err);
+		cr_expect(strstr(r.err, "scan failed") &&
+				  !strstr(r.err, "budget"),
+			  "%s", r.err);
+		th_run_release(&r);
+	}
+}
