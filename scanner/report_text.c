@@ -62,8 +62,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
-	if (f->more_count && !f->n_more)
-		buf_addf(b, "  (+%zu more places)", f->more_count);
+	if (f->more_count > f->n_more)	/* those not listed below */
+		buf_addf(b, "  (+%zu more places)", f->more_count - f->n_more);
 	buf_addch(b, '\n');
 	for (i = 0; i < f->n_more; i++) {
 		buf_adds(b, "    also at ");

@@ -37,6 +37,7 @@ struct node {
 	struct edge *edges;
 	size_t n;
 	size_t mult;		/* (commit, path) pairs that lead here */
+	int full;		/* every blob under it has all the places kept */
 };
 
 struct place {
@@ -252,6 +253,8 @@ static int add_place(struct part *pt, size_t blob, size_t commit,
 	struct blob_places *p = &pt->places[blob];
 	struct place *grown;
 
+	if (p->n >= FINDING_PLACES_MAX)
+		return 0;	/* counted by push_down(), not listed */
 	if (p->n == p->alloc) {
 		size_t alloc = p->alloc ? p->alloc * 2 : 8;
 		if (!(grown = realloc(p->where, alloc * sizeof(*grown))))
@@ -266,14 +269,32 @@ static int add_place(struct part *pt, size_t blob, size_t commit,
 	return 0;
 }
 
-/* Lists every place under t for commit c (--all-locations). */
-static int list_places(struct part *pt, const struct node *t, size_t c,
+/* Whether every blob under t has FINDING_PLACES_MAX places listed. */
+static int node_full(const struct part *pt, const struct node *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct edge *e = &t->edges[i];
+		if (e->child ? !e->child->full
+			     : pt->places[e->blob].n < FINDING_PLACES_MAX)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Lists the places under t for commit c (--all-locations), as many as
+ * are kept: a subtree whose blobs have them all is not walked again, so
+ * a tree holding one subtree 10^10 times over costs little.
+ */
+static int list_places(struct part *pt, struct node *t, size_t c,
 		       struct buf *path)
 {
 	size_t base = path->len, i;
 	int rc = 0;
 
-	for (i = 0; i < t->n && !rc; i++) {
+	for (i = 0; i < t->n && !rc && !t->full; i++) {
 		const struct edge *e = &t->edges[i];
 		if (buf_adds(path, e->name))
 			rc = LG_ERR_NOMEM;
@@ -286,6 +307,7 @@ static int list_places(struct part *pt, const struct node *t, size_t c,
 		path->len = base;	/* allocated: see part_walk() */
 		path->ptr[base] = '\0';
 	}
+	t->full = node_full(pt, t);
 	return rc;
 }
 
@@ -328,12 +350,22 @@ static void *part_walk(void *arg)
 	return NULL;
 }
 
-/* Appends a later part's places to into, taking over its paths. */
+/*
+ * Appends a later part's places to into, taking over its paths, as many
+ * as are kept.
+ */
 static int places_merge(struct blob_places *into, struct blob_places *from)
 {
-	size_t need = into->n + from->n;
+	size_t need = into->n + from->n, i;
 
 	into->count += from->count;
+	for (i = FINDING_PLACES_MAX - into->n; need > FINDING_PLACES_MAX &&
+					       i < from->n; i++)
+		free(from->where[i].path);
+	if (need > FINDING_PLACES_MAX) {
+		from->n = FINDING_PLACES_MAX - into->n;
+		need = FINDING_PLACES_MAX;
+	}
 	if (!from->n)
 		return 0;
 	if (need > into->alloc) {

@@ -304,7 +304,8 @@ static int scan_changes(struct source_range *src, struct scan_queue *q,
 	if (!rc && cover(src, diffs, k))
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	if (!rc)
-		rc = source_diff_push_all(q, diffs, k, origin, err);
+		rc = source_diff_push_all(q, diffs, k, origin, &src->more,
+					  err);
 	if (!rc && msg)
 		rc = scan_queue_push_message(q, "commit message", msg,
 					     strlen(msg), origin);
@@ -493,6 +494,34 @@ static int range_annotate(struct scan_source *base, struct finding *f,
 	return 0;
 }
 
+/*
+ * The places of a blob past the cap (a git bomb) are counted on the first
+ * finding of each secret in it.
+ */
+static int range_finish(struct scan_source *base, struct finding_list *l,
+			struct lg_error *err)
+{
+	struct source_range *src = (struct source_range *)base;
+	struct dedup told = DEDUP_INIT;
+	unsigned char key[16];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < l->n && src->more.n && rc >= 0; i++) {
+		struct finding *f = l->items[i];
+		uintptr_t extra = f->has_blob
+					  ? (uintptr_t)dedup_get(&src->more, f->blob)
+					  : 0;
+		if (!extra)
+			continue;
+		dedup_key_of(f->fingerprint, FINGERPRINT_HEX, key);
+		if ((rc = dedup_add(&told, key)) > 0)
+			f->more_count += extra;
+	}
+	dedup_release(&told);
+	return rc < 0 ? lg_error_set(err, rc, "out of memory") : 0;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 int source_range_open(struct source_range *src, const char *repo_dir,
@@ -501,6 +530,7 @@ int source_range_open(struct source_range *src, const char *repo_dir,
 	memset(src, 0, sizeof(*src));
 	src->base.produce = range_produce;
 	src->base.annotate = range_annotate;
+	src->base.finish = range_finish;
 	src->base.unreadable_fails = 1;
 	return source_diff_open_repo(&src->repo, repo_dir, err);
 }
@@ -513,6 +543,7 @@ void source_range_release(struct source_range *src)
 	oid_list_release(&src->blobs);
 	dedup_release(&src->seen);
 	dedup_release(&src->covered);
+	dedup_release(&src->more);
 	git_repository_free(src->repo);
 	memset(src, 0, sizeof(*src));
 }

@@ -27,6 +27,7 @@ struct source_range {
 	struct oid_list tags, trees, blobs;	/* named directly */
 	struct dedup seen;		/* every object above */
 	struct dedup covered;		/* blobs some commit's change holds */
+	struct dedup more;		/* blob -> places past the cap */
 };
 
 /*

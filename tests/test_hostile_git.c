@@ -120,6 +120,60 @@ Test(hostile_git, a_damaged_clean_repository_is_an_error_not_clean)
 	}
 }
 
+/*
+ * A git bomb: a token blob ten times in a tree, that tree ten times in the
+ * next, ten levels: 10^10 paths in a dozen objects, on branch "bomb".
+ */
+static void make_bomb(void)
+{
+	sh("b=$(printf 'token = \"%%s\"\\n' %s | git hash-object -w "
+	   "--stdin) && t=$(for i in 0 1 2 3 4 5 6 7 8 9; do "
+	   "printf '100644 blob %%s\\tf%%s\\n' $b $i; done | git mktree) "
+	   "&& for l in 1 2 3 4 5 6 7 8 9; do t=$(for i in 0 1 2 3 4 5 6 7 "
+	   "8 9; do printf '040000 tree %%s\\td%%s\\n' $t $i; done | "
+	   "git mktree); done && git update-ref refs/heads/bomb "
+	   "$(git commit-tree $t -m bomb)", ghp(7, 0));
+}
+
+/* Runs leakgate args in the repository with 1 GiB of address space. */
+static struct run_result bounded(const char *args)
+{
+	struct buf cmd = BUF_INIT;
+	struct run_result r;
+
+	buf_addf(&cmd, "ulimit -v 1048576 && \"$LEAKGATE_BIN\" %s", args);
+	r = th_sh(repo, cmd.ptr);
+	buf_release(&cmd);
+	return r;
+}
+
+Test(hostile_git, a_git_bomb_is_scanned_in_bounded_memory)
+{
+	/* Places kept (findings or "also at" lines) and the rest counted. */
+	static const struct {
+		const char *args, *kept, *more;
+		size_t n_kept;
+	} runs[] = {
+		{ "range bomb", "github-pat-classic",
+		  "(+9999999990 more places)", 10 },
+		{ "history --all-locations", "also at ",
+		  "(+9999999900 more places)", 99 },
+	};
+	size_t i;
+
+	make_bomb();
+	for (i = 0; i < 2; i++) {
+		struct run_result r = bounded(runs[i].args);
+		cr_expect_eq(r.status, 1, "%s: status %d: %s", runs[i].args,
+			     r.status, r.err);
+		cr_expect_eq(th_count(r.out, runs[i].kept), runs[i].n_kept,
+			     "%s: %s", runs[i].args, r.out);
+		cr_expect(strstr(r.out, runs[i].more), "%s: %s", runs[i].args,
+			  r.out);
+		th_run_release(&r);
+	}
+}
+
 Test(hostile_git, a_missing_blob_is_noted_and_the_rest_scanned)
 {
 	struct run_result r;
