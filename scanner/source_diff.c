@@ -12,6 +12,27 @@
 #define RENAME_MIN_SCORE 50
 /* Like git's diff.renameLimit: past it only exact renames are found. */
 #define RENAME_LIMIT 1000
+/* Larger files are paired by exact content only, never inflated for it. */
+#define RENAME_MAX_SIZE ((size_t)64 << 20)
+/*
+ * An old version this much larger than the new one is not inflated to
+ * diff: every line of the new one then counts as added.
+ */
+#define OLD_SIDE_MAX(new_len) (4 * (size_t)(new_len) + ((size_t)64 << 20))
+
+/* The size of blob id from its header, or (size_t)-1 when unreadable. */
+static size_t header_size(git_repository *repo, const git_oid *id)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len;
+
+	if (git_repository_odb(&odb, repo) ||
+	    git_odb_read_header(&len, &type, odb, id))
+		len = (size_t)-1;
+	git_odb_free(odb);
+	return len;
+}
 
 void source_diff_init(struct source_diff *d, git_repository *repo)
 {
@@ -279,7 +300,8 @@ static git_hashsig *signature_of(git_repository *repo, const git_oid *id)
 	git_blob *blob = NULL;
 	git_hashsig *sig = NULL;
 
-	if (git_blob_lookup(&blob, repo, id))
+	if (header_size(repo, id) > RENAME_MAX_SIZE ||
+	    git_blob_lookup(&blob, repo, id))
 		return NULL;
 	if (!git_blob_is_binary(blob) &&
 	    git_hashsig_create(&sig, git_blob_rawcontent(blob),
@@ -564,7 +586,9 @@ static int narrow(struct line_ranges **acc, git_repository *repo,
 	git_blob *old = NULL;
 	int rc;
 
-	if (git_blob_lookup(&old, repo, old_id))
+	/* One far larger than new cannot be worth inflating to diff. */
+	if (header_size(repo, old_id) > OLD_SIDE_MAX(git_blob_rawsize(new)) ||
+	    git_blob_lookup(&old, repo, old_id))
 		return 0;
 	rc = lines_added(&diff, old, new);
 	git_blob_free(old);
@@ -628,6 +652,19 @@ static int push_item(struct scan_queue *q, const char *path,
 	return scan_queue_push(q, &item);
 }
 
+/* Counts and reports a blob of len bytes over the cap; returns 1 if so. */
+static int too_large(struct scan_queue *q, const char *path, size_t len)
+{
+	const struct scan_options *o = scan_queue_options(q);
+
+	if (!o->max_file_size || len <= o->max_file_size)
+		return 0;
+	scan_queue_skip(q, SCAN_SKIP_TOO_LARGE);
+	scan_queue_warn(q, "skipping %s: %zu bytes, over the %zu-byte cap", path,
+			len, o->max_file_size);
+	return 1;
+}
+
 /* Counts and reports a blob that is not scanned; returns 1 (skip it). */
 static int skip_blob(struct scan_queue *q, const char *path,
 		     const git_blob *blob, const git_oid *id)
@@ -646,13 +683,8 @@ static int skip_blob(struct scan_queue *q, const char *path,
 		return 1;
 	}
 	len = (size_t)git_blob_rawsize(blob);
-	if (o->max_file_size && len > o->max_file_size) {
-		scan_queue_skip(q, SCAN_SKIP_TOO_LARGE);
-		scan_queue_warn(q,
-				"skipping %s: %zu bytes, over the %zu-byte cap",
-				path, len, o->max_file_size);
+	if (too_large(q, path, len))
 		return 1;
-	}
 	if (!o->scan_binary &&
 	    scan_looks_binary(git_blob_rawcontent(blob), len)) {
 		scan_queue_skip(q, SCAN_SKIP_BINARY);
@@ -664,17 +696,21 @@ static int skip_blob(struct scan_queue *q, const char *path,
 /*
  * Pushes the file new_id at path with the lines it adds relative to every
  * one of olds[0..n_olds) (a NULL entry: the file did not exist there, so
- * every line is added); nothing when no line is added.
+ * every line is added); nothing when no line is added.  A blob over the
+ * size cap is skipped by its header, never inflated.
  */
 static int push_file(struct scan_queue *q, git_repository *repo,
 		     const char *path, const git_oid *new_id,
 		     const git_oid *const *olds, size_t n_olds, size_t origin,
 		     struct lg_error *err)
 {
+	size_t len = header_size(repo, new_id);
 	struct line_ranges *lines = NULL;
 	git_blob *blob = NULL;
 	int rc = 0;
 
+	if (len != (size_t)-1 && too_large(q, path, len))
+		return 0;
 	if (git_blob_lookup(&blob, repo, new_id))
 		blob = NULL;
 	if (skip_blob(q, path, blob, new_id))

@@ -518,12 +518,20 @@ static int history_load(struct scan_source *base, void *state,
 			const struct scan_item *item, struct scan_blob *out,
 			struct lg_error *err)
 {
+	struct source_history *src = (struct source_history *)base;
 	struct pack_object *obj = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
+	size_t size = 0;
 	git_oid id;
 
-	(void)base;
-	if (pack_reader_read_at(state, item->locator, item->oid, &obj, err)) {
+	/* A blob over the cap is counted as too large, never inflated. */
+	if (src->max_size &&
+	    !pack_reader_size(state, item->locator, item->oid, &size, err) &&
+	    size > src->max_size)
+		lg_error_set(err, LG_ERR_LIMIT, "%zu bytes, over the %zu-byte cap",
+			     size, src->max_size);
+	if (err->code ||
+	    pack_reader_read_at(state, item->locator, item->oid, &obj, err)) {
 		memcpy(id.id, item->oid, sizeof(id.id));
 		return lg_error_prefix(err, "blob %s (%s)",
 				       git_oid_tostr(hex, sizeof(hex), &id),

@@ -40,6 +40,7 @@ struct source_history {
 	int unreachable;		/* also objects no ref reaches */
 	int all_locations;		/* list every commit/path holding a blob */
 	unsigned threads;		/* for finding other places (0: all cores) */
+	size_t max_size;		/* blobs over it are not read (0: none) */
 
 	git_repository *repo;		/* producer's handle */
 	struct pack_reader reader;	/* the producer's, for trees */

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -171,6 +173,62 @@ Test(hostile_git, a_git_bomb_is_scanned_in_bounded_memory)
 		cr_expect(strstr(r.out, runs[i].more), "%s: %s", runs[i].args,
 			  r.out);
 		th_run_release(&r);
+	}
+}
+
+/*
+ * The peak resident set, in KiB, of leakgate args run in the repository:
+ * getrusage of a process whose only child is that run.  *status: its exit.
+ */
+static long peak_kib(const char *args, int *status)
+{
+	long v[2] = { -1, -1 };
+	int fd[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(fd), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (!pid) {
+		struct buf cmd = BUF_INIT;
+		struct run_result r;
+		struct rusage ru;
+
+		buf_addf(&cmd, "exec \"$LEAKGATE_BIN\" %s", args);
+		r = th_sh(repo, cmd.ptr);
+		getrusage(RUSAGE_CHILDREN, &ru);
+		v[0] = ru.ru_maxrss;
+		v[1] = r.status;
+		_exit(write(fd[1], v, sizeof(v)) != sizeof(v));
+	}
+	close(fd[1]);
+	cr_assert_eq(read(fd[0], v, sizeof(v)), (ssize_t)sizeof(v));
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	*status = (int)v[1];
+	return v[0];
+}
+
+/* 128 MiB of text: far over the default 10M cap. */
+#define BIG_BLOB "yes abcdefghijklmnopqrstuvwxyz | head -c 134217728"
+
+Test(hostile_git, a_blob_over_the_cap_is_never_inflated)
+{
+	const char *runs[] = { "range HEAD", "history", NULL, "history" };
+	long kib;
+	int status;
+	size_t i;
+
+	sh(BIG_BLOB " > big.txt && git add big.txt && git commit -qm big");
+	for (i = 0; i < 4; i++) {
+		if (!runs[i]) {		/* then the same from a pack */
+			sh("git repack -adq && git prune");
+			continue;
+		}
+		kib = peak_kib(runs[i], &status);
+		cr_expect_eq(status, 0, "%s: status %d", runs[i], status);
+		cr_expect_lt(kib, 100 * 1024, "%s: %ld KiB resident", runs[i],
+			     kib);
 	}
 }
 
