@@ -196,3 +196,74 @@ Test(e2e_receive, fail_open_never_opens_on_a_killed_scan)
 		th_run_release(&r);
 	}
 }
+
+/* A commit adding a token (seed) in leak.txt; its fingerprint, owned. */
+static char *commit_leak(unsigned seed)
+{
+	struct run_result r;
+	char *fp;
+
+	ok(work.ptr, "printf 'token = \"%%s\"\\n' %s > leak.txt && "
+	   "git add leak.txt && git commit -q -m leak", token(seed));
+	r = in(work.ptr, "leakgate scan --format jsonl leak.txt | "
+	       "grep -o '\"fingerprint\":\"[0-9a-f]*\"' | cut -d'\"' -f4");
+	cr_assert_eq(strlen(r.out), 33, "%s%s", r.out, r.err);
+	fp = r.out;
+	fp[32] = '\0';
+	r.out = NULL;
+	th_run_release(&r);
+	return fp;
+}
+
+Test(e2e_receive, pushed_ignores_count_only_when_the_server_trusts_them)
+{
+	struct run_result r;
+	char *fp;
+
+	serve();
+	fp = commit_leak(30);
+	ok(work.ptr, "echo %s > .leakgateignore && git add .leakgateignore && "
+	   "git commit -q -m 'ignore it'", fp);
+	r = in(work.ptr, "git push origin main");
+	cr_expect_neq(r.status, 0, "an untrusted ignore file let it in: %s",
+		      r.err);
+	th_run_release(&r);
+	ok(root, "git -C remote.git config leakgate.trustPushedIgnores true");
+	ok(work.ptr, "git push -q origin main");
+	free(fp);
+}
+
+Test(e2e_receive, a_bypass_with_a_reason_is_allowed_and_logged)
+{
+	struct run_result r;
+	char *fp, *log;
+
+	serve();
+	ok(root, "git -C remote.git config receive.advertisePushOptions true");
+	fp = commit_leak(31);
+	r = in(work.ptr, "git push -o 'leakgate.bypass=test fixture, not a "
+	       "secret' origin main");
+	cr_expect_neq(r.status, 0, "bypassed without leakgate.allowBypass");
+	cr_expect(strstr(r.err, "leakgate.allowBypass"), "%s", r.err);
+	th_run_release(&r);
+	ok(root, "git -C remote.git config leakgate.allowBypass true");
+	r = in(work.ptr, "git push origin main");
+	cr_expect_neq(r.status, 0, "accepted without a bypass: %s", r.err);
+	th_run_release(&r);
+	r = in(work.ptr, "git push -o 'leakgate.bypass=test fixture, not a "
+	       "secret' origin main");
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.err, "audit log"), "%s", r.err);
+	th_run_release(&r);
+	r = in(root, "cat remote.git/leakgate-bypass.log");
+	log = r.out;
+	cr_expect_eq(th_count(log, "\n"), 1, "%s", log);
+	cr_expect(strstr(log, "\tuser="), "%s", log);
+	cr_expect(strstr(log, "\trefs=refs/heads/main\t"), "%s", log);
+	cr_expect(strstr(log, fp), "the fingerprint is missing: %s", log);
+	cr_expect(strstr(log, "\treason=test fixture, not a secret\n"), "%s",
+		  log);
+	cr_expect(!strstr(log, token(31)), "the secret is logged: %s", log);
+	th_run_release(&r);
+	free(fp);
+}
