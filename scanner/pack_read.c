@@ -389,6 +389,21 @@ int pack_reader_read_at(struct pack_reader *r, uint64_t key,
 	return 0;
 }
 
+int pack_reader_read_tree(struct pack_reader *r, const git_oid *id,
+			  struct pack_object **out, struct lg_error *err)
+{
+	int rc = pack_reader_read(r, id->id, out, err);
+
+	if (rc)
+		return rc;
+	if ((*out)->type != GIT_OBJECT_TREE) {
+		pack_object_put(*out);
+		*out = NULL;
+		return lg_error_set(err, LG_ERR_IO, "not a tree");
+	}
+	return 0;
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 int pack_reader_init(struct pack_reader *r, struct pack_order *po,

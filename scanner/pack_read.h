@@ -78,6 +78,13 @@ int pack_reader_size(struct pack_reader *r, uint64_t key,
 		     const unsigned char id[20], size_t *size,
 		     struct lg_error *err);
 
+/*
+ * Reads tree id like pack_reader_read(); an object that is not a tree is
+ * LG_ERR_IO.
+ */
+int pack_reader_read_tree(struct pack_reader *r, const git_oid *id,
+			  struct pack_object **out, struct lg_error *err);
+
 /* The same when pack_order_key(id) is already known. */
 int pack_reader_read_at(struct pack_reader *r, uint64_t key,
 			const unsigned char id[20], struct pack_object **out,

@@ -73,19 +73,6 @@ static int flush_batch(struct source_history *src, struct scan_queue *q)
 static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin);
 
-int source_history_tree(struct pack_reader *r, const git_oid *id,
-			struct pack_object **out, struct lg_error *err)
-{
-	if (pack_reader_read(r, id->id, out, err))
-		return -1;
-	if ((*out)->type != GIT_OBJECT_TREE) {
-		pack_object_put(*out);
-		*out = NULL;
-		return lg_error_set(err, LG_ERR_IO, "not a tree");
-	}
-	return 0;
-}
-
 /* Handles one tree entry with its name appended to src->path. */
 static int walk_entry(struct source_history *src, struct scan_queue *q,
 		      const struct tree_entry *e, size_t origin)
@@ -132,7 +119,7 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
-	if (source_history_tree(&src->reader, id, &tree, &why)) {
+	if (pack_reader_read_tree(&src->reader, id, &tree, &why)) {
 		if (why.code == LG_ERR_NOMEM)
 			return LG_ERR_NOMEM;
 		warn_tree(src, q, id, why.msg);
@@ -564,9 +551,15 @@ static int history_annotate(struct scan_source *base, struct finding *f,
 static int history_finish(struct scan_source *base, struct finding_list *l,
 			  struct lg_error *err)
 {
+	struct source_history *src = (struct source_history *)base;
+	struct history_locate in = { &src->order, &src->packs,
+				     git_repository_path(src->repo),
+				     src->threads, src->all_locations,
+				     src->since != 0, base };
+
 	/* The workers are gone: give their arenas' free pages back first. */
 	malloc_trim(0);
-	return source_history_locate((struct source_history *)base, l, err);
+	return source_history_locate(&in, l, err);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
