@@ -17,7 +17,8 @@ enum long_only {
 	OPT_NEW_ONLY, OPT_IGNORE_FILE, OPT_STALE, OPT_GROUP, OPT_MAX_SIZE,
 	OPT_NO_IGNORE, OPT_REPO, OPT_REF, OPT_SINCE, OPT_ALL_LOCATIONS,
 	OPT_UNREACHABLE, OPT_PRE_COMMIT, OPT_PRE_PUSH, OPT_FORCE, OPT_HOME,
-	OPT_REPOS, OPT_VERSION,
+	OPT_REPOS, OPT_VERSION, OPT_VERIFY, OPT_ONLY_VERIFIED, OPT_ACCESS_MAP,
+	OPT_YES, OPT_RULE,
 };
 
 static const struct option long_options[] = {
@@ -50,6 +51,11 @@ static const struct option long_options[] = {
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "home", required_argument, NULL, OPT_HOME },
 	{ "repos", required_argument, NULL, OPT_REPOS },
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "only-verified", no_argument, NULL, OPT_ONLY_VERIFIED },
+	{ "access-map", no_argument, NULL, OPT_ACCESS_MAP },
+	{ "yes", no_argument, NULL, OPT_YES },
+	{ "rule", required_argument, NULL, OPT_RULE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -66,6 +72,8 @@ void cli_usage(FILE *out)
 	      "  range A..B|C|-        commits in a range (-: ids on stdin), added lines only\n"
 	      "  audit                 plain-text credentials git and tools keep here\n"
 	      "  rules list|check      list built-in rules, or prove their examples\n"
+	      "  verify [--rule ID]    is the secret on stdin live? (--access-map: its reach)\n"
+	      "  revoke [REPORT.json]  revoke leaked GitHub, GitLab and Slack tokens\n"
 	      "  hook install|uninstall|show  git hooks that run leakgate\n"
 	      "  version\n"
 	      "\n"
@@ -77,6 +85,7 @@ void cli_usage(FILE *out)
 	      "  -j, --threads N  --max-file-size SIZE  --no-ignore  --no-progress\n"
 	      "  --repo DIR  --ref REF  --since DATE  --all-locations  --unreachable\n"
 	      "  --pre-commit  --pre-push  --force  --home DIR  --repos DIR\n"
+	      "  --verify  --only-verified  --access-map  --fail-on live  --yes  --rule ID\n"
 	      "\n"
 	      "exit status: 0 nothing found, 1 findings, 2 error\n",
 	      out);
@@ -176,10 +185,19 @@ static int take_option(struct cli *c, int opt, const char *arg)
 		c->exit_code = (int)n;
 		return 0;
 	case OPT_FAIL_ON:
+		if (!strcmp(arg, "live")) {
+			c->fail_on_live = c->verify = 1;
+			return 0;
+		}
 		if (severity_parse(arg, &c->fail_on))
-			return fail("--fail-on", "critical, high, medium or low", arg);
+			return fail("--fail-on", "critical, high, medium, low or live", arg);
 		c->fail_on_set = 1;
 		return 0;
+	case OPT_VERIFY: c->verify = 1; return 0;
+	case OPT_ONLY_VERIFIED: c->only_verified = c->verify = 1; return 0;
+	case OPT_ACCESS_MAP: c->access_map = c->verify = 1; return 0;
+	case OPT_YES: c->yes = 1; return 0;
+	case OPT_RULE: c->rule_id = arg; return 0;
 	case 'q': c->quiet = 1; return 0;
 	case OPT_NO_PROGRESS: c->no_progress = 1; return 0;
 	case OPT_BASELINE: c->baseline = arg; return 0;

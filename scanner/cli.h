@@ -59,6 +59,14 @@ struct cli {
 	int pre_push;
 	int force;
 
+	/* verification (opt-in: the only network use) */
+	int verify;			/* --verify, or implied by the next three */
+	int only_verified;
+	int access_map;
+	int fail_on_live;		/* --fail-on live */
+	int yes;			/* revoke without asking */
+	const char *rule_id;		/* verify --rule ID */
+
 	/* audit */
 	const char *home;
 	const char *repos;

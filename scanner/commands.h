@@ -11,5 +11,7 @@ int cmd_staged(const struct cli *c);
 int cmd_range(const struct cli *c);
 int cmd_hook(const struct cli *c);
 int cmd_audit(const struct cli *c);
+int cmd_verify(const struct cli *c);
+int cmd_revoke(const struct cli *c);
 
 #endif

@@ -98,7 +98,16 @@ void finding_free(struct finding *f)
 	for (i = 0; i < f->n_more; i++)
 		location_release(&f->more[i]);
 	free(f->more);
+	free(f->verified.facts);
 	free(f);
+}
+
+const char *verify_state_name(enum verify_state s)
+{
+	static const char *const names[] = { NULL, "live", "invalid", "error",
+					     "not-supported" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen)

@@ -26,6 +26,8 @@ static const struct command commands[] = {
 	{ "range", cmd_range, 1 },
 	{ "hook", cmd_hook, 1 },
 	{ "audit", cmd_audit, 1 },
+	{ "verify", cmd_verify, 0 },
+	{ "revoke", cmd_revoke, 0 },
 };
 
 static void libgit2_setup(void)

@@ -41,6 +41,21 @@ static void text_provenance(struct buf *b, const struct location *l,
 	buf_addf(b, " %s%s", when, o->color ? RESET : "");
 }
 
+/* "  [live: user=x, scopes=y]": what the provider said, escaped (it is not ours). */
+static void text_verification(struct buf *b, const struct verification *v)
+{
+	const char *p = v->facts, *eol;
+
+	if (v->state == VERIFY_UNCHECKED)
+		return;
+	buf_addf(b, "  [%s", verify_state_name(v->state));
+	for (; p && (eol = strchr(p, '\n')); p = eol + 1) {
+		buf_adds(b, p == v->facts ? ": " : ", ");
+		report_escape(b, p, (size_t)(eol - p));
+	}
+	buf_addch(b, ']');
+}
+
 static void text_finding(struct buf *b, const struct finding *f,
 			 const struct report_options *o)
 {
@@ -62,6 +77,7 @@ static void text_finding(struct buf *b, const struct finding *f,
 	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
+	text_verification(b, &f->verified);
 	if (f->more_count && !f->n_more)
 		buf_addf(b, "  (+%zu more places)", f->more_count);
 	buf_addch(b, '\n');

@@ -61,6 +61,7 @@ struct rule {
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */
 	char *remediation;	/* one line: what to do when it leaks */
+	struct string_list verify;	/* "key=value" items: see verify_spec.h */
 	char *origin;		/* rule file name */
 	size_t origin_line;	/* 1-based line of the rule in that file */
 };

@@ -1,4 +1,5 @@
 #include "run.h"
+#include "verify.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -140,12 +141,14 @@ static int exit_status(const struct cli *c, const struct finding_list *l)
 			continue;
 		if (c->fail_on_set && f->rule->severity < c->fail_on)
 			continue;
+		if (c->fail_on_live && f->verified.state != VERIFY_LIVE)
+			continue;
 		return c->exit_code;
 	}
 	return EXIT_CLEAN;
 }
 
-static int write_report(struct run *r, const struct finding_list *l)
+int run_write_report(struct run *r, const struct finding_list *l)
 {
 	const struct cli *c = r->cli;
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
@@ -205,16 +208,55 @@ static int filter_findings(struct run *r, struct finding_list *l)
 	return rc;
 }
 
+/* Drops every finding whose secret the provider did not confirm live. */
+static void keep_live(struct finding_list *l)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->items[i]->verified.state == VERIFY_LIVE)
+			l->items[kept++] = l->items[i];
+		else
+			finding_free(l->items[i]);
+	}
+	l->n = kept;
+}
+
+/* --verify: each distinct secret asked about once, after the filters. */
+static int verify_stage(struct run *r, struct finding_list *l)
+{
+	struct verify_options vo;
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	if (!r->cli->verify)
+		return 0;
+	memset(&vo, 0, sizeof(vo));
+	vo.access_map = r->cli->access_map;
+	rc = http_global_init(&err);
+	if (!rc) {
+		rc = verify_findings(l, &vo, &err);
+		http_global_cleanup();
+	}
+	if (rc) {
+		run_error(err.msg);
+		return rc;
+	}
+	if (r->cli->only_verified)
+		keep_live(l);
+	return 0;
+}
+
 int run_report(struct run *r, struct finding_list *findings)
 {
-	if (filter_findings(r, findings))
+	if (filter_findings(r, findings) || verify_stage(r, findings))
 		return EXIT_ERROR;
 	/* A partial report must not replace a complete one in -o FILE. */
 	if (r->stop && r->cli->output) {
 		run_error("interrupted: no report written");
 		return EXIT_ERROR;
 	}
-	if (write_report(r, findings))
+	if (run_write_report(r, findings))
 		return EXIT_ERROR;
 	if (r->stop) {
 		run_error("interrupted: the results above are partial");

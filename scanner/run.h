@@ -41,6 +41,9 @@ int run_scan(struct run *r, struct scan_source *src, const char *what);
  */
 int run_report(struct run *r, struct finding_list *findings);
 
+/* Writes l in the chosen format to stdout or -o; prints the error, returns -1. */
+int run_write_report(struct run *r, const struct finding_list *l);
+
 /* The process-wide run that SIGINT stops; set by run_init. */
 void run_install_signal_handler(struct run *r);
 
