@@ -18,7 +18,8 @@ enum long_only {
 	OPT_NO_IGNORE, OPT_REPO, OPT_REF, OPT_SINCE, OPT_ALL_LOCATIONS,
 	OPT_UNREACHABLE, OPT_PRE_COMMIT, OPT_PRE_PUSH, OPT_FORCE, OPT_HOME,
 	OPT_REPOS, OPT_VERSION, OPT_VERIFY, OPT_ONLY_VERIFIED, OPT_ACCESS_MAP,
-	OPT_YES, OPT_RULE,
+	OPT_YES, OPT_RULE, OPT_STORE, OPT_STATUS, OPT_REASON, OPT_EXPORT,
+	OPT_IMPORT, OPT_PURGE_PLAN,
 };
 
 static const struct option long_options[] = {
@@ -56,6 +57,12 @@ static const struct option long_options[] = {
 	{ "access-map", no_argument, NULL, OPT_ACCESS_MAP },
 	{ "yes", no_argument, NULL, OPT_YES },
 	{ "rule", required_argument, NULL, OPT_RULE },
+	{ "store", optional_argument, NULL, OPT_STORE },
+	{ "status", required_argument, NULL, OPT_STATUS },
+	{ "reason", required_argument, NULL, OPT_REASON },
+	{ "export", required_argument, NULL, OPT_EXPORT },
+	{ "import", required_argument, NULL, OPT_IMPORT },
+	{ "purge-plan", required_argument, NULL, OPT_PURGE_PLAN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -74,6 +81,9 @@ void cli_usage(FILE *out)
 	      "  rules list|check      list built-in rules, or prove their examples\n"
 	      "  verify [--rule ID]    is the secret on stdin live? (--access-map: its reach)\n"
 	      "  revoke [REPORT.json]  revoke leaked GitHub, GitLab and Slack tokens\n"
+	      "  report --store FILE   every secret the store knows, with its lifecycle\n"
+	      "  triage FINGERPRINT --status S --reason TEXT   record a decision\n"
+	      "  store stats|check|vacuum   look after a findings store\n"
 	      "  hook install|uninstall|show  git hooks that run leakgate\n"
 	      "  version\n"
 	      "\n"
@@ -86,6 +96,8 @@ void cli_usage(FILE *out)
 	      "  --repo DIR  --ref REF  --since DATE  --all-locations  --unreachable\n"
 	      "  --pre-commit  --pre-push  --force  --home DIR  --repos DIR\n"
 	      "  --verify  --only-verified  --access-map  --fail-on live  --yes  --rule ID\n"
+	      "  --store[=FILE]  --status S  --reason TEXT  --export FILE  --import FILE\n"
+	      "  --purge-plan OUT\n"
 	      "\n"
 	      "exit status: 0 nothing found, 1 findings, 2 error\n",
 	      out);
@@ -198,6 +210,12 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	case OPT_ACCESS_MAP: c->access_map = c->verify = 1; return 0;
 	case OPT_YES: c->yes = 1; return 0;
 	case OPT_RULE: c->rule_id = arg; return 0;
+	case OPT_STORE: c->store = arg ? arg : ""; return 0;
+	case OPT_STATUS: c->status = arg; return 0;
+	case OPT_REASON: c->reason = arg; return 0;
+	case OPT_EXPORT: c->export_file = arg; return 0;
+	case OPT_IMPORT: c->import_file = arg; return 0;
+	case OPT_PURGE_PLAN: c->purge_plan = arg; return 0;
 	case 'q': c->quiet = 1; return 0;
 	case OPT_NO_PROGRESS: c->no_progress = 1; return 0;
 	case OPT_BASELINE: c->baseline = arg; return 0;
@@ -231,6 +249,23 @@ static int take_option(struct cli *c, int opt, const char *arg)
 	}
 }
 
+/*
+ * `--store FILE`: an optional argument must be attached (--store=FILE), so
+ * a following word that names a database is taken as the file too.
+ */
+static void take_store_file(struct cli *c, int argc, char **argv)
+{
+	const char *next = optind < argc ? argv[optind] : NULL;
+	size_t n = next ? strlen(next) : 0;
+
+	if (n > 3 && next[0] != '-' &&
+	    (!strcmp(next + n - 3, ".db") ||
+	     (n > 7 && !strcmp(next + n - 7, ".sqlite")))) {
+		c->store = next;
+		optind++;
+	}
+}
+
 int cli_parse(struct cli *c, int argc, char **argv)
 {
 	int opt, rc;
@@ -248,6 +283,8 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "f:o:qj:h", long_options, NULL)) != -1) {
 		if ((rc = take_option(c, opt, optarg)))
 			return rc;
+		if (opt == OPT_STORE && !optarg)
+			take_store_file(c, argc, argv);
 	}
 	if (optind >= argc) {
 		cli_usage(stderr);

@@ -67,6 +67,14 @@ struct cli {
 	int yes;			/* revoke without asking */
 	const char *rule_id;		/* verify --rule ID */
 
+	/* findings store */
+	const char *store;		/* NULL: none; "": the default in the git dir */
+	const char *status;		/* triage --status */
+	const char *reason;		/* triage --reason */
+	const char *export_file;	/* triage --export */
+	const char *import_file;	/* triage --import */
+	const char *purge_plan;		/* report --purge-plan */
+
 	/* audit */
 	const char *home;
 	const char *repos;

@@ -13,5 +13,8 @@ int cmd_hook(const struct cli *c);
 int cmd_audit(const struct cli *c);
 int cmd_verify(const struct cli *c);
 int cmd_revoke(const struct cli *c);
+int cmd_report(const struct cli *c);
+int cmd_triage(const struct cli *c);
+int cmd_store(const struct cli *c);
 
 #endif

@@ -99,6 +99,7 @@ void finding_free(struct finding *f)
 		location_release(&f->more[i]);
 	free(f->more);
 	free(f->verified.facts);
+	free(f->lifecycle);
 	free(f);
 }
 
@@ -117,6 +118,9 @@ void finding_redact(const char *secret, size_t len, char *out, size_t outlen)
 
 	if (len < 8)
 		shown = 0;
+	/* Already redacted (a findings store keeps only this form): as it is. */
+	if (len >= 5 && !memcmp(secret + len - 5, "*****", 5))
+		shown = len - 5;
 	snprintf(out, outlen, "%.*s*****", (int)shown, secret);
 }
 

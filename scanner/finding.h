@@ -60,6 +60,8 @@ struct finding {
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
 	struct verification verified;
+	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
+	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
 };
 
 struct finding_list {
@@ -88,7 +90,8 @@ void location_release(struct location *l);
 
 /*
  * Writes a recognisable but unusable form of the secret into out (size
- * outlen): a short prefix and asterisks.
+ * outlen): a short prefix and asterisks.  A form it made itself (ending in
+ * five asterisks) comes out unchanged.
  */
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen);
 

@@ -28,6 +28,9 @@ static const struct command commands[] = {
 	{ "audit", cmd_audit, 1 },
 	{ "verify", cmd_verify, 0 },
 	{ "revoke", cmd_revoke, 0 },
+	{ "report", cmd_report, 1 },
+	{ "triage", cmd_triage, 1 },
+	{ "store", cmd_store, 1 },
 };
 
 static void libgit2_setup(void)

@@ -83,6 +83,10 @@ json_t *report_json_finding(const struct finding *f,
 	json_decref(loc);
 	if (f->status == FINDING_BASELINE)
 		json_object_set_new(j, "baseline", json_true());
+	if (f->triage)
+		json_object_set_new(j, "triage", json_string(f->triage));
+	if (f->lifecycle)
+		json_object_set_new(j, "lifecycle", facts_json(f->lifecycle));
 	if (f->verified.state != VERIFY_UNCHECKED) {
 		json_object_set_new(j, "verification",
 				    json_string(verify_state_name(f->verified.state)));

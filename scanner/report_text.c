@@ -41,19 +41,24 @@ static void text_provenance(struct buf *b, const struct location *l,
 	buf_addf(b, " %s%s", when, o->color ? RESET : "");
 }
 
-/* "  [live: user=x, scopes=y]": what the provider said, escaped (it is not ours). */
-static void text_verification(struct buf *b, const struct verification *v)
+/* "  [head: key=value, key=value]", escaped: the values are not ours. */
+static void text_facts(struct buf *b, const char *head, const char *facts)
 {
-	const char *p = v->facts, *eol;
+	const char *p = facts, *eol;
 
-	if (v->state == VERIFY_UNCHECKED)
-		return;
-	buf_addf(b, "  [%s", verify_state_name(v->state));
+	buf_addf(b, "  [%s", head);
 	for (; p && (eol = strchr(p, '\n')); p = eol + 1) {
-		buf_adds(b, p == v->facts ? ": " : ", ");
+		buf_adds(b, p == facts ? ": " : ", ");
 		report_escape(b, p, (size_t)(eol - p));
 	}
 	buf_addch(b, ']');
+}
+
+/* What the provider said of the secret (--verify). */
+static void text_verification(struct buf *b, const struct verification *v)
+{
+	if (v->state != VERIFY_UNCHECKED)
+		text_facts(b, verify_state_name(v->state), v->facts);
 }
 
 static void text_finding(struct buf *b, const struct finding *f,
@@ -78,6 +83,10 @@ static void text_finding(struct buf *b, const struct finding *f,
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
 	text_verification(b, &f->verified);
+	if (f->triage)
+		buf_addf(b, "  (%s)", f->triage);
+	if (f->lifecycle)
+		text_facts(b, "lifecycle", f->lifecycle);
 	if (f->more_count && !f->n_more)
 		buf_addf(b, "  (+%zu more places)", f->more_count);
 	buf_addch(b, '\n');

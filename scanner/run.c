@@ -103,6 +103,9 @@ void run_release(struct run *r)
 {
 	if (interrupted_run == r)
 		interrupted_run = NULL;
+	if (r->has_store)
+		store_close(&r->store);
+	r->has_store = 0;
 	engine_free(r->engine);
 	rules_release(&r->rules);
 	filter_release(&r->filter);
@@ -142,6 +145,8 @@ static int exit_status(const struct cli *c, const struct finding_list *l)
 		if (c->fail_on_set && f->rule->severity < c->fail_on)
 			continue;
 		if (c->fail_on_live && f->verified.state != VERIFY_LIVE)
+			continue;
+		if (f->triage)	/* revoked: reported, no longer a leak to stop */
 			continue;
 		return c->exit_code;
 	}
@@ -201,6 +206,8 @@ static int filter_findings(struct run *r, struct finding_list *l)
 
 	filter_apply(&r->filter, l, r->cli->new_only);
 	warn_ignores(r->cli, &r->filter);
+	if (r->has_store)
+		store_apply_triage(&r->store, l);
 	if (r->cli->group)
 		rc = filter_group(l, &err);
 	if (rc)
@@ -281,6 +288,9 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 		fprintf(stderr, " (%llu ignored)",
 			(unsigned long long)(s->findings - reported));
 	fprintf(stderr, ", %.2f s", s->seconds);
+	if (s->known)
+		fprintf(stderr, " (%llu already in the store)",
+			(unsigned long long)s->known);
 	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||
 	    s->skipped[SCAN_SKIP_UNREADABLE])
 		fprintf(stderr, " (skipped: %llu binary, %llu too large, "
@@ -289,6 +299,52 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 			(unsigned long long)s->skipped[SCAN_SKIP_TOO_LARGE],
 			(unsigned long long)s->skipped[SCAN_SKIP_UNREADABLE]);
 	fputc('\n', stderr);
+}
+
+/* --store: the store for this rule set, and the scan skipping what it holds. */
+static int store_begin(struct run *r, struct scan_options *so)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	struct buf path = BUF_INIT;
+	char ruleset[17];
+	int rc;
+
+	if (!r->cli->store)
+		return 0;
+	if (*r->cli->store)
+		buf_adds(&path, r->cli->store);
+	else if (r->git_dir)
+		buf_addf(&path, "%s/leakgate.db", r->git_dir);
+	if (!path.len) {
+		run_error("--store needs a file here (--store=FILE)");
+		return -1;
+	}
+	store_ruleset_hash(&r->rules, ruleset);
+	rc = store_open(&r->store, path.ptr, ruleset, &err);
+	buf_release(&path);
+	if (rc) {
+		store_close(&r->store);
+		run_error(err.msg);
+		return -1;
+	}
+	r->has_store = 1;
+	so->admit = store_admit;
+	so->admit_payload = &r->store;
+	return 0;
+}
+
+/* Everything this scan found goes into the store, before any filter. */
+static int store_end(struct run *r, const struct finding_list *found)
+{
+	struct lg_error err = LG_ERROR_INIT;
+
+	if (!r->has_store || r->stop)
+		return 0;
+	if (store_record(&r->store, found, &err)) {
+		run_error(err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int run_scan(struct run *r, struct scan_source *src, const char *what)
@@ -307,6 +363,8 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	so.stop = &r->stop;
 	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO))
 		so.progress = progress_stderr;
+	if (store_begin(r, &so))
+		return EXIT_ERROR;
 	if (scan_run(r->engine, src, &so, &found, &stats, &err)) {
 		run_error(err.msg);
 		finding_list_release(&found);
@@ -314,6 +372,10 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	if (so.progress)
 		fputs("\r\033[K", stderr);
+	if (store_end(r, &found)) {
+		finding_list_release(&found);
+		return EXIT_ERROR;
+	}
 	status = run_report(r, &found);
 	print_summary(c, &stats, found.n, what);
 	finding_list_release(&found);

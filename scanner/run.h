@@ -7,6 +7,7 @@
 #include "finding.h"
 #include "rules.h"
 #include "scan.h"
+#include "store.h"
 
 /*
  * What every scanning command shares: loading rules, building the engine,
@@ -20,6 +21,10 @@ struct run {
 	struct engine *engine;
 	struct filter filter;	/* ignore file and baseline, loaded by run_init */
 	volatile int stop;	/* set by SIGINT */
+	/* --store: opened by run_scan; git_dir (set by git commands) holds the default file. */
+	struct store store;
+	int has_store;
+	const char *git_dir;
 };
 
 /* Loads the built-in and --rules files; prints the error and returns -1. */
