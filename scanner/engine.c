@@ -426,7 +426,12 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 		return 0;
 	if (r->min_entropy > 0 && entropy_shannon(s, len) < r->min_entropy)
 		return 0;
-	if (r->validate && (v = r->validate(s, len)) == VALIDATE_INVALID)
+	/*
+	 * A rule without a check of its own still checks a token whose
+	 * format has one (a ghp_ token as a URL's password).
+	 */
+	v = r->validate ? r->validate(s, len) : validate_known_token(s, len);
+	if (v == VALIDATE_INVALID)
 		return 0;
 	if (allowed_by_rule(w, r, s, len))
 		return 0;

@@ -660,3 +660,28 @@ Test(e2e_scan, rules_check)
 	free(good);
 	free(bad);
 }
+
+/* A token in a URL's userinfo goes through its format's checksum too. */
+Test(e2e_scan, url_userinfo_tokens_are_checksummed)
+{
+	struct run_result r;
+	struct buf b = BUF_INIT;
+	const char *good = ghp(5, 0), *bad = th_fake_token_bad("gho_", 30, 6, 1);
+
+	buf_addf(&b, "a = https://x-access-token:%s@github.com/o/r\n"
+		 "b = https://%s:x-oauth-basic@github.com/o/r\n", bad, bad);
+	th_write(dir, "bad.txt", b.ptr);
+	buf_reset(&b);
+	buf_addf(&b, "https://x-access-token:%s@github.com/o/r\n", good);
+	th_write(dir, "good.txt", b.ptr);
+	buf_release(&b);
+	r = LG(dir, NULL, "scan", "bad.txt");
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "good.txt");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "github-pat-classic"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "checksum"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "url-credentials"), "%s", r.out);
+	th_run_release(&r);
+}
