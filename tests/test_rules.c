@@ -585,7 +585,7 @@ static const struct shape_case shape_cases[] = {
 	{ "stripe-secret-key", "STRIPE_KEY=sk_stage_", "KItuKg1GQFyOhLyM07C4KDg2", 0 },
 	{ "slack-bot-token", "SLACK=xoxb-77670285929-", "cCt3NeGnZPl8KCoVlI7e1UVO", 1 },
 	{ "slack-bot-token", "SLACK=xoxb-978691742174-6680348445838-", "nCs3H34YqbstI7UUKZaKZ7HGOxj8QHIPXhD8", 1 },
-	{ "slack-legacy-token", "t=xoxa-2-943446575654-821254163860-", "4449154955607-cec8b025941c2ba94c1e651a5cd132d0", 1 },
+	{ "slack-legacy-token", "t=xoxa-2-", "943446575654-821254163860-4449154955607-cec8b025941c2ba94c1e651a5cd132d0", 1 },
 	{ "slack-legacy-token", "t=xoxs-3429697688-2340153715-", "57977599260-f1bfab561b", 1 },
 	{ "slack-config-refresh-token", "t=xoxe-1-", "XMbjhgjGGUEC4yOgbJjnEqvJOXJL7oI7evUlkl0VQJIKoAvoVGcSWnGDSx35", 1 },
 	{ "slack-webhook-url", "https://hooks.slack.com/services/", "TDCG0OAHY/B2QPJ9G6/1ed7W37wpEMfHICpxL75Eg3O", 1 },
