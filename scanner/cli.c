@@ -65,7 +65,7 @@ void cli_usage(FILE *out)
 	      "  staged                what is staged (for pre-commit)\n"
 	      "  range A..B|C|-        commits in a range (-: ids on stdin), added lines only\n"
 	      "  audit                 plain-text credentials git and tools keep here\n"
-	      "  rules list|check      list built-in rules, or prove their examples\n"
+	      "  rules list|show ID|check  list rules by family, show one, or prove examples\n"
 	      "  hook install|uninstall|show  git hooks that run leakgate\n"
 	      "  version\n"
 	      "\n"

@@ -685,3 +685,64 @@ Test(e2e_scan, url_userinfo_tokens_are_checksummed)
 	cr_assert_null(strstr(r.out, "url-credentials"), "%s", r.out);
 	th_run_release(&r);
 }
+
+Test(e2e_scan, rules_list_groups_by_family_with_counts)
+{
+	struct run_result r;
+	char *rules = path_in("extra.yaml");
+	const char *fam, *gh;
+
+	th_write(dir, "extra.yaml",
+		 "rules:\n"
+		 "  - id: extra-one\n"
+		 "    pattern: 'extra_[0-9]{8}'\n"
+		 "  - id: extra-two\n"
+		 "    pattern: 'extra_[a-f]{8}'\n");
+	r = LG(dir, NULL, "rules", "list", "--rules", rules);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	fam = strstr(r.out, "extra.yaml (2 rules)\n  extra-one ");
+	cr_assert_not_null(fam, "%s", r.out);
+	cr_assert_not_null(strstr(fam, "\n  extra-two "), "%s", r.out);
+	gh = strstr(r.out, "rules/github.yaml (");
+	cr_assert_not_null(gh, "%s", r.out);
+	cr_assert_not_null(strstr(gh, "\n  github-pat-classic "), "%s", r.out);
+	/* The summary counts the extra file with the built-in ones. */
+	cr_assert_not_null(strstr(r.out, " rules in "), "%s", r.out);
+	cr_assert_eq(th_count(r.out, " rules)\n") + th_count(r.out, " rule)\n"),
+		     (size_t)atoi(strstr(r.out, " rules in ") + 10), "%s", r.out);
+	th_run_release(&r);
+	free(rules);
+}
+
+Test(e2e_scan, rules_show_one_rule)
+{
+	struct run_result r;
+	json_t *j;
+	json_error_t jerr;
+
+	r = LG(dir, NULL, "rules", "show", "github-pat-classic");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "id:          github-pat-classic\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "pattern:     (?<!"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "keywords:    ghp_\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "validator:   github-crc32\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nexamples:\n  GITHUB_TOKEN="), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nnegative examples:\n"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show", "-f", "json", "aws-access-key-id");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = json_loads(r.out, 0, &jerr);
+	cr_assert_not_null(j, "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "id")),
+			 "aws-access-key-id");
+	cr_assert(json_is_array(json_object_get(j, "examples")));
+	json_decref(j);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show", "no-such-rule");
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, "no rule with that id"), "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show");
+	cr_assert_eq(r.status, 2);
+	th_run_release(&r);
+}
