@@ -746,3 +746,44 @@ Test(e2e_scan, rules_show_one_rule)
 	cr_assert_eq(r.status, 2);
 	th_run_release(&r);
 }
+
+/* An access key id and its secret key: one finding listing both. */
+Test(e2e_scan, credentials_in_parts_are_one_finding)
+{
+	struct run_result r;
+	json_t *j, *parts;
+
+	th_write(dir, "pair.env",
+		 "AWS_ACCESS_KEY_ID=AKIA" "Q3ZL7TPWNM4XK2RD\n"
+		 "AWS_SECRET_ACCESS_KEY=" "k9Zp2Qx7Lm4Vb8Nc1Rt5Wy3Hs6Jd0Fg2Ea9Uo7Ti\n");
+	th_write(dir, "alone.env", "AWS_ACCESS_KEY_ID=AKIA" "Q3ZL7TPWNM4XK2RD\n");
+	r = LG(dir, NULL, "scan", "-f", "json", "pair.env");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	j = parse_json(r.out);
+	cr_assert_eq(json_array_size(j), 1, "the secret key is in the pair: %s",
+		     r.out);
+	cr_assert_str_eq(str_field(json_array_get(j, 0), "rule"),
+			 "aws-access-key-id");
+	parts = json_object_get(json_array_get(j, 0), "companions");
+	cr_assert_eq(json_array_size(parts), 1, "%s", r.out);
+	cr_assert_str_eq(str_field(json_array_get(parts, 0), "rule"),
+			 "aws-secret-access-key-value");
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(parts, 0),
+							"line")), 2);
+	cr_assert_null(strstr(r.out, "k9Zp2Qx7Lm4Vb8Nc1Rt5"), "redacted");
+	json_decref(j);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "pair.env");
+	cr_assert_not_null(strstr(r.out, "\n    with aws-secret-access-key-value  "
+				  "k9Zp2Qx7*****  at 2:23\n"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "sarif", "pair.env");
+	cr_assert_not_null(strstr(r.out, "Its companion (aws-secret-access-key-value)"),
+			   "%s", r.out);
+	th_run_release(&r);
+	/* The id alone is still a finding, under another fingerprint. */
+	r = LG(dir, NULL, "scan", "-f", "json", "alone.env");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_null(strstr(r.out, "companions"), "%s", r.out);
+	th_run_release(&r);
+}

@@ -16,6 +16,9 @@ struct seen {
 	char secret[256];
 	size_t offset, line, column;
 	enum confidence confidence;
+	size_t n_parts;
+	char part[64];		/* the first part's secret */
+	size_t part_line;
 };
 
 struct collected {
@@ -46,6 +49,13 @@ static int collect(const struct engine_match *m, void *payload)
 	s->line = m->line;
 	s->column = m->column;
 	s->confidence = m->confidence;
+	s->n_parts = m->n_parts;
+	if (m->n_parts) {
+		cr_assert_lt(m->parts[0].secret_len, sizeof(s->part));
+		memcpy(s->part, m->parts[0].secret, m->parts[0].secret_len);
+		s->part[m->parts[0].secret_len] = '\0';
+		s->part_line = m->parts[0].line;
+	}
 	return 0;
 }
 
@@ -555,4 +565,91 @@ Test(engine, builtin_rules_compile_when_their_keywords_occur)
 	cr_assert_eq(engine_count_rule_matches(fx.w, other, "", 0), 0);
 	cr_assert_not_null(other->re);
 	teardown(&fx);
+}
+
+/* ---- credentials in parts -------------------------------------------- */
+
+static const char pair_rules[] =
+	"rules:\n"
+	"  - id: key-id\n"
+	"    keywords: [KID]\n"
+	"    pattern: '(KID[0-9]{8})'\n"
+	"    requires: [key-secret]\n"
+	"    requires-window: 64\n"
+	"    standalone: true\n"
+	"  - id: weak-secret\n"
+	"    keywords: ['secret=']\n"
+	"    pattern: 'secret=([a-z]{12})'\n"
+	"    requires: [key-owner]\n"
+	"  - id: key-secret\n"
+	"    companion: true\n"
+	"    pattern: '(?<![A-Za-z])([A-Z]{10})(?![A-Za-z])'\n"
+	"  - id: key-owner\n"
+	"    companion: true\n"
+	"    pattern: 'owner=([a-z]{4,8})'\n";
+
+struct pair_case {
+	const char *text;
+	size_t found;		/* matches reported */
+	size_t parts;		/* parts of the first */
+	const char *part;	/* the first part's secret */
+	size_t part_line;
+};
+
+static const struct pair_case pair_cases[] = {
+	/* A strong part reports alone, and with its companion when near. */
+	{ "KID48151623\n", 1, 0, NULL, 0 },
+	{ "KID48151623\nQWERTYUIOP\n", 1, 1, "QWERTYUIOP", 2 },
+	{ "QWERTYUIOP KID48151623\n", 1, 1, "QWERTYUIOP", 1 },
+	/* The nearest companion wins; one past the window is not one. */
+	{ "ASDFGHJKLZ\n\n\nKID48151623 QWERTYUIOP\n", 1, 1, "QWERTYUIOP", 4 },
+	{ "KID48151623\n"
+	  "..............................................................."
+	  "..\nQWERTYUIOP\n", 1, 0, NULL, 0 },
+	/* A weak part reports only with its companion. */
+	{ "secret=qzmxkwpvtrhj\n", 0, 0, NULL, 0 },
+	{ "owner=alice\nsecret=qzmxkwpvtrhj\n", 1, 1, "alice", 1 },
+	/* A companion alone is never a finding. */
+	{ "QWERTYUIOP owner=alice\n", 0, 0, NULL, 0 },
+};
+
+Test(engine, credentials_in_parts)
+{
+	struct fixture fx;
+	size_t i;
+
+	setup(&fx, pair_rules);
+	for (i = 0; i < sizeof(pair_cases) / sizeof(pair_cases[0]); i++) {
+		const struct pair_case *c = &pair_cases[i];
+		size_t n = scan_n(&fx, c->text, strlen(c->text), NULL);
+		cr_assert_eq(n, c->found, "case %zu: %zu found", i, n);
+		if (!n)
+			continue;
+		cr_expect_eq(fx.c.m[0].n_parts, c->parts, "case %zu", i);
+		if (c->part) {
+			cr_expect_str_eq(fx.c.m[0].part, c->part, "case %zu", i);
+			cr_expect_eq(fx.c.m[0].part_line, c->part_line, "case %zu", i);
+		}
+	}
+	/* A check runs a companion's own examples alone. */
+	cr_assert_eq(engine_count_rule_matches(fx.w, rules_find(&fx.rs, "key-secret"),
+					       "QWERTYUIOP", 10), 1);
+	teardown(&fx);
+}
+
+Test(engine, requires_an_unknown_rule_fails_to_build)
+{
+	static const char yaml[] = "rules:\n"
+				   "  - id: lonely\n"
+				   "    pattern: 'x([0-9]{4})'\n"
+				   "    requires: [nobody]\n";
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	struct engine *e = NULL;
+
+	cr_assert_eq(rules_load_yaml(&rs, yaml, strlen(yaml), "t.yaml", &err), 0);
+	cr_assert_neq(engine_new(&e, &rs, &err), 0);
+	cr_assert_not_null(strstr(err.msg, "rule 'lonely' requires 'nobody'"),
+			   "%s", err.msg);
+	rules_release(&rs);
 }

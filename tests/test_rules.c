@@ -468,6 +468,14 @@ static void expect_same_rule(const struct rule *a, const struct rule *b)
 	cr_expect_eq(a->window, b->window, "%s: window", id);
 	cr_expect_eq(a->generic, b->generic, "%s: generic", id);
 	cr_expect_eq(a->anchored, b->anchored, "%s: anchored", id);
+	expect_same_list(id, "references", &a->references, &b->references);
+	cr_expect(same_string(a->remediation, b->remediation), "%s: remediation",
+		  id);
+	expect_same_list(id, "requires", &a->requires, &b->requires);
+	cr_expect_eq(a->requires_window, b->requires_window,
+		     "%s: requires-window", id);
+	cr_expect_eq(a->standalone, b->standalone, "%s: standalone", id);
+	cr_expect_eq(a->companion, b->companion, "%s: companion", id);
 	expect_same_list(id, "examples", &a->examples, &b->examples);
 	expect_same_list(id, "negative-examples", &a->negative_examples,
 			 &b->negative_examples);
@@ -635,4 +643,83 @@ Test(rules, builtin_shapes_every_form_a_provider_issues)
 	engine_worker_free(w);
 	engine_free(e);
 	rules_release(&rs);
+}
+
+/* ---- credentials in parts -------------------------------------------- */
+
+Test(rules, pairing_fields)
+{
+	static const char yaml[] = "rules:\n"
+				   "  - id: primary\n"
+				   "    pattern: 'p_([0-9]{8})'\n"
+				   "    requires: [part-a, part-b]\n"
+				   "    requires-window: 300\n"
+				   "    standalone: true\n"
+				   "    references: ['https://example.com/docs']\n"
+				   "    remediation: Rotate it.\n"
+				   "  - id: part-a\n"
+				   "    companion: true\n"
+				   "    pattern: 'a_([0-9]{8})'\n"
+				   "  - id: part-b\n"
+				   "    companion: true\n"
+				   "    pattern: 'b_([0-9]{8})'\n";
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	const struct rule *const *parts;
+	const struct rule *p;
+	size_t n;
+
+	cr_assert_eq(load(&rs, yaml, &err), 0, "%s", err.msg);
+	p = rules_find(&rs, "primary");
+	cr_assert_eq(p->requires.n, 2);
+	cr_assert_str_eq(p->requires.items[1], "part-b");
+	cr_assert_eq(p->requires_window, 300);
+	cr_assert(p->standalone);
+	cr_assert_str_eq(p->remediation, "Rotate it.");
+	cr_assert_str_eq(p->references.items[0], "https://example.com/docs");
+	cr_assert(rules_find(&rs, "part-a")->companion);
+	cr_assert_eq(rules_find(&rs, "part-a")->requires_window,
+		     RULE_DEFAULT_REQUIRES_WINDOW);
+	cr_assert_eq(rules_link(&rs, &err), 0, "%s", err.msg);
+	parts = rules_companions(p, &n);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(parts[0], rules_find(&rs, "part-a"));
+	cr_assert_eq(parts[1], rules_find(&rs, "part-b"));
+	rules_release(&rs);
+}
+
+Test(rules, pairing_errors)
+{
+	expect_error("rules:\n  - id: c\n    companion: true\n"
+		     "    pattern: 'x'\n    requires: [d]\n",
+		     (const char *const[]){ "rule 'c'", "no 'requires'", NULL });
+	expect_error("rules:\n  - id: m\n    pattern: 'x'\n"
+		     "    requires: [a, b, c, d, e]\n",
+		     (const char *const[]){ "at most 4", NULL });
+	expect_error("rules:\n  - id: w\n    pattern: 'x'\n"
+		     "    requires-window: 3\n",
+		     (const char *const[]){ "requires-window", NULL });
+}
+
+Test(rules, link_rejects_unknown_self_and_anchored_parts)
+{
+	static const char *const yamls[] = {
+		"rules:\n  - id: r\n    pattern: 'x'\n    requires: [none]\n",
+		"rules:\n  - id: r\n    pattern: 'x'\n    requires: [r]\n",
+		"rules:\n  - id: r\n    pattern: 'x'\n    requires: [a]\n"
+		"  - id: a\n    keywords: [y]\n    anchored: true\n"
+		"    pattern: 'y'\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(yamls) / sizeof(yamls[0]); i++) {
+		struct rule_set rs = RULE_SET_INIT;
+		struct lg_error err = LG_ERROR_INIT;
+
+		cr_assert_eq(load(&rs, yamls[i], &err), 0, "%s", err.msg);
+		cr_assert_eq(rules_link(&rs, &err), LG_ERR_PARSE, "%zu", i);
+		cr_assert_not_null(strstr(err.msg, "rule 'r' requires"), "%s",
+				   err.msg);
+		rules_release(&rs);
+	}
 }
