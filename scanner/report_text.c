@@ -68,7 +68,8 @@ struct shown_rules {
 
 /*
  * "    fix: <remediation>" under the first finding of each rule only: the
- * advice is the rule's, repeating it would bury the findings.
+ * advice is the rule's, repeating it would bury the findings.  For a
+ * reader at a terminal (colour on) only: scripts count a line a finding.
  */
 static int text_remediation(struct buf *b, const struct rule *r,
 			    struct shown_rules *shown,
@@ -77,7 +78,7 @@ static int text_remediation(struct buf *b, const struct rule *r,
 	const struct rule **grown;
 	size_t i;
 
-	if (!r->remediation)
+	if (!r->remediation || !o->color)
 		return 0;
 	for (i = 0; i < shown->n; i++)
 		if (shown->items[i] == r)
@@ -87,9 +88,9 @@ static int text_remediation(struct buf *b, const struct rule *r,
 		return LG_ERR_NOMEM;
 	shown->items = grown;
 	shown->items[shown->n++] = r;
-	buf_addf(b, "    %sfix: ", o->color ? DIM : "");
+	buf_adds(b, "    " DIM "fix: ");
 	report_escape(b, r->remediation, strlen(r->remediation));
-	buf_addf(b, "%s\n", o->color ? RESET : "");
+	buf_adds(b, RESET "\n");
 	return 0;
 }
 

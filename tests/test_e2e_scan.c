@@ -787,3 +787,37 @@ Test(e2e_scan, credentials_in_parts_are_one_finding)
 	cr_assert_null(strstr(r.out, "companions"), "%s", r.out);
 	th_run_release(&r);
 }
+
+/* A rule's remediation and references reach every report format. */
+Test(e2e_scan, reports_carry_remediation_and_references)
+{
+	static const char fix[] = "fix: Revoke the token in GitHub";
+	struct run_result r;
+	json_t *j, *refs;
+
+	plant("a.txt", "token: ", 3);
+	plant("b.txt", "token: ", 4);
+	r = LG(dir, NULL, "scan", "--color=always", ".");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(th_count(r.out, fix), 1, "once per rule: %s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--no-color", ".");
+	cr_assert_eq(th_count(r.out, fix), 0, "a line per finding: %s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "json", "a.txt");
+	j = parse_json(r.out);
+	cr_assert_not_null(strstr(str_field(json_array_get(j, 0), "remediation"),
+				  "Revoke the token in GitHub"));
+	refs = json_object_get(json_array_get(j, 0), "references");
+	cr_assert(json_array_size(refs) >= 1, "%s", r.out);
+	cr_assert_eq(strncmp(json_string_value(json_array_get(refs, 0)),
+			     "https://docs.github.com/", 24), 0);
+	json_decref(j);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "sarif", "a.txt");
+	cr_assert_not_null(strstr(r.out, "\"helpUri\": \"https://docs.github.com/"),
+			   "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\"text\": \"Revoke the token in GitHub"),
+			   "%s", r.out);
+	th_run_release(&r);
+}

@@ -723,3 +723,31 @@ Test(rules, link_rejects_unknown_self_and_anchored_parts)
 		rules_release(&rs);
 	}
 }
+
+/* References are pages to open: absolute http(s) URLs, for SARIF's helpUri. */
+Test(rules, builtin_references_are_urls_and_families_say_what_to_do)
+{
+	static const char *const documented[] = {
+		"github-pat-classic", "aws-access-key-id", "stripe-secret-key",
+		"slack-bot-token", "url-credentials", "private-key-rsa",
+		"generic-secret-assignment", "gitlab-personal-access-token",
+	};
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	size_t i, j;
+
+	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
+	for (i = 0; i < rs.n; i++)
+		for (j = 0; j < rs.rules[i]->references.n; j++)
+			cr_expect_eq(strncmp(rs.rules[i]->references.items[j],
+					     "https://", 8), 0, "%s: %s",
+				     rs.rules[i]->id,
+				     rs.rules[i]->references.items[j]);
+	for (i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
+		const struct rule *r = rules_find(&rs, documented[i]);
+		cr_assert_not_null(r, "%s", documented[i]);
+		cr_expect_not_null(r->remediation, "%s", documented[i]);
+		cr_expect_gt(r->references.n, 0, "%s", documented[i]);
+	}
+	rules_release(&rs);
+}
