@@ -11,5 +11,8 @@ int cmd_staged(const struct cli *c);
 int cmd_range(const struct cli *c);
 int cmd_hook(const struct cli *c);
 int cmd_audit(const struct cli *c);
+int cmd_config(const struct cli *c);
+/* `rules import-gitleaks`, reached through cmd_rules. */
+int cmd_rules_import(const struct cli *c);
 
 #endif

@@ -823,6 +823,22 @@ const struct rule *rules_find(const struct rule_set *rs, const char *id)
 	return NULL;
 }
 
+int rules_remove(struct rule_set *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (strcmp(rs->rules[i]->id, id))
+			continue;
+		rule_free(rs->rules[i]);
+		memmove(rs->rules + i, rs->rules + i + 1,
+			(rs->n - i - 1) * sizeof(*rs->rules));
+		rs->n--;
+		return 0;
+	}
+	return -1;
+}
+
 void rules_release(struct rule_set *rs)
 {
 	size_t i;

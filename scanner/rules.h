@@ -131,6 +131,9 @@ const struct rule *const *rules_companions(const struct rule *r, size_t *n);
 /* The rule with this id, borrowed from rs, or NULL. */
 const struct rule *rules_find(const struct rule_set *rs, const char *id);
 
+/* Drops the rule with this id from rs; returns 0, or -1 when there is none. */
+int rules_remove(struct rule_set *rs, const char *id);
+
 void rules_release(struct rule_set *rs);
 
 /* Built-in rule files, generated at build time (build/rules_builtin.c). */

@@ -1,5 +1,6 @@
 #include "run.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "error.h"
 #include "filter.h"
 #include "output.h"
@@ -59,6 +61,65 @@ static const char *ignore_start(const struct cli *c)
 	return ".";
 }
 
+#define CONFIG_FILE_NAME ".leakgate.yaml"
+
+/* Sets every `defaults:` entry of cfg in c, unless the command line did. */
+static int apply_defaults(struct cli *c, const struct config *cfg)
+{
+	struct buf where = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cfg->defaults.n && !rc; i++) {
+		const struct config_item *it = &cfg->defaults.items[i];
+
+		buf_reset(&where);
+		buf_addf(&where, "%s:%zu", cfg->path, it->line);
+		rc = cli_set_default(c, it->text, it->value, where.ptr);
+	}
+	buf_release(&where);
+	return rc;
+}
+
+/* --config FILE, or .leakgate.yaml at the root when there is one. */
+static int find_config(const struct cli *c, struct config *cfg,
+		       struct lg_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+	char *root = NULL;
+	int rc;
+
+	if (c->config_file)
+		return config_load(cfg, c->config_file, err);
+	rc = filter_ignore_root(&root, ignore_start(c), err);
+	if (!rc) {
+		buf_addf(&path, "%s/%s", root, CONFIG_FILE_NAME);
+		if (!stat(path.ptr, &st) || errno != ENOENT)
+			rc = config_load(cfg, path.ptr, err);
+	}
+	buf_release(&path);
+	free(root);
+	return rc;
+}
+
+int run_config_load(struct cli *c, struct config *cfg)
+{
+	struct lg_error err = LG_ERROR_INIT;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (c->no_config)
+		return 0;
+	if (find_config(c, cfg, &err)) {
+		run_error(err.msg);
+		return -1;
+	}
+	if (!cfg->path)
+		return 0;
+	c->config = cfg;
+	return apply_defaults(c, cfg);
+}
+
 static int load_filter(const struct cli *c, struct filter *f,
 		       struct lg_error *err)
 {
@@ -82,14 +143,20 @@ int run_init(struct run *r, const struct cli *c)
 	r->cli = c;
 	if (!c->no_builtin_rules && rules_load_builtin(&r->rules, &err))
 		goto fail;
+	/* Precedence: --rules over the config's rule files over built-in. */
+	if (c->config && config_load_rules(c->config, &r->rules, &err))
+		goto fail;
 	for (i = 0; i < c->n_rule_files; i++)
 		if (rules_load_file(&r->rules, c->rule_files[i], &err))
 			goto fail;
+	if (c->config && config_edit_rules(c->config, &r->rules, &err))
+		goto fail;
 	if (engine_new(&r->engine, &r->rules, &err))
 		goto fail;
 	/* Before the scan: a malformed ignore file should not cost a history. */
 	if (load_filter(c, &r->filter, &err))
 		goto fail;
+	r->filter.config = c->config;
 	run_install_signal_handler(r);
 	return 0;
 fail:

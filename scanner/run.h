@@ -8,6 +8,8 @@
 #include "rules.h"
 #include "scan.h"
 
+struct config;
+
 /*
  * What every scanning command shares: loading rules, building the engine,
  * running a source through the pipeline, filtering, reporting, and turning
@@ -22,7 +24,20 @@ struct run {
 	volatile int stop;	/* set by SIGINT */
 };
 
-/* Loads the built-in and --rules files; prints the error and returns -1. */
+/*
+ * Reads the project config into cfg (zeroed here): --config FILE, else
+ * .leakgate.yaml at the repository root when there is one, none with
+ * --no-config.  Sets c->config to cfg when one was read and applies its
+ * option defaults to c.  Prints the error and returns -1 (a malformed
+ * config is never ignored).  The caller releases cfg after the command.
+ */
+int run_config_load(struct cli *c, struct config *cfg);
+
+/*
+ * Loads the built-in rules, the config's rule files and the --rules
+ * files, applies the config's rule edits, builds the engine and the
+ * filter; prints the error and returns -1.
+ */
 int run_init(struct run *r, const struct cli *c);
 void run_release(struct run *r);
 

@@ -19,6 +19,7 @@ have_pc zlib || want zlib1g-dev
 have_pc libhs || want libvectorscan-dev
 have_pc libdeflate || want libdeflate-dev
 have_pc libcrypto || want libssl-dev
+command -v scdoc >/dev/null 2>&1 || want scdoc
 if [ "${1:-}" = test ]; then
 	have_pc criterion || want libcriterion-dev
 	command -v git >/dev/null 2>&1 || want git
