@@ -14,6 +14,7 @@ struct report_options {
 	int color;		/* text only: ANSI colour */
 	const struct rule_set *rules;	/* for formats that list every rule */
 	const char *version;
+	int advice;	/* text only: a rule's remediation under its first finding */
 };
 
 /* Writes findings to out in one format.  Returns 0 or a negative error. */

@@ -68,8 +68,7 @@ struct shown_rules {
 
 /*
  * "    fix: <remediation>" under the first finding of each rule only: the
- * advice is the rule's, repeating it would bury the findings.  For a
- * reader at a terminal (colour on) only: scripts count a line a finding.
+ * advice is the rule's, repeating it would bury the findings.
  */
 static int text_remediation(struct buf *b, const struct rule *r,
 			    struct shown_rules *shown,
@@ -78,7 +77,7 @@ static int text_remediation(struct buf *b, const struct rule *r,
 	const struct rule **grown;
 	size_t i;
 
-	if (!r->remediation || !o->color)
+	if (!r->remediation || !o->advice)
 		return 0;
 	for (i = 0; i < shown->n; i++)
 		if (shown->items[i] == r)
@@ -88,9 +87,9 @@ static int text_remediation(struct buf *b, const struct rule *r,
 		return LG_ERR_NOMEM;
 	shown->items = grown;
 	shown->items[shown->n++] = r;
-	buf_adds(b, "    " DIM "fix: ");
+	buf_addf(b, "    %sfix: ", o->color ? DIM : "");
 	report_escape(b, r->remediation, strlen(r->remediation));
-	buf_adds(b, RESET "\n");
+	buf_addf(b, "%s\n", o->color ? RESET : "");
 	return 0;
 }
 
