@@ -40,6 +40,7 @@ static json_t *rule_json(const struct rule *rule)
 	json_object_set_new(j, "examples", string_array(&rule->examples));
 	json_object_set_new(j, "negative_examples",
 			    string_array(&rule->negative_examples));
+	json_object_set_new(j, "requires", string_array(&rule->requires));
 	json_object_set_new(j, "references", string_array(&rule->references));
 	json_object_set_new(j, "remediation",
 			    string_or_null(rule->remediation));
@@ -129,6 +130,22 @@ static void show_field(const char *label, const char *value)
 		printf("%-12s %s\n", label, value);
 }
 
+/* What a rule needs near it, or that it is only another rule's part. */
+static void show_parts(const struct rule *rule)
+{
+	size_t i;
+
+	if (rule->companion)
+		show_field("companion:", "only looked for as another rule's part");
+	if (!rule->requires.n)
+		return;
+	printf("%-12s", "requires:");
+	for (i = 0; i < rule->requires.n; i++)
+		printf(" %s", rule->requires.items[i]);
+	printf(" (within %zu bytes%s)\n", rule->requires_window,
+	       rule->standalone ? "; reported alone as well" : "");
+}
+
 /* `rules show ID`: one rule, everything a reader needs to judge a finding. */
 static int rules_show(const struct run *r, const struct cli *c)
 {
@@ -151,11 +168,12 @@ static int rules_show(const struct run *r, const struct cli *c)
 	printf("%-12s", "keywords:");
 	for (i = 0; i < rule->keywords.n; i++)
 		printf(" %s", rule->keywords.items[i]);
-	putchar('\n');
+	puts(rule->keywords.n ? "" : " (none: the rule runs on every file)");
 	show_field("pattern:", rule->pattern);
 	show_field("parser:", rule->parser_name);
 	show_field("path:", rule->path_src);
 	show_field("validator:", rule->validate_name);
+	show_parts(rule);
 	show_field("remediation:", rule->remediation);
 	show_list("references", &rule->references);
 	show_list("examples", &rule->examples);

@@ -728,6 +728,13 @@ Test(e2e_scan, rules_show_one_rule)
 	cr_assert_not_null(strstr(r.out, "validator:   github-crc32\n"), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "\nexamples:\n  GITHUB_TOKEN="), "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "\nnegative examples:\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nremediation: "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nreferences:\n  https://"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show", "aws-access-key-id");
+	cr_assert_not_null(strstr(r.out, "requires:    aws-secret-access-key-value "
+				  "(within 512 bytes; reported alone as well)\n"),
+			   "%s", r.out);
 	th_run_release(&r);
 	r = LG(dir, NULL, "rules", "show", "-f", "json", "aws-access-key-id");
 	cr_assert_eq(r.status, 0, "%s", r.err);
@@ -735,6 +742,9 @@ Test(e2e_scan, rules_show_one_rule)
 	cr_assert_not_null(j, "%s", r.out);
 	cr_assert_str_eq(json_string_value(json_object_get(j, "id")),
 			 "aws-access-key-id");
+	cr_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(j, "requires"), 0)),
+			 "aws-secret-access-key-value");
 	cr_assert(json_is_array(json_object_get(j, "examples")));
 	json_decref(j);
 	th_run_release(&r);
