@@ -168,7 +168,7 @@ static int rules_show(const struct run *r, const struct cli *c)
 	printf("%-12s", "keywords:");
 	for (i = 0; i < rule->keywords.n; i++)
 		printf(" %s", rule->keywords.items[i]);
-	puts(rule->keywords.n ? "" : " (none: the rule runs on every file)");
+	puts(rule->keywords.n ? "" : " (none)");
 	show_field("pattern:", rule->pattern);
 	show_field("parser:", rule->parser_name);
 	show_field("path:", rule->path_src);
@@ -179,6 +179,22 @@ static int rules_show(const struct run *r, const struct cli *c)
 	show_list("examples", &rule->examples);
 	show_list("negative examples", &rule->negative_examples);
 	return EXIT_CLEAN;
+}
+
+/* Prints a line per part that rule requires and the set lacks. */
+static size_t check_parts(const struct run *r, const struct rule *rule)
+{
+	size_t i, failures = 0;
+
+	for (i = 0; i < rule->requires.n; i++) {
+		if (rules_find(&r->rules, rule->requires.items[i]))
+			continue;
+		fprintf(stderr, "%s:%zu: rule '%s' requires '%s': no such rule\n",
+			rule->origin, rule->origin_line, rule->id,
+			rule->requires.items[i]);
+		failures++;
+	}
+	return failures;
 }
 
 /* Prints a line per failed example; returns the number of failures. */
@@ -228,7 +244,7 @@ static int rules_check(const struct run *r, const struct cli *c)
 			wanted |= !strcmp(c->args[j], rule->origin);
 		if (!wanted)
 			continue;
-		failures += check_rule(w, rule);
+		failures += check_rule(w, rule) + check_parts(r, rule);
 		checked++;
 	}
 	engine_worker_free(w);

@@ -271,7 +271,7 @@ int engine_new(struct engine **out, const struct rule_set *rules,
 	if (!e)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	e->rules = rules;
-	if ((rc = rules_link(rules, err)))
+	if ((rc = rules_link(rules, 0, err)))
 		goto fail;
 	if (index_keywords(e)) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
@@ -543,6 +543,8 @@ static int find_parts(struct engine_worker *w, const struct rule *r,
 	size_t n, i;
 
 	cs = rules_companions(r, &n);
+	if (n < r->requires.n && !r->standalone)
+		return 0;	/* a part was disabled: never complete */
 	for (i = 0; i < n; i++) {
 		if (find_part(w, r, cs[i], m->offset, m->secret_len,
 			      &m->parts[m->n_parts]))

@@ -774,7 +774,7 @@ int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
 
 /* Resolves one rule's `requires`; the caller holds no thread yet. */
 static int link_rule(const struct rule_set *rs, const struct rule *r,
-		     struct lg_error *err)
+		     int strict, struct lg_error *err)
 {
 	struct rule_lazy *l = r->lazy;
 	size_t i;
@@ -782,6 +782,8 @@ static int link_rule(const struct rule_set *rs, const struct rule *r,
 	l->n_companions = 0;
 	for (i = 0; i < r->requires.n; i++) {
 		const struct rule *c = rules_find(rs, r->requires.items[i]);
+		if (!c && !strict)
+			continue;
 		/* A part is looked for anywhere in a window: a plain pattern. */
 		if (!c || c == r || c->parser || c->anchored)
 			return lg_error_set(err, LG_ERR_PARSE,
@@ -796,13 +798,13 @@ static int link_rule(const struct rule_set *rs, const struct rule *r,
 	return 0;
 }
 
-int rules_link(const struct rule_set *rs, struct lg_error *err)
+int rules_link(const struct rule_set *rs, int strict, struct lg_error *err)
 {
 	size_t i;
 	int rc;
 
 	for (i = 0; i < rs->n; i++)
-		if ((rc = link_rule(rs, rs->rules[i], err)))
+		if ((rc = link_rule(rs, rs->rules[i], strict, err)))
 			return rc;
 	return 0;
 }

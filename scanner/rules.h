@@ -118,9 +118,12 @@ int rules_prepare(const struct rule *r);
 /*
  * Resolves each rule's `requires` ids to rules of rs, once rs is final
  * (engine_new() calls it, before any thread scans).  Fails naming the rule
- * and an id that rs does not hold, or a rule that requires itself.
+ * and the id when a rule requires itself, a parser or an anchored rule,
+ * and, when strict, an id rs does not hold.  Not strict, such an id is
+ * left out (a configuration may disable a part): rules_companions() then
+ * returns fewer than r->requires.n.
  */
-int rules_link(const struct rule_set *rs, struct lg_error *err);
+int rules_link(const struct rule_set *rs, int strict, struct lg_error *err);
 
 /*
  * The rules r requires, as the last rules_link() resolved them: *n of

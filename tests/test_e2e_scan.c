@@ -830,3 +830,30 @@ Test(e2e_scan, reports_carry_remediation_and_references)
 			   "%s", r.out);
 	th_run_release(&r);
 }
+
+/* A part no rule provides is a rules-check failure, not a scan error. */
+Test(e2e_scan, rules_check_names_a_missing_part)
+{
+	struct run_result r;
+	char *rules = path_in("parts.yaml");
+
+	th_write(dir, "parts.yaml",
+		 "rules:\n"
+		 "  - id: half-pair\n"
+		 "    keywords: [hp_]\n"
+		 "    pattern: 'hp_([0-9]{8})'\n"
+		 "    requires: [other-half]\n"
+		 "    standalone: true\n"
+		 "    examples: ['hp_48151623']\n");
+	r = LG(dir, NULL, "rules", "check", rules);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "rule 'half-pair' requires 'other-half': "
+				  "no such rule"), "%s", r.err);
+	th_run_release(&r);
+	th_write(dir, "a.txt", "hp_48151623\n");
+	r = LG(dir, NULL, "scan", "--rules", rules, "a.txt");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "half-pair"), "%s", r.out);
+	th_run_release(&r);
+	free(rules);
+}

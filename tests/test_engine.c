@@ -637,19 +637,23 @@ Test(engine, credentials_in_parts)
 	teardown(&fx);
 }
 
-Test(engine, requires_an_unknown_rule_fails_to_build)
+/* A disabled part: a weak rule is never complete, a strong one goes alone. */
+Test(engine, requires_a_missing_rule)
 {
-	static const char yaml[] = "rules:\n"
-				   "  - id: lonely\n"
-				   "    pattern: 'x([0-9]{4})'\n"
-				   "    requires: [nobody]\n";
-	struct rule_set rs = RULE_SET_INIT;
-	struct lg_error err = LG_ERROR_INIT;
-	struct engine *e = NULL;
+	struct fixture fx;
 
-	cr_assert_eq(rules_load_yaml(&rs, yaml, strlen(yaml), "t.yaml", &err), 0);
-	cr_assert_neq(engine_new(&e, &rs, &err), 0);
-	cr_assert_not_null(strstr(err.msg, "rule 'lonely' requires 'nobody'"),
-			   "%s", err.msg);
-	rules_release(&rs);
+	setup(&fx, "rules:\n"
+		   "  - id: weak\n"
+		   "    keywords: [w_]\n"
+		   "    pattern: 'w_([0-9]{6})'\n"
+		   "    requires: [gone]\n"
+		   "  - id: strong\n"
+		   "    keywords: [s_]\n"
+		   "    pattern: 's_([0-9]{6})'\n"
+		   "    requires: [gone]\n"
+		   "    standalone: true\n");
+	cr_assert_eq(scan_n(&fx, "w_481516 s_623420\n", 18, NULL), 1);
+	cr_assert_str_eq(fx.c.m[0].rule->id, "strong");
+	cr_assert_eq(fx.c.m[0].n_parts, 0);
+	teardown(&fx);
 }

@@ -680,7 +680,7 @@ Test(rules, pairing_fields)
 	cr_assert(rules_find(&rs, "part-a")->companion);
 	cr_assert_eq(rules_find(&rs, "part-a")->requires_window,
 		     RULE_DEFAULT_REQUIRES_WINDOW);
-	cr_assert_eq(rules_link(&rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(rules_link(&rs, 1, &err), 0, "%s", err.msg);
 	parts = rules_companions(p, &n);
 	cr_assert_eq(n, 2);
 	cr_assert_eq(parts[0], rules_find(&rs, "part-a"));
@@ -717,9 +717,12 @@ Test(rules, link_rejects_unknown_self_and_anchored_parts)
 		struct lg_error err = LG_ERROR_INIT;
 
 		cr_assert_eq(load(&rs, yamls[i], &err), 0, "%s", err.msg);
-		cr_assert_eq(rules_link(&rs, &err), LG_ERR_PARSE, "%zu", i);
+		cr_assert_eq(rules_link(&rs, 1, &err), LG_ERR_PARSE, "%zu", i);
 		cr_assert_not_null(strstr(err.msg, "rule 'r' requires"), "%s",
 				   err.msg);
+		/* Not strict, only a missing id is let through. */
+		cr_assert_eq(rules_link(&rs, 0, &err), i ? LG_ERR_PARSE : 0,
+			     "%zu", i);
 		rules_release(&rs);
 	}
 }

@@ -152,8 +152,9 @@ int main(int argc, char **argv)
 		fputs("usage: kwdb OUT.c\n", stderr);
 		return 2;
 	}
+	/* Every part a built-in rule requires is built in. */
 	if (rules_load_builtin_files(&rules, &err) ||
-	    engine_new(&e, &rules, &err)) {
+	    rules_link(&rules, 1, &err) || engine_new(&e, &rules, &err)) {
 		fprintf(stderr, "kwdb: %s\n", err.msg);
 		return 2;
 	}
