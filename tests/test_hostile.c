@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -647,6 +648,83 @@ Test(hostile, output_that_cannot_be_renamed_into_place_fails_cleanly)
 	cr_assert_eq(count_entries("out"), 1, "a temporary file is left");
 	th_run_release(&r);
 	free(out);
+}
+
+/* `-o` onto a FIFO writes into it: a reader gets the report, no file appears. */
+Test(hostile, output_to_a_fifo_is_written_in_place)
+{
+	struct run_result r;
+	struct stat st;
+	struct buf cmd = BUF_INIT;
+	char *fifo = path_in("fifo");
+
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	plant("t/a.txt", "", 43, "\n");
+	buf_addf(&cmd, "timeout 10 cat fifo > got.txt & '%s' scan -o fifo t; "
+		       "echo status=$?; wait",
+		 getenv("LEAKGATE_BIN"));
+	r = th_sh(dir, cmd.ptr);
+	cr_assert(strstr(r.out, "status=1\n"), "%s %s", r.out, r.err);
+	cr_assert_eq(lstat(fifo, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode), "the FIFO was replaced");
+	free(fifo);
+	fifo = read_in("got.txt");
+	cr_assert(strstr(fifo, "t/a.txt:1:1"), "%s", fifo);
+	cr_assert_eq(count_entries("fifo"), 1, "a temporary file is left");
+	th_run_release(&r);
+	buf_release(&cmd);
+	free(fifo);
+}
+
+/* `-o` onto a symlink writes through it and leaves the link a link. */
+Test(hostile, output_to_a_symlink_is_written_through_it)
+{
+	struct run_result r;
+	struct stat st;
+	char *link = path_in("link.txt");
+	char *got;
+
+	th_write(dir, "target.txt", "old report\n");
+	cr_assert_eq(symlink("target.txt", link), 0);
+	plant("t/a.txt", "", 44, "\n");
+	r = LG("scan", "-o", "link.txt", "t");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the symlink was replaced");
+	got = read_in("target.txt");
+	cr_assert(strstr(got, "t/a.txt:1:1"), "%s", got);
+	cr_assert_null(strstr(got, "old report"), "%s", got);
+	cr_assert_eq(count_entries("link.txt"), 1, "a temporary file is left");
+	th_run_release(&r);
+	free(link);
+	free(got);
+}
+
+/*
+ * `-o` onto a full device: the write error is reported with the path and
+ * exit 2, and the device stays a device.  A private node of /dev/full's
+ * numbers in the test directory stands in for it when mknod is allowed, so
+ * a broken build can never replace the machine's /dev/full.
+ */
+Test(hostile, output_to_a_full_device_fails_with_the_reason)
+{
+	struct run_result r;
+	struct stat st;
+	char *full = path_in("full");
+	const char *target = full;
+
+	if (mknod(full, S_IFCHR | 0666, makedev(1, 7)) ||
+	    access(full, W_OK))
+		target = "/dev/full";
+	plant("t/a.txt", "", 45, "\n");
+	r = LG("scan", "-o", target, "t");
+	cr_assert_eq(r.status, 2, "status %d: %s", r.status, r.err);
+	cr_assert(strstr(r.err, target), "%s", r.err);
+	cr_assert(strstr(r.err, "No space left on device"), "%s", r.err);
+	cr_assert_eq(stat(target, &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "%s was replaced", target);
+	th_run_release(&r);
+	free(full);
 }
 
 /* Starts the binary in dir, output to sig.out and sig.err; returns its pid. */
