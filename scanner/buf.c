@@ -150,30 +150,17 @@ int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
 	}
 }
 
-static int read_path(struct buf *b, const char *path, size_t max, int flags,
-		     struct lg_error *err)
+int buf_read_file(struct buf *b, const char *path, size_t max,
+		  struct lg_error *err)
 {
 	int fd, rc;
 
 	if (strcmp(path, "-") == 0)
 		return buf_read_fd(b, STDIN_FILENO, "<stdin>", max, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return lg_error_errno(err, errno, "%s", path);
 	rc = buf_read_fd(b, fd, path, max, err);
 	close(fd);
 	return rc;
-}
-
-int buf_read_file(struct buf *b, const char *path, size_t max,
-		  struct lg_error *err)
-{
-	return read_path(b, path, max, 0, err);
-}
-
-int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
-			   struct lg_error *err)
-{
-	/* A FIFO swapped in for a scanned file must not block the scan. */
-	return read_path(b, path, max, O_NOFOLLOW | O_NONBLOCK, err);
 }

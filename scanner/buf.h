@@ -41,9 +41,6 @@ void buf_release(struct buf *b);
 struct lg_error;
 int buf_read_file(struct buf *b, const char *path, size_t max,
 		  struct lg_error *err);
-/* The same, but a symbolic link as the last component is an error. */
-int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
-			   struct lg_error *err);
 /* The same from an open descriptor, read to its end; errors name path. */
 int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
 		struct lg_error *err);

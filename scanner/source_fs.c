@@ -4,11 +4,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chunk.h"
 #include "dedup.h"
 #include "error.h"
 #include "gitignore.h"
@@ -449,15 +451,38 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * A file over one chunk is left open for the worker to read in chunks;
+ * anything else is read whole.  O_NONBLOCK: a FIFO swapped in for a
+ * scanned file must not block the scan.
+ */
 static int fs_load(struct scan_source *base, void *state,
 		   const struct scan_item *item, struct scan_blob *out,
 		   struct lg_error *err)
 {
 	const struct source_fs *src = (const struct source_fs *)base;
-	int rc;
+	struct stat st;
+	int fd, rc;
 
 	(void)state;
-	rc = buf_read_file_nofollow(out->scratch, item->path, src->max_file_size, err);
+	fd = open(item->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return lg_error_errno(err, errno, "%s", item->path);
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
+	    (uint64_t)st.st_size > CHUNK_SIZE) {
+		if (src->max_file_size &&
+		    (uint64_t)st.st_size > src->max_file_size) {
+			close(fd);
+			return lg_error_set(err, LG_ERR_LIMIT, "%s: larger "
+					    "than %zu bytes", item->path,
+					    src->max_file_size);
+		}
+		out->fd = fd;
+		out->len = (size_t)st.st_size;
+		return 0;
+	}
+	rc = buf_read_fd(out->scratch, fd, item->path, src->max_file_size, err);
+	close(fd);
 	out->data = out->scratch->ptr;
 	out->len = out->scratch->len;
 	return rc;

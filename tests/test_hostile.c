@@ -364,6 +364,60 @@ Test(hostile, fifos_and_dangling_symlinks_do_not_block, .timeout = 20)
 	th_run_release(&r);
 }
 
+/* Writes "\nTOKEN\n" at off in fd; returns the token (slot 1 + k). */
+static const char *pwrite_token(int fd, off_t off, unsigned k)
+{
+	const char *t = th_fake_token("ghp_", 30, 60 + k, 1 + (int)k);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "\n%s\n", t);
+	cr_assert_eq(pwrite(fd, b.ptr, b.len, off), (ssize_t)b.len);
+	buf_release(&b);
+	return t;
+}
+
+/*
+ * A sparse file over 4 GiB: text at its head (so it is not binary), then
+ * tokens across the seams of the 64 MiB chunks it is scanned in and one
+ * past 4 GiB.  Each is found once, on its own line: no length is cut to
+ * 32 bits and no match is lost or doubled where chunks overlap.
+ */
+Test(hostile, a_file_over_4_gib_is_scanned_whole_in_chunks, .timeout = 120)
+{
+	static const off_t at[] = {
+		16384,				/* in the first chunk */
+		((off_t)60 << 20) - 30,		/* across a chunk's own end */
+		((off_t)64 << 20) - 20,		/* across the chunk's end */
+		((off_t)4 << 30) + 1024,	/* past 4 GiB */
+	};
+	struct run_result r;
+	struct buf want = BUF_INIT;
+	char *path = path_in("big.txt");
+	size_t k;
+	int fd;
+
+	write_repeated("big.txt", "filler text line\n", 512, "");
+	fd = open(path, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	for (k = 0; k < 4; k++)
+		pwrite_token(fd, at[k], (unsigned)k);
+	cr_assert_eq(ftruncate(fd, ((off_t)4 << 30) + 4096), 0);
+	close(fd);
+	r = LG("scan", "-j1", "--max-file-size", "5G", "big.txt");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(th_count(r.out, "github-pat-classic"), 4, "%s", r.out);
+	for (k = 0; k < 4; k++) {
+		buf_reset(&want);
+		buf_addf(&want, "big.txt:%zu:1", 512 + 2 * k + 2);
+		cr_assert(strstr(r.out, want.ptr), "%s not in %s", want.ptr,
+			  r.out);
+	}
+	cr_assert(strstr(r.err, "4096.0 MiB"), "%s", r.err);
+	th_run_release(&r);
+	buf_release(&want);
+	free(path);
+}
+
 /* n files on each of which the catastrophic rule spends its whole limit. */
 static void write_slow_tree(unsigned n)
 {
