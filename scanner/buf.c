@@ -123,12 +123,14 @@ void buf_release(struct buf *b)
 	b->len = b->alloc = 0;
 }
 
-int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
-		struct lg_error *err)
+int buf_read_fd_until(struct buf *b, int fd, const char *path, size_t max,
+		      volatile int *stop, struct lg_error *err)
 {
 	ssize_t n;
 
 	for (;;) {
+		if (stop && *stop)
+			return 1;
 		/* Straight into the buffer: a scan reads every file once. */
 		if (buf_grow(b, 65536))
 			return lg_error_set(err, LG_ERR_NOMEM,
@@ -148,6 +150,12 @@ int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
 		b->len += (size_t)n;
 		b->ptr[b->len] = '\0';
 	}
+}
+
+int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
+		struct lg_error *err)
+{
+	return buf_read_fd_until(b, fd, path, max, NULL, err);
 }
 
 int buf_read_file(struct buf *b, const char *path, size_t max,

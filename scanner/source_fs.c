@@ -408,15 +408,28 @@ static int walk_top(struct walk *wk, const char *path)
 	return rc;
 }
 
+/*
+ * Standard input is read up to the size cap (more is skipped as too large,
+ * as a file would be) and only until the scan is stopped by a signal.
+ */
 static int push_stdin(struct walk *wk, struct lg_error *err)
 {
+	const struct scan_options *o = scan_queue_options(wk->q);
 	struct buf b = BUF_INIT;
 	struct scan_item item;
+	int rc;
 
 	memset(&item, 0, sizeof(item));
-	if (buf_read_file(&b, "-", 0, err)) {
+	rc = buf_read_fd_until(&b, STDIN_FILENO, "<stdin>",
+			       wk->src->max_file_size, o->stop, err);
+	if (rc == LG_ERR_LIMIT) {
+		scan_queue_skip(wk->q, SCAN_SKIP_TOO_LARGE);
+		scan_queue_warn(wk->q, "skipping %s", err->msg);
+		lg_error_clear(err);
+	}
+	if (rc) {
 		buf_release(&b);
-		return err->code;
+		return rc == LG_ERR_LIMIT ? 0 : rc;
 	}
 	item.len = b.len;
 	item.data = buf_detach(&b);

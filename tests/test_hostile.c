@@ -7,12 +7,14 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -781,8 +783,11 @@ Test(hostile, output_to_a_full_device_fails_with_the_reason)
 	free(full);
 }
 
-/* Starts the binary in dir, output to sig.out and sig.err; returns its pid. */
-static pid_t start_leakgate(const char *const *argv)
+/*
+ * Starts the binary in dir, output to sig.out and sig.err, stdin from
+ * in (-1: inherited); returns its pid.
+ */
+static pid_t start_leakgate_from(const char *const *argv, int in)
 {
 	const char *bin = getenv("LEAKGATE_BIN");
 	pid_t pid;
@@ -799,8 +804,110 @@ static pid_t start_leakgate(const char *const *argv)
 	err = open("sig.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
+	if (in >= 0 && dup2(in, 0) < 0)
+		_exit(127);
 	execv(bin, (char *const *)argv);
 	_exit(127);
+}
+
+static pid_t start_leakgate(const char *const *argv)
+{
+	return start_leakgate_from(argv, -1);
+}
+
+/*
+ * Starts the binary reading a pipe that never ends (the test keeps its
+ * write end open); *to is the write end, non-blocking.
+ */
+static pid_t start_leakgate_on_pipe(const char *const *argv, int *to)
+{
+	int p[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = start_leakgate_from(argv, p[0]);
+	close(p[0]);
+	cr_assert_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	*to = p[1];
+	return pid;
+}
+
+/* Feeds zeros into fd until the reader has gone (EPIPE) or `bytes` are in. */
+static size_t feed_zeros(int fd, size_t bytes)
+{
+	static const char zeros[65536];
+	struct timespec pause = { 0, 1000000 };
+	size_t sent = 0;
+	ssize_t n;
+
+	while (sent < bytes) {
+		n = write(fd, zeros, sizeof(zeros));
+		if (n > 0)
+			sent += (size_t)n;
+		else if (n < 0 && errno == EAGAIN)
+			nanosleep(&pause, NULL);
+		else
+			break;
+	}
+	return sent;
+}
+
+/* Waits until the reader of pipe fd has taken everything written to it. */
+static void wait_for_pipe_drained(int fd)
+{
+	struct timespec pause = { 0, 10000000 };
+	int unread = 1, i;
+
+	for (i = 0; i < 1000 && unread; i++) {
+		cr_assert_eq(ioctl(fd, FIONREAD, &unread), 0);
+		if (unread)
+			nanosleep(&pause, NULL);
+	}
+	cr_assert_eq(unread, 0, "the scan does not read its input");
+}
+
+/* stdin that never ends is read only up to --max-file-size, then skipped. */
+Test(hostile, endless_stdin_stops_at_the_size_cap, .timeout = 30)
+{
+	const char *const argv[] = { "leakgate", "scan", "--max-file-size",
+				     "1M", "-", NULL };
+	char *err;
+	int to, wstatus;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);
+	pid = start_leakgate_on_pipe(argv, &to);
+	cr_assert_lt(feed_zeros(to, (size_t)64 << 20), (size_t)64 << 20,
+		     "stdin was read past the cap");
+	cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
+	close(to);
+	cr_assert(WIFEXITED(wstatus), "killed by signal %d", WTERMSIG(wstatus));
+	cr_assert_eq(WEXITSTATUS(wstatus), 0);
+	err = read_in("sig.err");
+	cr_assert(strstr(err, "skipping <stdin>: larger than 1048576 bytes"),
+		  "%s", err);
+	free(err);
+}
+
+/* SIGTERM while stdin is read (and no end in sight) stops the scan. */
+Test(hostile, a_signal_stops_reading_stdin, .timeout = 30)
+{
+	const char *const argv[] = { "leakgate", "scan", "-", NULL };
+	char *err;
+	int to, wstatus;
+	pid_t pid;
+
+	pid = start_leakgate_on_pipe(argv, &to);
+	cr_assert_eq(write(to, "some input\n", 11), 11);
+	wait_for_pipe_drained(to);
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
+	close(to);
+	cr_assert(WIFEXITED(wstatus), "killed by signal %d", WTERMSIG(wstatus));
+	cr_assert_eq(WEXITSTATUS(wstatus), 2);
+	err = read_in("sig.err");
+	cr_assert(strstr(err, "interrupted"), "%s", err);
+	free(err);
 }
 
 /* Waits (up to 10 s) until sig.err shows that files are being scanned. */
