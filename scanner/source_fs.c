@@ -440,6 +440,42 @@ static int push_stdin(struct walk *wk, struct lg_error *err)
 	return scan_queue_push(wk->q, &item);
 }
 
+/*
+ * A pause point for tests only: with $LEAKGATE_TEST_PAUSE set to P, the
+ * walk, once done, writes a line to the FIFO P.walked, and every file load
+ * waits until the first one has read the FIFO P.go to its end.  A test
+ * then changes the files between the walk and their reading without any
+ * race.
+ */
+static void test_pause(const char *prefix, const char *suffix, int flags)
+{
+	struct buf path = BUF_INIT;
+	char c;
+	int fd;
+
+	if (buf_addf(&path, "%s.%s", prefix, suffix))
+		return;
+	fd = open(path.ptr, flags | O_CLOEXEC);
+	buf_release(&path);
+	if (fd < 0)
+		return;
+	if (flags == O_WRONLY)
+		(void)!write(fd, "walked\n", 7);
+	else
+		while (read(fd, &c, 1) > 0)
+			;
+	close(fd);
+}
+
+static void test_pause_before_load(struct source_fs *src)
+{
+	pthread_mutex_lock(&src->pause_lock);
+	if (!src->loaded)
+		test_pause(src->pause, "go", O_RDONLY);
+	src->loaded = 1;
+	pthread_mutex_unlock(&src->pause_lock);
+}
+
 static int fs_produce(struct scan_source *base, struct scan_queue *q,
 		      struct lg_error *err)
 {
@@ -459,6 +495,8 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 	buf_release(&wk.ig.rel);
 	buf_release(&wk.text);
 	dedup_release(&wk.seen);
+	if (src->pause)
+		test_pause(src->pause, "walked", O_WRONLY);
 	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory walking files");
 	return rc < 0 ? rc : 0;
@@ -466,23 +504,29 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 
 /*
  * A file over one chunk is left open for the worker to read in chunks;
- * anything else is read whole.  O_NONBLOCK: a FIFO swapped in for a
- * scanned file must not block the scan.
+ * a smaller one is read whole.  O_NONBLOCK and the type check: a FIFO or
+ * device swapped in for a scanned file is never read.
  */
 static int fs_load(struct scan_source *base, void *state,
 		   const struct scan_item *item, struct scan_blob *out,
 		   struct lg_error *err)
 {
-	const struct source_fs *src = (const struct source_fs *)base;
+	struct source_fs *src = (struct source_fs *)base;
 	struct stat st;
 	int fd, rc;
 
 	(void)state;
+	if (src->pause)
+		test_pause_before_load(src);
 	fd = open(item->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd < 0)
 		return lg_error_errno(err, errno, "%s", item->path);
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) &&
-	    (uint64_t)st.st_size > CHUNK_SIZE) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lg_error_set(err, LG_ERR_IO, "%s: not a regular file",
+				    item->path);
+	}
+	if ((uint64_t)st.st_size > CHUNK_SIZE) {
 		if (src->max_file_size &&
 		    (uint64_t)st.st_size > src->max_file_size) {
 			close(fd);
@@ -511,4 +555,6 @@ void source_fs_init(struct source_fs *src, const char *const *paths,
 	src->n_paths = n_paths;
 	src->no_ignore = no_ignore;
 	src->max_file_size = max_file_size;
+	src->pause = getenv("LEAKGATE_TEST_PAUSE");
+	src->pause_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 }

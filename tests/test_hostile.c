@@ -435,24 +435,33 @@ static void write_slow_tree(unsigned n)
 	buf_release(&name);
 }
 
+/*
+ * Files change between the walk and their reading: the pause point
+ * ($LEAKGATE_TEST_PAUSE) holds the first read until the walk is done and
+ * the files are changed, so the test never races the scan.
+ */
 Test(hostile, files_that_vanish_or_change_during_the_scan)
 {
 	struct run_result r;
 	struct buf cmd = BUF_INIT;
+	unsigned i;
 
-	write_slow_tree(400);
+	for (i = 0; i < 40; i++) {
+		buf_reset(&cmd);
+		buf_addf(&cmd, "t/f%04u.txt", i);
+		th_write(dir, cmd.ptr, "plain text\n");
+	}
 	plant("t/token.txt", "", 9, "\n");
-	/*
-	 * The walk queues every path at once and the workers open them
-	 * later: once the first file is scanned, change the rest under it.
-	 */
-	buf_addf(&cmd, "'%s' --rules catastrophic.yaml scan -j1 t "
-		       "> out.txt 2> err.txt & i=0; "
-		       "until grep -q 'match limit' err.txt || [ $i = 200 ]; "
-		       "do sleep 0.05; i=$((i+1)); done; rm t/f01*.txt; "
-		       "for f in t/f02*.txt; do rm $f && mkfifo $f; done; "
-		       "for f in t/f03*.txt; do rm $f; ln -s /dev/zero $f; "
+	buf_reset(&cmd);
+	buf_addf(&cmd, "mkfifo pause.walked pause.go && "
+		       "LEAKGATE_TEST_PAUSE=pause '%s' scan -j1 t "
+		       "> out.txt 2> err.txt & "
+		       "timeout 20 cat pause.walked > /dev/null; "
+		       "rm t/f001*.txt; "
+		       "for f in t/f002*.txt; do rm $f && mkfifo $f; done; "
+		       "for f in t/f003*.txt; do rm $f; ln -s /dev/zero $f; "
 		       "done; "
+		       "timeout 20 sh -c ': > pause.go'; "
 		       "wait $!; echo status=$?; cat out.txt err.txt",
 		 getenv("LEAKGATE_BIN"));
 	r = th_sh(dir, cmd.ptr);
@@ -461,7 +470,9 @@ Test(hostile, files_that_vanish_or_change_during_the_scan)
 	cr_assert(strstr(r.out, "No such file or directory"), "%s", r.out);
 	cr_assert(strstr(r.out, "Too many levels of symbolic links"), "%s",
 		  r.out);
-	cr_assert(strstr(r.out, "unreadable)"), "%s", r.out);
+	cr_assert(strstr(r.out, "t/f0025.txt: not a regular file"), "%s",
+		  r.out);
+	cr_assert(strstr(r.out, "30 unreadable)"), "%s", r.out);
 	th_run_release(&r);
 	buf_release(&cmd);
 }
