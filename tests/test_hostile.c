@@ -453,7 +453,7 @@ Test(hostile, files_that_vanish_or_change_during_the_scan)
 	}
 	plant("t/token.txt", "", 9, "\n");
 	buf_reset(&cmd);
-	buf_addf(&cmd, "mkfifo pause.walked pause.go && "
+	buf_addf(&cmd, "mkfifo pause.walked pause.go; "
 		       "LEAKGATE_TEST_PAUSE=pause '%s' scan -j1 t "
 		       "> out.txt 2> err.txt & "
 		       "timeout 20 cat pause.walked > /dev/null; "
