@@ -14,6 +14,7 @@
 #include "dedup.h"
 #include "error.h"
 #include "gitignore.h"
+#include "source_index.h"
 #include "worktree.h"
 #include "banned.h"
 
@@ -29,6 +30,9 @@ struct ignore_ctx {
 	int everything;		/* the named directory is itself ignored */
 	struct gitignore rules;
 	struct buf rel;
+	char *index_path;	/* the work tree's index file */
+	struct source_index *index;	/* read when first needed */
+	int index_read;		/* tried to read it */
 };
 
 struct walk {
@@ -45,6 +49,11 @@ static void ignore_close(struct ignore_ctx *ig)
 	buf_reset(&ig->rel);
 	ig->rules.icase = 0;
 	ig->active = ig->everything = 0;
+	free(ig->index_path);
+	ig->index_path = NULL;
+	source_index_free(ig->index);
+	ig->index = NULL;
+	ig->index_read = 0;
 }
 
 /*
@@ -146,6 +155,43 @@ static int is_ignored(struct walk *wk, int is_dir)
 }
 
 /*
+ * Whether the index tracks the path in ig.rel (a file, or a directory with
+ * tracked files below): git never ignores those.  The index is read the
+ * first time an ignored path needs it; one that cannot be read is said
+ * once and counts as tracking nothing.
+ */
+static int is_tracked(struct walk *wk)
+{
+	struct ignore_ctx *ig = &wk->ig;
+	struct lg_error err = LG_ERROR_INIT;
+
+	if (!ig->index_read && ig->index_path) {
+		ig->index_read = 1;
+		if (source_index_read(&ig->index, ig->index_path, &err))
+			scan_queue_warn(wk->q, "%s: tracked files that "
+					".gitignore matches are skipped",
+					err.msg);
+	}
+	if (!ig->index)
+		return 0;
+	return source_index_tracks(ig->index, ig->rel.ptr, ig->rel.len);
+}
+
+/*
+ * 1 when the path in ig.rel is ignored and not tracked, 0 when it is to
+ * be walked, or a negative error.
+ */
+static int is_skipped(struct walk *wk, int is_dir)
+{
+	int rc = is_ignored(wk, is_dir);
+
+	if (rc <= 0)
+		return rc;
+	rc = is_tracked(wk);
+	return rc < 0 ? rc : !rc;
+}
+
+/*
  * Pushes the .gitignore rules of the directories from the work tree root
  * down to rel's parent, as a walk from the root would have them on
  * reaching rel, and sets ig.rel to rel.  A directory on the way, or rel
@@ -193,6 +239,7 @@ static int ignore_open(struct walk *wk, const char *path)
 {
 	struct lg_error err = LG_ERROR_INIT;
 	struct worktree wt = WORKTREE_INIT;
+	struct buf index = BUF_INIT;
 	char *abs = NULL;
 	size_t n;
 	int rc = worktree_find(&wt, path, &err);
@@ -205,7 +252,12 @@ static int ignore_open(struct walk *wk, const char *path)
 	if (strncmp(abs, wt.root, n) || (abs[n] != '/' && abs[n]))
 		goto out;
 	wk->ig.active = 1;
-	rc = push_global_rules(wk, &wt);
+	rc = buf_addf(&index, "%s/index", wt.gitdir);
+	wk->ig.index_path = buf_detach(&index);
+	if (!rc && !wk->ig.index_path)
+		rc = LG_ERR_NOMEM;
+	if (!rc)
+		rc = push_global_rules(wk, &wt);
 	if (!rc)
 		rc = push_ancestor_rules(wk, wt.root,
 					 abs[n] ? abs + n + 1 : "");
@@ -298,8 +350,7 @@ static int walk_entries(struct walk *wk, DIR *d, const char *path)
 			continue;
 		buf_truncate(&child, prefix);
 		if (buf_adds(&child, de->d_name) ||
-		    (wk->ig.active && !wk->ig.everything &&
-		     rel_enter(&wk->ig, rel_len, de->d_name)))
+		    (wk->ig.active && rel_enter(&wk->ig, rel_len, de->d_name)))
 			rc = LG_ERR_NOMEM;
 		else
 			rc = walk_path(wk, dirfd(d), de->d_name, child.ptr, 0);
@@ -335,6 +386,27 @@ static int walk_dir(struct walk *wk, int dfd, const char *name,
 }
 
 /*
+ * Walks a directory found by the walk, unless it is ignored: one that
+ * holds tracked files is still walked, but only for those files.
+ */
+static int walk_subdir(struct walk *wk, int dfd, const char *name,
+		       const char *path)
+{
+	int everything = wk->ig.everything, rc = is_ignored(wk, 1);
+
+	if (rc > 0) {
+		if ((rc = is_tracked(wk)) <= 0)
+			return rc;
+		wk->ig.everything = 1;
+	} else if (rc < 0) {
+		return rc;
+	}
+	rc = walk_dir(wk, dfd, name, path, 0);
+	wk->ig.everything = everything;
+	return rc;
+}
+
+/*
  * Stats name (relative to dfd) without following a symbolic link, except
  * one named on the command line (top): that one is resolved, and
  * *is_link says so.
@@ -362,7 +434,7 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 		     const char *path, int top)
 {
 	struct stat st;
-	int is_link, ignored;
+	int is_link, skipped;
 
 	/* Workers open files by name: what they cannot name is not walked. */
 	if (strlen(path) >= PATH_MAX) {
@@ -373,11 +445,9 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 		skip_errno(wk, path, errno);
 		return 0;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (!top && (ignored = is_ignored(wk, 1)))
-			return ignored < 0 ? ignored : 0;
-		return walk_dir(wk, dfd, name, path, top);
-	}
+	if (S_ISDIR(st.st_mode))
+		return top ? walk_dir(wk, dfd, name, path, 1)
+			   : walk_subdir(wk, dfd, name, path);
 	if (!S_ISREG(st.st_mode) || is_link) {
 		if (top)
 			skip_unreadable(wk, path, is_link ? "a symbolic link "
@@ -385,8 +455,8 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 					: "not a regular file");
 		return 0;
 	}
-	if (!top && (ignored = is_ignored(wk, 0)))
-		return ignored < 0 ? ignored : 0;
+	if (!top && (skipped = is_skipped(wk, 0)))
+		return skipped < 0 ? skipped : 0;
 	return push_file(wk, path, &st);
 }
 
@@ -480,8 +550,9 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 		      struct lg_error *err)
 {
 	struct source_fs *src = (struct source_fs *)base;
-	struct walk wk = { src, q, { 0, 0, GITIGNORE_INIT, BUF_INIT }, BUF_INIT,
-			   DEDUP_INIT };
+	struct walk wk = { src, q,
+			   { 0, 0, GITIGNORE_INIT, BUF_INIT, NULL, NULL, 0 },
+			   BUF_INIT, DEDUP_INIT };
 	size_t i;
 	int rc = 0;
 
