@@ -84,7 +84,7 @@ int report_text(FILE *out, const struct finding_list *l,
 		buf_reset(&b);
 		text_finding(&b, l->items[i], o);
 		if (fwrite(b.ptr, 1, b.len, out) != b.len)
-			rc = lg_error_set(err, LG_ERR_IO, "cannot write the report");
+			rc = report_write_failed(err);
 	}
 	buf_release(&b);
 	return rc;
