@@ -211,7 +211,7 @@ void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lg_error_vfit(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&q->lock);
 	if (q->opts->warn)
