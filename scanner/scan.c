@@ -459,8 +459,10 @@ static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
 	struct engine_callbacks cb = { on_match, on_limit, w };
 	size_t i;
 
+	/* A stop ends the run too: it may hold WORKER_RUN slow items. */
 	for (i = 0; i < n; i++) {
-		scan_one(w, &run[i], &cb);
+		if (!stopping(w->q))
+			scan_one(w, &run[i], &cb);
 		scan_item_release(&run[i]);
 	}
 }
