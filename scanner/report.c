@@ -149,16 +149,16 @@ void report_field(struct buf *b, const char *s, size_t len)
 	escape(b, s, len, ESCAPE_FIELD);
 }
 
-void report_secret(struct buf *b, const struct finding *f,
-		   const struct report_options *o)
+void report_secret_bytes(struct buf *b, const char *secret, size_t len,
+			 const struct report_options *o)
 {
 	char redacted[64];
 
 	if (o->show_secrets) {
-		buf_add(b, f->secret, f->secret_len);
+		buf_add(b, secret, len);
 		return;
 	}
-	finding_redact(f->secret, f->secret_len, redacted, sizeof(redacted));
+	finding_redact(secret, len, redacted, sizeof(redacted));
 	buf_adds(b, redacted);
 }
 
@@ -166,6 +166,12 @@ int report_write_failed(struct lg_error *err)
 {
 	return lg_error_errno(err, errno ? errno : EIO,
 			      "cannot write the report");
+}
+
+void report_secret(struct buf *b, const struct finding *f,
+		   const struct report_options *o)
+{
+	report_secret_bytes(b, f->secret, f->secret_len, o);
 }
 
 void report_time(char *out, size_t outlen, long long t)
