@@ -162,16 +162,16 @@ void report_secret_bytes(struct buf *b, const char *secret, size_t len,
 	buf_adds(b, redacted);
 }
 
-int report_write_failed(struct lg_error *err)
-{
-	return lg_error_errno(err, errno ? errno : EIO,
-			      "cannot write the report");
-}
-
 void report_secret(struct buf *b, const struct finding *f,
 		   const struct report_options *o)
 {
 	report_secret_bytes(b, f->secret, f->secret_len, o);
+}
+
+int report_write_failed(struct lg_error *err)
+{
+	return lg_error_errno(err, errno ? errno : EIO,
+			      "cannot write the report");
 }
 
 void report_time(char *out, size_t outlen, long long t)

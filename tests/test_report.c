@@ -262,31 +262,6 @@ Test(report, empty_list)
 	free(out);
 }
 
-/* A writer that cannot write says why, in every format. */
-Test(report, write_errors_give_the_reason)
-{
-	static const char *const formats[] = { "text", "json", "jsonl",
-					       "sarif", "csv", "junit" };
-	struct report_options o = { 0, 0, NULL, "test", 0 };
-	struct fixture fx;
-	size_t i;
-
-	fixture_init(&fx, "a.txt");
-	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
-		struct lg_error err = LG_ERROR_INIT;
-		FILE *f = fopen("/dev/full", "w");
-
-		cr_assert_not_null(f);
-		setvbuf(f, NULL, _IONBF, 0);
-		cr_assert_lt(report_lookup(formats[i])(f, &fx.l, &o, &err), 0,
-			     "%s", formats[i]);
-		cr_assert_str_eq(err.msg, "cannot write the report: No space "
-			 "left on device", "%s", formats[i]);
-		fclose(f);
-	}
-	finding_list_release(&fx.l);
-}
-
 /* A rule's remediation: once, under its first finding, and only on request. */
 Test(report, text_advice_once_per_rule)
 {
@@ -316,5 +291,29 @@ Test(report, text_advice_once_per_rule)
 	fclose(f);
 	cr_assert_null(strstr(text, "fix:"), "%s", text);
 	free(text);
+}
+
+/* A writer that cannot write says why, in every format. */
+Test(report, write_errors_give_the_reason)
+{
+	static const char *const formats[] = { "text", "json", "jsonl",
+					       "sarif", "csv", "junit" };
+	struct report_options o = { 0, 0, NULL, "test", 0 };
+	struct fixture fx;
+	size_t i;
+
+	fixture_init(&fx, "a.txt");
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct lg_error err = LG_ERROR_INIT;
+		FILE *f = fopen("/dev/full", "w");
+
+		cr_assert_not_null(f);
+		setvbuf(f, NULL, _IONBF, 0);
+		cr_assert_lt(report_lookup(formats[i])(f, &fx.l, &o, &err), 0,
+			     "%s", formats[i]);
+		cr_assert_str_eq(err.msg, "cannot write the report: No space "
+			 "left on device", "%s", formats[i]);
+		fclose(f);
+	}
 	finding_list_release(&fx.l);
 }
