@@ -223,15 +223,20 @@ static int exit_status(const struct cli *c, const struct finding_list *l)
 int run_write_report(struct run *r, const struct finding_list *l)
 {
 	const struct cli *c = r->cli;
+	/*
+	 * Advice is for a reader at a terminal: a script counts a line a
+	 * finding.
+	 */
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
-				     LEAKGATE_VERSION };
+				     LEAKGATE_VERSION,
+				     !c->output && isatty(STDOUT_FILENO) };
 	struct output out = OUTPUT_INIT;
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
 
 	rc = output_open(&out, c->output, &err);
-	if (!rc)
-		rc = report_lookup(c->format)(out.fp, l, &ro, &err);
+	if (!rc && (rc = report_lookup(c->format)(out.fp, l, &ro, &err)))
+		lg_error_prefix(&err, "%s", out.path ? out.path : "<stdout>");
 	if (!rc)
 		rc = output_commit(&out, &err);
 	output_release(&out);

@@ -18,6 +18,7 @@ have_pc jansson || want libjansson-dev
 have_pc zlib || want zlib1g-dev
 have_pc libhs || want libvectorscan-dev
 have_pc libdeflate || want libdeflate-dev
+have_pc libcrypto || want libssl-dev
 command -v scdoc >/dev/null 2>&1 || want scdoc
 have_pc libcurl || want libcurl4-openssl-dev
 have_pc sqlite3 || want libsqlite3-dev
