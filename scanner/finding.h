@@ -25,12 +25,6 @@ enum finding_status {
 
 #define FINGERPRINT_HEX 32
 
-/*
- * Places of one blob kept in a report (range's changes, history
- * --all-locations); further ones are only counted (more_count).
- */
-#define FINDING_PLACES_MAX 100
-
 /* What a live check (--verify) said of a finding's secret. */
 enum verify_state {
 	VERIFY_UNCHECKED = 0,	/* no check was asked for */
@@ -57,6 +51,12 @@ struct finding_part {
 	size_t line, column;		/* in the same file as the finding */
 	size_t offset;
 };
+
+/*
+ * Places of one blob kept in a report (range's changes, history
+ * --all-locations); further ones are only counted (more_count).
+ */
+#define FINDING_PLACES_MAX 100
 
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */

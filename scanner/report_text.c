@@ -165,7 +165,7 @@ int report_text(FILE *out, const struct finding_list *l,
 		if (text_remediation(&b, l->items[i]->rule, &shown, o))
 			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		else if (fwrite(b.ptr, 1, b.len, out) != b.len)
-			rc = lg_error_set(err, LG_ERR_IO, "cannot write the report");
+			rc = report_write_failed(err);
 	}
 	free((void *)shown.items);
 	buf_release(&b);

@@ -235,8 +235,8 @@ int run_write_report(struct run *r, const struct finding_list *l)
 	int rc;
 
 	rc = output_open(&out, c->output, &err);
-	if (!rc)
-		rc = report_lookup(c->format)(out.fp, l, &ro, &err);
+	if (!rc && (rc = report_lookup(c->format)(out.fp, l, &ro, &err)))
+		lg_error_prefix(&err, "%s", out.path ? out.path : "<stdout>");
 	if (!rc)
 		rc = output_commit(&out, &err);
 	output_release(&out);

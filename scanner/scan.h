@@ -55,6 +55,11 @@ struct scan_blob {
 	size_t len;
 	void *handle;		/* non-NULL: pass to the source's release() */
 	struct buf *scratch;	/* the worker's buffer, for sources that read */
+	/*
+	 * -1, or (data NULL) a descriptor that len bytes are read from in
+	 * chunks, so a huge file is never held whole; the worker closes it.
+	 */
+	int fd;
 };
 
 struct scan_source {
@@ -79,8 +84,9 @@ struct scan_source {
 	void (*worker_close)(void *state);
 	/*
 	 * Sets out->data/len to the item's bytes when item->data is NULL:
-	 * either read into out->scratch (a worker buffer, empty on entry) or
-	 * borrowed from the source with out->handle set for release().
+	 * either read into out->scratch (a worker buffer, empty on entry),
+	 * borrowed from the source with out->handle set for release(), or
+	 * left to be read from out->fd.
 	 * Returns 0, or an error that is reported as a warning (the item is
 	 * skipped; LG_ERR_LIMIT counts as too large).
 	 */
