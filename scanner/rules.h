@@ -61,6 +61,7 @@ struct rule {
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */
 	char *remediation;	/* one line: what to do when it leaks */
+	struct string_list verify;	/* "key=value" items: see verify_spec.h */
 	/*
 	 * Credentials in parts: the ids of rules whose matches must lie
 	 * within requires_window bytes of this rule's secret.  Found, they
@@ -115,6 +116,8 @@ int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err);
  */
 int rules_prepare(const struct rule *r);
 
+/* Forgets the `verify:` blocks of the rules loaded from file origin. */
+void rules_drop_verify(struct rule_set *rs, const char *origin);
 /*
  * Resolves each rule's `requires` ids to rules of rs, once rs is final
  * (engine_new() calls it, before any thread scans).  Fails naming the rule
