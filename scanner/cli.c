@@ -17,7 +17,7 @@ enum long_only {
 	OPT_NEW_ONLY, OPT_IGNORE_FILE, OPT_STALE, OPT_GROUP, OPT_MAX_SIZE,
 	OPT_NO_IGNORE, OPT_REPO, OPT_REF, OPT_SINCE, OPT_ALL_LOCATIONS,
 	OPT_UNREACHABLE, OPT_PRE_COMMIT, OPT_PRE_PUSH, OPT_FORCE, OPT_HOME,
-	OPT_REPOS, OPT_VERSION,
+	OPT_REPOS, OPT_VERSION, OPT_MIN_CONFIDENCE,
 };
 
 static const struct option long_options[] = {
@@ -30,6 +30,7 @@ static const struct option long_options[] = {
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "exit-code", required_argument, NULL, OPT_EXIT_CODE },
 	{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+	{ "min-confidence", required_argument, NULL, OPT_MIN_CONFIDENCE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "no-progress", no_argument, NULL, OPT_NO_PROGRESS },
 	{ "baseline", required_argument, NULL, OPT_BASELINE },
@@ -72,7 +73,8 @@ void cli_usage(FILE *out)
 	      "options (see README.md for which command reads which):\n"
 	      "  --rules FILE  --no-builtin-rules  -f, --format FMT  -o, --output FILE\n"
 	      "  --show-secrets  --color[=always|never|auto]  --no-color  -q, --quiet\n"
-	      "  --exit-code N  --fail-on SEVERITY  --baseline FILE  --new-only\n"
+	      "  --exit-code N  --fail-on SEVERITY  --min-confidence LEVEL\n"
+	      "  --baseline FILE  --new-only\n"
 	      "  --ignore-file FILE  --report-stale-ignores  --group\n"
 	      "  -j, --threads N  --max-file-size SIZE  --no-ignore  --no-progress\n"
 	      "  --repo DIR  --ref REF  --since DATE  --all-locations  --unreachable\n"
@@ -179,6 +181,11 @@ static int take_option(struct cli *c, int opt, const char *arg)
 		if (severity_parse(arg, &c->fail_on))
 			return fail("--fail-on", "critical, high, medium or low", arg);
 		c->fail_on_set = 1;
+		return 0;
+	case OPT_MIN_CONFIDENCE:
+		if (confidence_parse(arg, &c->min_confidence))
+			return fail("--min-confidence", "low, medium, high or checksum",
+				    arg);
 		return 0;
 	case 'q': c->quiet = 1; return 0;
 	case OPT_NO_PROGRESS: c->no_progress = 1; return 0;

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "confidence.h"
 #include "rules.h"
 #include "scan.h"
 
@@ -31,6 +32,7 @@ struct cli {
 	int exit_code;			/* status when there are findings */
 	int fail_on_set;
 	enum severity fail_on;
+	enum confidence min_confidence;	/* findings below are dropped */
 	int quiet;
 	int no_progress;
 

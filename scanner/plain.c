@@ -324,6 +324,21 @@ static int check_url(const struct plain_candidate *c, enum confidence *conf)
 	return check_value_bytes(c, buf, n, conf);
 }
 
+/*
+ * Non-zero when the name the match starts with says password or secret;
+ * "token", "key" and "credential" also name lexer tokens, map keys and
+ * object fields, so a plain word assigned to them is not a credential.
+ */
+static int strong_name(const struct plain_candidate *c)
+{
+	const char *p = c->data + c->match;
+	size_t n = c->len - c->match;
+
+	return (n >= 4 && !strncasecmp(p, "pass", 4)) ||
+	       (n >= 3 && !strncasecmp(p, "pwd", 3)) ||
+	       (n >= 6 && !strncasecmp(p, "secret", 6));
+}
+
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 {
 	const char *v = c->data + c->value;
@@ -333,6 +348,9 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 
 	name_span(c, &start, &end);
 	if (name_denied(c->data + start, end - start))
+		return 0;
+	if (!strong_name(c) &&
+	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
 		return 0;
 	if (!quoted && file_kind(c->path) == FILE_CODE)
 		return 0;	/* a variable or an expression */

@@ -93,6 +93,7 @@ static int all_in(const char *s, size_t len, const char *set)
 	return 1;
 }
 
+#define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 #define B64 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 static int is_ciphertext(const char *s, size_t len)
@@ -144,7 +145,8 @@ static const char *const placeholder_values[] = {
 	"changeit", "default", "sample", "testing", "required", "optional",
 	"hidden", "masked", "removed", "unknown", "notset", "unset", "foobar",
 	"foobared", "secrets", "passphrase", "password1", "mysecret",
-	"supersecret", "s3cr3t", "p@ssw0rd", "passw0rd", "123456", NULL
+	"supersecret", "s3cr3t", "p@ssw0rd", "passw0rd", "123456", "nopass",
+	"nopassword", "no_password", "anonymous", NULL
 };
 
 static const char *const placeholder_infixes[] = {
@@ -200,9 +202,13 @@ static int is_code(const char *s, size_t len)
 				return 0;
 		return 1;
 	}
-	/* CONSTANT_NAME: the name of a variable holding the secret. */
-	if (isupper((unsigned char)s[0]) && memchr(s, '_', len) &&
-	    all_in(s, len, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_"))
+	/*
+	 * CONSTANT_NAME: the name of a variable holding the secret; an
+	 * upper-case word is a keyword or an enum value (WITHSCORES).
+	 */
+	if (isupper((unsigned char)s[0]) &&
+	    (memchr(s, '_', len) || all_in(s, len, UPPER)) &&
+	    all_in(s, len, UPPER "0123456789_"))
 		return 1;
 	return plain_value_is_identifier(s, len);
 }

@@ -499,7 +499,7 @@ Test(rules, builtin_regexes_compile_on_first_use)
 	size_t jit = 0;
 
 	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
-	r = rules_find(&rs, "generic-secret-assignment");
+	r = rules_find(&rs, "plaintext-secret-assignment");
 	cr_assert_not_null(r);
 	cr_assert_null(r->re);
 	cr_assert_null(r->allow);
