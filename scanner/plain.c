@@ -42,11 +42,12 @@ static const char *base_name(const char *path)
 
 /* ---- paths --------------------------------------------------------------- */
 
+/* Directories named so, or starting with "test" (tests-clar/, testdata/). */
 static const char *const sample_dirs[] = {
-	"test/", "tests/", "testdata/", "testing/", "__tests__/", "spec/",
-	"fixture/", "fixtures/", "example/", "examples/", "sample/",
-	"samples/", "doc/", "docs/", "demo/", "demos/", "mock/", "mocks/",
-	"tutorial/", "tutorials/", NULL
+	"test", "__tests__/", "spec/", "specs/", "fixture/", "fixtures/",
+	"example/", "examples/", "sample/", "samples/", "doc/", "docs/",
+	"documentation/", "demo/", "demos/", "mock/", "mocks/", "tutorial/",
+	"tutorials/", NULL
 };
 
 static const char *const sample_suffixes[] = {
@@ -62,7 +63,7 @@ static int in_sample_dir(const char *path)
 	const char *p = path;
 	size_t i;
 
-	for (; p; p = strchr(p, '/'), p = p ? p + 1 : NULL)
+	for (; p && strchr(p, '/'); p = strchr(p, '/') + 1)
 		for (i = 0; sample_dirs[i]; i++)
 			if (!strncasecmp(p, sample_dirs[i], strlen(sample_dirs[i])))
 				return 1;
@@ -349,7 +350,11 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	name_span(c, &start, &end);
 	if (name_denied(c->data + start, end - start))
 		return 0;
-	if (!strong_name(c) &&
+	/*
+	 * A word is a password only after a strong name and an operator:
+	 * ("passphrase", "comments") is a list of names.
+	 */
+	if ((!strong_name(c) || memchr(c->data + end, ',', c->value - end)) &&
 	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
 		return 0;
 	if (!quoted && file_kind(c->path) == FILE_CODE)

@@ -125,10 +125,25 @@ static const char *const path_suffixes[] = {
 	".properties", ".gpg", ".asc", ".enc", ".pub", NULL
 };
 
+/* user@host.tld: an e-mail address (the letters of a domain after @). */
+static int is_address(const char *s, size_t len)
+{
+	const char *at = memchr(s, '@', len), *dot;
+
+	if (!at || at == s)
+		return 0;
+	dot = memchr(at, '.', len - (size_t)(at - s));
+	return dot && dot > at + 1 && dot + 2 < s + len &&
+	       all_in(at + 1, len - (size_t)(at + 1 - s),
+		      "abcdefghijklmnopqrstuvwxyz0123456789.-");
+}
+
 static int is_path(const char *s, size_t len)
 {
 	size_t i;
 
+	if (is_address(s, len))
+		return 1;
 	if (any_prefix_ci(s, len, path_prefixes) || find_ci(s, len, "://"))
 		return 1;
 	if (len > 2 && isalpha((unsigned char)s[0]) && s[1] == ':' &&

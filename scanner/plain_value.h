@@ -17,7 +17,7 @@ enum plain_class {
 	PLAIN_PLACEHOLDER,	/* changeme, <your-password>, xxx, ***** */
 	PLAIN_LITERAL,		/* null, true, numbers */
 	PLAIN_TEXT,		/* words and spaces: a UI or i18n string */
-	PLAIN_PATH,		/* a file path or a URL */
+	PLAIN_PATH,		/* a file path, a URL, an e-mail address */
 	PLAIN_CODE,		/* a call, a type, an identifier, a CONSTANT */
 	PLAIN_CIPHERTEXT,	/* sops, SealedSecret, ansible-vault bodies */
 };
