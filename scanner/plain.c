@@ -44,7 +44,7 @@ static const char *base_name(const char *path)
 
 /* Directories named so, or starting with "test" (tests-clar/, testdata/). */
 static const char *const sample_dirs[] = {
-	"test", "__tests__/", "spec/", "specs/", "fixture/", "fixtures/",
+	"test", "t/", "__tests__/", "spec/", "specs/", "fixture/", "fixtures/",
 	"example/", "examples/", "sample/", "samples/", "doc/", "docs/",
 	"documentation/", "demo/", "demos/", "mock/", "mocks/", "tutorial/",
 	"tutorials/", NULL
@@ -77,6 +77,8 @@ int plain_path_is_sample(const char *path)
 	if (!path)
 		return 0;
 	base = base_name(path);
+	if (!strcmp(path, "commit message"))
+		return 1;	/* prose, as history scans it */
 	if (!strncasecmp(base, "readme", 6) || !strncasecmp(base, "test_", 5) ||
 	    strstr(base, ".example") || strstr(base, ".sample"))
 		return 1;
@@ -143,18 +145,25 @@ static const char *const denied_words[] = {
 	NULL
 };
 
-static int word_denied(const char *w, size_t n)
-{
-	size_t i;
+/* Denied only after the keyword: db_user_password, but token_user_login. */
+static const char *const denied_after[] = {
+	"user", "username", "login", "email", "owner", "account", "issuer",
+	"audience", "scope", "scopes", NULL
+};
 
-	for (i = 0; denied_words[i]; i++)
-		if (strlen(denied_words[i]) == n && !strncasecmp(w, denied_words[i], n))
+static int word_in(const char *w, size_t n, const char *const *l)
+{
+	for (; *l; l++)
+		if (strlen(*l) == n && !strncasecmp(w, *l, n))
 			return 1;
 	return 0;
 }
 
-/* Splits a snake, kebab, dotted or camel name into words; 1 if one is denied. */
-static int name_denied(const char *s, size_t len)
+/*
+ * Splits a snake, kebab, dotted or camel name into words; 1 if one is
+ * denied.  kw is the offset of the keyword in s.
+ */
+static int name_denied(const char *s, size_t len, size_t kw)
 {
 	size_t i = 0, start;
 
@@ -166,7 +175,9 @@ static int name_denied(const char *s, size_t len)
 		       !(isupper((unsigned char)s[i]) &&
 			 islower((unsigned char)s[i - 1])))
 			i++;
-		if (start < len && word_denied(s + start, i - start))
+		if (start < len && (word_in(s + start, i - start, denied_words) ||
+				    (start > kw &&
+				     word_in(s + start, i - start, denied_after))))
 			return 1;
 	}
 	return 0;
@@ -311,9 +322,18 @@ static int check_value_bytes(const struct plain_candidate *c, const char *v,
 	return 1;
 }
 
+/*
+ * A command's password: a word counts only in a script or configuration
+ * ("redis-cli using -a switch" in a change log is prose).
+ */
 static int check_value(const struct plain_candidate *c, enum confidence *conf)
 {
-	return check_value_bytes(c, c->data + c->value, c->value_len, conf);
+	const char *v = c->data + c->value;
+
+	if (file_kind(c->path) != FILE_CONFIG &&
+	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
+		return 0;
+	return check_value_bytes(c, v, c->value_len, conf);
 }
 
 static int check_url(const struct plain_candidate *c, enum confidence *conf)
@@ -348,7 +368,7 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	int quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
 
 	name_span(c, &start, &end);
-	if (name_denied(c->data + start, end - start))
+	if (name_denied(c->data + start, end - start, c->match - start))
 		return 0;
 	/*
 	 * A word is a password only after a strong name and an operator:

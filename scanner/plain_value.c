@@ -69,11 +69,27 @@ static const char *const reference_infixes[] = {
 	"secretkeyref", NULL
 };
 
+/* "basic:$USERPASS64": a shell variable, $ and 3+ of [A-Z_]. */
+static int env_variable_inside(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	while ((p = memchr(p, '$', (size_t)(end - p))) && end - p > 3) {
+		if (strspn(p + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") >= 3)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 static int is_reference(const char *s, size_t len)
 {
 	const char *open;
 
-	if (s[0] == '$' || (s[0] == '%' && s[len - 1] == '%'))
+	if (s[0] == '$' || (s[0] == '%' && s[len - 1] == '%') ||
+	    (s[0] == '@' && s[len - 1] == '@'))
+		return 1;	/* $X, %X%, autoconf's @X@ */
+	if (env_variable_inside(s, len))
 		return 1;
 	if (any_prefix_ci(s, len, reference_prefixes) ||
 	    any_infix_ci(s, len, reference_infixes))
@@ -94,6 +110,7 @@ static int all_in(const char *s, size_t len, const char *set)
 }
 
 #define UPPER "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+#define LOWER "abcdefghijklmnopqrstuvwxyz"
 #define B64 "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
 
 static int is_ciphertext(const char *s, size_t len)
@@ -112,7 +129,7 @@ static const char *const literal_words[] = {
 static int is_literal(const char *s, size_t len)
 {
 	return equals_any_ci(s, len, literal_words) ||
-	       all_in(s, len, "0123456789.-_+");
+	       all_in(s, len, "0123456789.-_+:=<>");
 }
 
 static const char *const path_prefixes[] = {
@@ -138,6 +155,26 @@ static int is_address(const char *s, size_t len)
 		      "abcdefghijklmnopqrstuvwxyz0123456789.-");
 }
 
+/*
+ * dir/file.ext or words/with/slashes: a relative path.  Base64 secrets
+ * hold '/' too, but among digits and mixed case, without an extension.
+ */
+static int is_relative_path(const char *s, size_t len)
+{
+	const char *last = s + len, *dot;
+	size_t ext;
+
+	while (last > s && last[-1] != '/')
+		last--;
+	if (!all_in(s, len, LOWER UPPER "0123456789_.-/"))
+		return 0;
+	dot = memrchr(last, '.', len - (size_t)(last - s));
+	ext = dot ? len - (size_t)(dot + 1 - s) : 0;
+	if (dot && ext >= 1 && ext <= 6 && all_in(dot + 1, ext, LOWER))
+		return 1;
+	return all_in(s, len, LOWER UPPER "/");
+}
+
 static int is_path(const char *s, size_t len)
 {
 	size_t i;
@@ -152,7 +189,7 @@ static int is_path(const char *s, size_t len)
 	for (i = 0; path_suffixes[i]; i++)
 		if (ends_ci(s, len, path_suffixes[i]))
 			return 1;
-	return 0;
+	return memchr(s, '/', len) && is_relative_path(s, len);
 }
 
 /* Whole values that stand in for a secret, beyond placeholder_match(). */
@@ -175,6 +212,8 @@ static int is_placeholder(const char *s, size_t len)
 		return 1;
 	if (any_infix_ci(s, len, placeholder_infixes))
 		return 1;
+	if ((s[0] == '(' && s[len - 1] == ')') || (s[0] == '[' && s[len - 1] == ']'))
+		return 1;	/* "(null-token)", "[hidden]" */
 	return all_in(s, len, "*xX.#?-_ ");
 }
 
@@ -211,6 +250,8 @@ static int is_code(const char *s, size_t len)
 
 	if (equals_any_ci(s, len, type_names))
 		return 1;
+	if (s[0] == '-' && isalpha((unsigned char)s[1]))
+		return 1;	/* a command-line option: -lgcc_s */
 	if (paren && paren > s) {	/* f(...), obj.get(...), new X() */
 		for (i = 0; s + i < paren; i++)
 			if (!isalnum((unsigned char)s[i]) && !strchr("_.:$>-", s[i]))
