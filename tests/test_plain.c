@@ -338,3 +338,93 @@ Test(plain, confidence_names_round_trip)
 	cr_assert(CONFIDENCE_LOW < CONFIDENCE_MEDIUM &&
 		  CONFIDENCE_HIGH < CONFIDENCE_CHECKSUM);
 }
+
+/* ---- end to end ---------------------------------------------------------- */
+
+static char *repo;
+
+static void e2e_setup(void)
+{
+	repo = th_tmpdir();
+	th_git_init(repo);
+	th_write(repo, "config/app.yaml", "db:\n  user: app\n  password: Tq8#vLp2!xr\n"); /* leakgate:allow */
+	th_write(repo, ".env.example", "DB_PASSWORD=\nSESSION_DRIVER=database\nADMIN_PASSWORD=Ex4!zQp8Lm\n"); /* leakgate:allow */
+	th_write(repo, "settings.py", "PASSWORD = os.getenv(\"DB_PASSWORD\")\n");
+	th_git_commit(repo, "config");
+}
+
+static void e2e_teardown(void)
+{
+	th_rmtree(repo);
+	repo = NULL;
+}
+
+TestSuite(e2e_plain, .init = e2e_setup, .fini = e2e_teardown, .timeout = 60);
+
+#define LG(...) \
+	th_leakgate(repo, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+static json_t *findings(const struct run_result *r)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(r->out, 0, &jerr);
+
+	cr_assert_eq(r->status, 1, "%s%s", r->out, r->err);
+	cr_assert(json_is_array(j), "not a JSON array: %s", r->out);
+	return j;
+}
+
+static const char *field(json_t *a, size_t i, const char *key)
+{
+	return json_string_value(json_object_get(json_array_get(a, i), key));
+}
+
+Test(e2e_plain, history_grades_and_min_confidence_cuts)
+{
+	struct run_result r = LG("history", "-f", "json", "--show-secrets");
+	json_t *all = findings(&r);
+
+	cr_assert_eq(json_array_size(all), 2, "%s", r.out);
+	cr_expect_str_eq(field(all, 0, "path"), ".env.example");
+	cr_expect_str_eq(field(all, 0, "secret"), "Ex4!zQp8Lm"); /* leakgate:allow */
+	cr_expect_str_eq(field(all, 0, "confidence"), "low");
+	cr_expect_str_eq(field(all, 1, "path"), "config/app.yaml");
+	cr_expect_str_eq(field(all, 1, "rule"), "plaintext-secret-assignment");
+	cr_expect_str_eq(field(all, 1, "confidence"), "high");
+	json_decref(all);
+	th_run_release(&r);
+
+	r = LG("history", "-f", "json", "--min-confidence", "high");
+	all = findings(&r);
+	cr_assert_eq(json_array_size(all), 1, "%s", r.out);
+	cr_expect_str_eq(field(all, 0, "path"), "config/app.yaml");
+	json_decref(all);
+	th_run_release(&r);
+
+	r = LG("history", "--min-confidence", "checksum");
+	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
+	th_run_release(&r);
+	r = LG("history", "--min-confidence", "sure");
+	cr_expect_eq(r.status, 2);
+	th_run_release(&r);
+}
+
+Test(e2e_plain, every_format_carries_the_confidence)
+{
+	static const char *const formats[][2] = {
+		{ "text", "  high  " },
+		{ "csv", ",high," },
+		{ "sarif", "\"confidence\": \"high\"" },
+		{ "junit", "confidence: high" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct run_result r = LG("history", "-f", formats[i][0],
+					 "--min-confidence", "high");
+		cr_expect_eq(r.status, 1, "%s: %s", formats[i][0], r.err);
+		cr_expect(strstr(r.out, formats[i][1]), "%s: %s", formats[i][0],
+			  r.out);
+		th_run_release(&r);
+	}
+}
