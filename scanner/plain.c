@@ -142,7 +142,7 @@ static const char *const denied_words[] = {
 	"changed", "updated", "created", "at", "secrets", "manager", "vault",
 	"kms", "command", "cmd", "script", "helper", "key_id", "question",
 	"salt", "dialog", "modal", "request", "response", "schema", "widget",
-	NULL
+	"sender", NULL
 };
 
 /* Denied only after the keyword: db_user_password, but token_user_login. */
@@ -159,6 +159,22 @@ static int word_in(const char *w, size_t n, const char *const *l)
 	return 0;
 }
 
+/* Glued to the keyword, these make another word: GIT_ASKPASS, NOPASSWD. */
+static const char *const denied_glued[] = {
+	"ask", "no", "null", "tik", "by", "sur", "com", NULL
+};
+
+static int glued_denied(const char *s, size_t kw)
+{
+	size_t start = kw;
+
+	while (start > 0 && isalpha((unsigned char)s[start - 1]) &&
+	       !(isupper((unsigned char)s[start]) &&
+		 islower((unsigned char)s[start - 1])))
+		start--;
+	return start < kw && word_in(s + start, kw - start, denied_glued);
+}
+
 /*
  * Splits a snake, kebab, dotted or camel name into words; 1 if one is
  * denied.  kw is the offset of the keyword in s.
@@ -167,6 +183,8 @@ static int name_denied(const char *s, size_t len, size_t kw)
 {
 	size_t i = 0, start;
 
+	if (glued_denied(s, kw))
+		return 1;
 	while (i < len) {
 		while (i < len && !isalnum((unsigned char)s[i]))
 			i++;

@@ -267,6 +267,10 @@ static const struct negative negatives[] = {
 	{ "bypass", "app.py", "bypass = \"Tq8#vLp2!xr\"\n" },
 	{ "tokenizer", "nlp.py", "tokenizer = \"Tq8#vLp2!xr\"\n" },
 	{ "lexer token", "cmd.json", "{\"token\": \"WITHSCORES\", \"type\": \"pure-token\"}\n" },
+	{ "glued askpass", "t.sh", "GIT_ASKPASS=askpass-helper1\n" },
+	{ "glued nopasswd", "sudoers.conf", "NOPASSWD=Hx7kQz2Lm9\n" },
+	{ "sender address", "LocalSettings.php", "$wgPasswordSender = \"Hx7kQz2Lm9x\";\n" },
+	{ "relative path", "Makefile", "install-git-credential-osxkeychain: contrib/credential/git-credential-osxkeychain\n" },
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
