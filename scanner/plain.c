@@ -309,12 +309,30 @@ static int repeats_nearby(const struct plain_candidate *c, const char *v,
 	return 0;
 }
 
-/* The grade of a value that is reported. */
+/* Parts of the defaults that examples and skeletons ship: Passw0rd!, t0p-Secret. */
+static const char *const weak_parts[] = {
+	"pass", "secret", "example", "sample", "test", "demo", "admin", "root",
+	"default", "qwerty", "1234", "insecure", "letmein", "welcome", NULL
+};
+
+static int has_weak_part(const char *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; weak_parts[i]; i++)
+		for (j = 0; j + strlen(weak_parts[i]) <= n; j++)
+			if (!strncasecmp(v + j, weak_parts[i], strlen(weak_parts[i])))
+				return 1;
+	return 0;
+}
+
+/* The grade of a value v[0..n) (decoded) that is reported. */
 static enum confidence grade(const struct plain_candidate *c, const char *v,
 			     size_t n, enum plain_class cls)
 {
 	if (cls == PLAIN_WORD || plain_path_is_sample(c->path) ||
-	    repeats_nearby(c, v, n))
+	    has_weak_part(v, n) ||
+	    repeats_nearby(c, c->data + c->value, c->value_len))
 		return CONFIDENCE_LOW;
 	if (n < 8 || file_kind(c->path) == FILE_UNKNOWN)
 		return CONFIDENCE_MEDIUM;
@@ -336,7 +354,7 @@ static int check_value_bytes(const struct plain_candidate *c, const char *v,
 
 	if (!reportable(cls))
 		return 0;
-	*conf = grade(c, c->data + c->value, c->value_len, cls);
+	*conf = grade(c, v, n, cls);
 	return 1;
 }
 

@@ -149,7 +149,7 @@ static const struct positive positives[] = {
 	{ "url userinfo ftp", "mirror.cfg", "url = ftp://mirror:Ft5%21zQp8Lm@ftp.acme.io/pub\n", "url-credentials", "Ft5%21zQp8Lm", HI }, /* leakgate:allow */
 	{ "mongodb+srv", "app.env", "MONGO=mongodb+srv://api:Mg4!zQp8Lw@c0.ab1cd.mongodb.net/prod\n", "mongodb-connection-url", "Mg4!zQp8Lw", HI }, /* leakgate:allow */
 	/* framework secrets */
-	{ "django", "proj/settings.py", "SECRET_KEY = 'django-insecure-k3#9vz!q2m8x@p5w'\n", PT, "django-insecure-k3#9vz!q2m8x@p5w", HI }, /* leakgate:allow */
+	{ "django", "proj/settings.py", "SECRET_KEY = 'k3#9vz!q2m8x@p5wLr7^hc0&n4yb'\n", PT, "k3#9vz!q2m8x@p5wLr7^hc0&n4yb", HI }, /* leakgate:allow */
 	{ "rails", "config/secrets.yml", "production:\n  secret_key_base: 9f2c4e7a1b3d5f6e8a0c2e4f6a8b0d2e\n", PT, "9f2c4e7a1b3d5f6e8a0c2e4f6a8b0d2e", HI }, /* leakgate:allow */
 	{ "laravel", ".env", "APP_KEY=base64:Jq7kPz2Lx9Vm4Rt8Wn5Ys3Hb6Dc1Fg0Ke2Ua9Si4Oq=\n", PT, "base64:Jq7kPz2Lx9Vm4Rt8Wn5Ys3Hb6Dc1Fg0Ke2Ua9Si4Oq=", HI }, /* leakgate:allow */
 	{ "flask", "app.py", "app.config['SECRET_KEY'] = 'Cn4!zLq8Pw2m'\n", PT, "Cn4!zLq8Pw2m", HI }, /* leakgate:allow */
@@ -167,6 +167,8 @@ static const struct positive positives[] = {
 	{ "dictionary word", "app.yaml", "password: sunshine\n", PT, "sunshine", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "same as user", "wp.env", "WORDPRESS_DB_USER=wordpress\nWORDPRESS_DB_PASSWORD=wordpress\n", PT, "wordpress", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "same as db", "app.env", "DB_NAME=petclinic1\nDB_PASSWORD=petclinic1\n", PT, "petclinic1", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "skeleton default", "proj/settings.py", "SECRET_KEY = 'django-insecure-k3#9vz!q2m8x@p5w'\n", PT, "django-insecure-k3#9vz!q2m8x@p5w", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "weak default", "compose.yaml", "      MYSQL_PASSWORD: Passw0rd!\n", PT, "Passw0rd!", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "short value", "app.yaml", "password: Ab3!x9\n", PT, "Ab3!x9", CONFIDENCE_MEDIUM }, /* leakgate:allow */
 	{ "unknown file kind", "notes.log", "password=Lg7!kQz2Wp\n", PT, "Lg7!kQz2Wp", CONFIDENCE_MEDIUM }, /* leakgate:allow */
 };
