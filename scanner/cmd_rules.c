@@ -124,8 +124,11 @@ int cmd_rules(const struct cli *c)
 	size_t i;
 	int status;
 
+	if (c->n_args && !strcmp(c->args[0], "import-gitleaks"))
+		return cmd_rules_import(c);
 	if (!c->n_args || (strcmp(c->args[0], "list") && strcmp(c->args[0], "check"))) {
-		run_error("usage: leakgate rules list | rules check [FILE...]");
+		run_error("usage: leakgate rules list | rules check [FILE...] | "
+			  "rules import-gitleaks FILE [-o OUT]");
 		return EXIT_ERROR;
 	}
 	/* `rules check FILE...` loads those files on top of the built-in set. */

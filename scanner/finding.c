@@ -98,7 +98,17 @@ void finding_free(struct finding *f)
 	for (i = 0; i < f->n_more; i++)
 		location_release(&f->more[i]);
 	free(f->more);
+	free(f->verified.facts);
+	free(f->lifecycle);
 	free(f);
+}
+
+const char *verify_state_name(enum verify_state s)
+{
+	static const char *const names[] = { NULL, "live", "invalid", "error",
+					     "not-supported" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen)
@@ -108,6 +118,9 @@ void finding_redact(const char *secret, size_t len, char *out, size_t outlen)
 
 	if (len < 8)
 		shown = 0;
+	/* Already redacted (a findings store keeps only this form): as it is. */
+	if (len >= 5 && !memcmp(secret + len - 5, "*****", 5))
+		shown = len - 5;
 	snprintf(out, outlen, "%.*s*****", (int)shown, secret);
 }
 

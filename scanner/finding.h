@@ -25,6 +25,24 @@ enum finding_status {
 
 #define FINGERPRINT_HEX 32
 
+/* What a live check (--verify) said of a finding's secret. */
+enum verify_state {
+	VERIFY_UNCHECKED = 0,	/* no check was asked for */
+	VERIFY_LIVE,		/* the provider accepted it */
+	VERIFY_INVALID,		/* revoked, expired or never valid */
+	VERIFY_ERROR,		/* no answer, or one that says neither */
+	VERIFY_UNSUPPORTED,	/* leakgate has no check for this rule */
+};
+
+/* "live", "invalid", "error", "not-supported"; NULL when unchecked. */
+const char *verify_state_name(enum verify_state s);
+
+struct verification {
+	enum verify_state state;
+	/* What the provider told, "key=value" lines, or NULL; owned. */
+	char *facts;
+};
+
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */
 	char *secret;			/* owned, NUL-terminated */
@@ -41,6 +59,9 @@ struct finding {
 	size_t offset;			/* of the secret in the scanned bytes */
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
+	struct verification verified;
+	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
+	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
 };
 
 struct finding_list {
@@ -69,7 +90,8 @@ void location_release(struct location *l);
 
 /*
  * Writes a recognisable but unusable form of the secret into out (size
- * outlen): a short prefix and asterisks.
+ * outlen): a short prefix and asterisks.  A form it made itself (ending in
+ * five asterisks) comes out unchanged.
  */
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen);
 

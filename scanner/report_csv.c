@@ -14,7 +14,8 @@
 
 static const char header[] =
 	"rule,name,severity,confidence,secret,fingerprint,status,path,line,"
-	"column,commit,author,email,date,detail,places,other_places\r\n";
+	"column,commit,author,email,date,detail,verification,places,"
+	"other_places\r\n";
 
 enum csv_flags {
 	CSV_PLAIN = 0,
@@ -101,6 +102,7 @@ static void csv_finding(struct buf *b, const struct finding *f,
 	csv_size(b, f->where.column);
 	csv_provenance(b, &f->where);
 	csv_str(b, f->detail, CSV_UNTRUSTED);
+	csv_str(b, verify_state_name(f->verified.state), CSV_PLAIN);
 	csv_size(b, 1 + f->more_count);
 	csv_other_places(b, f);
 	buf_release(&secret);

@@ -39,6 +39,25 @@ static json_t *location_json(const struct location *l)
 	return j;
 }
 
+/* "key=value" lines as an object of strings. */
+static json_t *facts_json(const char *facts)
+{
+	json_t *j = json_object();
+	const char *p = facts, *eol, *eq;
+	char key[128];
+
+	for (; p && *p; p = eol + 1) {
+		if (!(eol = strchr(p, '\n')))
+			break;
+		if (!(eq = memchr(p, '=', (size_t)(eol - p))))
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+		json_object_set_new(j, key, report_json_string(eq + 1,
+							       (size_t)(eol - eq - 1)));
+	}
+	return j;
+}
+
 json_t *report_json_finding(const struct finding *f,
 			    const struct report_options *o)
 {
@@ -64,6 +83,16 @@ json_t *report_json_finding(const struct finding *f,
 	json_decref(loc);
 	if (f->status == FINDING_BASELINE)
 		json_object_set_new(j, "baseline", json_true());
+	if (f->triage)
+		json_object_set_new(j, "triage", json_string(f->triage));
+	if (f->lifecycle)
+		json_object_set_new(j, "lifecycle", facts_json(f->lifecycle));
+	if (f->verified.state != VERIFY_UNCHECKED) {
+		json_object_set_new(j, "verification",
+				    json_string(verify_state_name(f->verified.state)));
+		json_object_set_new(j, "verification_details",
+				    facts_json(f->verified.facts));
+	}
 	if (f->more_count)
 		json_object_set_new(j, "more_locations", json_integer((json_int_t)f->more_count));
 	if (f->n_more) {

@@ -41,6 +41,26 @@ static void text_provenance(struct buf *b, const struct location *l,
 	buf_addf(b, " %s%s", when, o->color ? RESET : "");
 }
 
+/* "  [head: key=value, key=value]", escaped: the values are not ours. */
+static void text_facts(struct buf *b, const char *head, const char *facts)
+{
+	const char *p = facts, *eol;
+
+	buf_addf(b, "  [%s", head);
+	for (; p && (eol = strchr(p, '\n')); p = eol + 1) {
+		buf_adds(b, p == facts ? ": " : ", ");
+		report_escape(b, p, (size_t)(eol - p));
+	}
+	buf_addch(b, ']');
+}
+
+/* What the provider said of the secret (--verify). */
+static void text_verification(struct buf *b, const struct verification *v)
+{
+	if (v->state != VERIFY_UNCHECKED)
+		text_facts(b, verify_state_name(v->state), v->facts);
+}
+
 static void text_finding(struct buf *b, const struct finding *f,
 			 const struct report_options *o)
 {
@@ -62,6 +82,11 @@ static void text_finding(struct buf *b, const struct finding *f,
 	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
+	text_verification(b, &f->verified);
+	if (f->triage)
+		buf_addf(b, "  (%s)", f->triage);
+	if (f->lifecycle)
+		text_facts(b, "lifecycle", f->lifecycle);
 	if (f->more_count && !f->n_more)
 		buf_addf(b, "  (+%zu more places)", f->more_count);
 	buf_addch(b, '\n');

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "verify_spec.h"
 #include "banned.h"
 
 #define RULE_FILE_MAX (16u << 20)
@@ -94,6 +95,7 @@ static void rule_free(struct rule *r)
 	string_list_release(&r->examples);
 	string_list_release(&r->negative_examples);
 	string_list_release(&r->references);
+	string_list_release(&r->verify);
 	free(r->remediation);
 	free(r->origin);
 	free(r);
@@ -305,6 +307,59 @@ static int get_bool(struct loader *ld, const yaml_node_t *node,
 	return load_fail(ld, node, what);
 }
 
+/* Appends "key=value" to out. */
+static int add_item(struct loader *ld, struct string_list *out,
+		    const char *key, const yaml_node_t *node)
+{
+	struct buf b = BUF_INIT;
+	char **grown;
+
+	if (!scalar(node))
+		return load_fail(ld, node, "verify: values must be strings or lists of them");
+	if (!(grown = realloc(out->items, (out->n + 1) * sizeof(char *))))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	out->items = grown;
+	if (buf_addf(&b, "%s=%s", key, scalar(node)) || buf_addch(&b, '\0')) {
+		buf_release(&b);
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	}
+	out->items[out->n++] = buf_detach(&b);
+	return 0;
+}
+
+/*
+ * A `verify:` mapping, flattened to "key=value" items (a list value gives
+ * one item per element) and checked by verify_spec_check().
+ */
+static int get_verify(struct loader *ld, const yaml_node_t *node,
+		      struct string_list *out)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	int rc = 0;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return load_fail(ld, node, "'verify' must be a mapping");
+	for (p = node->data.mapping.pairs.start;
+	     !rc && p < node->data.mapping.pairs.top; p++) {
+		const char *key = scalar(yaml_document_get_node(ld->doc, p->key));
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		if (!key)
+			return load_fail(ld, node, "keys must be strings");
+		if (v->type != YAML_SEQUENCE_NODE) {
+			rc = add_item(ld, out, key, v);
+			continue;
+		}
+		for (it = v->data.sequence.items.start;
+		     !rc && it < v->data.sequence.items.top; it++)
+			rc = add_item(ld, out, key,
+				      yaml_document_get_node(ld->doc, *it));
+	}
+	if (!rc && verify_spec_check(out, ld->err))
+		return load_fail_nested(ld, node);
+	return rc;
+}
+
 /* ---- one rule -------------------------------------------------------- */
 
 static int set_field(struct loader *ld, struct rule *r, const char *key,
@@ -330,6 +385,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_string_list(ld, v, key, &r->references);
 	if (!strcmp(key, "remediation"))
 		return get_string(ld, v, key, &r->remediation);
+	if (!strcmp(key, "verify"))
+		return get_verify(ld, v, &r->verify);
 	if (!strcmp(key, "validate"))
 		return get_string(ld, v, key, &r->validate_name);
 	if (!strcmp(key, "classify"))
@@ -707,6 +764,7 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	    copy_string(&r->origin, b->origin) ||
 	    copy_string(&r->remediation, b->remediation) ||
 	    copy_list(&r->references, &b->references) ||
+	    copy_list(&r->verify, &b->verify) ||
 	    copy_list(&r->keywords, &b->keywords) ||
 	    copy_list(&r->allow_src, &b->allow_src) ||
 	    copy_list(&r->examples, &b->examples) ||
@@ -758,6 +816,31 @@ const struct rule *rules_find(const struct rule_set *rs, const char *id)
 		if (!strcmp(rs->rules[i]->id, id))
 			return rs->rules[i];
 	return NULL;
+}
+
+int rules_remove(struct rule_set *rs, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++) {
+		if (strcmp(rs->rules[i]->id, id))
+			continue;
+		rule_free(rs->rules[i]);
+		memmove(rs->rules + i, rs->rules + i + 1,
+			(rs->n - i - 1) * sizeof(*rs->rules));
+		rs->n--;
+		return 0;
+	}
+	return -1;
+}
+
+void rules_drop_verify(struct rule_set *rs, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i]->origin && !strcmp(rs->rules[i]->origin, origin))
+			string_list_release(&rs->rules[i]->verify);
 }
 
 void rules_release(struct rule_set *rs)

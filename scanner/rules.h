@@ -64,6 +64,7 @@ struct rule {
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */
 	char *remediation;	/* one line: what to do when it leaks */
+	struct string_list verify;	/* "key=value" items: see verify_spec.h */
 	char *origin;		/* rule file name */
 	size_t origin_line;	/* 1-based line of the rule in that file */
 };
@@ -106,8 +107,14 @@ int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err);
  */
 int rules_prepare(const struct rule *r);
 
+/* Forgets the `verify:` blocks of the rules loaded from file origin. */
+void rules_drop_verify(struct rule_set *rs, const char *origin);
+
 /* The rule with this id, borrowed from rs, or NULL. */
 const struct rule *rules_find(const struct rule_set *rs, const char *id);
+
+/* Drops the rule with this id from rs; returns 0, or -1 when there is none. */
+int rules_remove(struct rule_set *rs, const char *id);
 
 void rules_release(struct rule_set *rs);
 

@@ -152,6 +152,13 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 {
 	size_t w = item_weight(item);
 
+	if (q->opts->admit && !q->opts->admit(item, q->opts->admit_payload)) {
+		pthread_mutex_lock(&q->lock);
+		q->stats.known++;
+		pthread_mutex_unlock(&q->lock);
+		scan_item_release(item);
+		return 0;
+	}
 	maybe_progress(q);
 	pthread_mutex_lock(&q->lock);
 	while (!stopping(q) && q->count &&

@@ -18,6 +18,9 @@ have_pc jansson || want libjansson-dev
 have_pc zlib || want zlib1g-dev
 have_pc libhs || want libvectorscan-dev
 have_pc libdeflate || want libdeflate-dev
+command -v scdoc >/dev/null 2>&1 || want scdoc
+have_pc libcurl || want libcurl4-openssl-dev
+have_pc sqlite3 || want libsqlite3-dev
 if [ "${1:-}" = test ]; then
 	have_pc criterion || want libcriterion-dev
 	command -v git >/dev/null 2>&1 || want git

@@ -77,7 +77,7 @@ static void ref_list(FILE *out, size_t rule, const char *field,
 #define RULE_STRINGS(X) X(id) X(name) X(pattern) X(parser_name) \
 	X(validate_name) X(classify_name) X(path_src) X(origin) X(remediation)
 #define RULE_LISTS(X) X(keywords) X(allow_src) X(examples) X(negative_examples) \
-	X(references)
+	X(references) X(verify)
 
 static void write_rule_data(FILE *out, size_t i, const struct rule *r)
 {
