@@ -172,7 +172,7 @@ static int is_relative_path(const char *s, size_t len)
 	ext = dot ? len - (size_t)(dot + 1 - s) : 0;
 	if (dot && ext >= 1 && ext <= 6 && all_in(dot + 1, ext, LOWER))
 		return 1;
-	return all_in(s, len, LOWER UPPER "/-_");
+	return all_in(s, len, LOWER UPPER "/-_.");
 }
 
 static int is_path(const char *s, size_t len)
