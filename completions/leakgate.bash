@@ -35,7 +35,7 @@ _leakgate()
 		return
 	fi
 	case $cmd in
-	rules) words="list check import-gitleaks" ;;
+	rules) words="list show check import-gitleaks" ;;
 	hook) words="install uninstall show pre-commit pre-push pre-receive" ;;
 	config) words="check" ;;
 	store) words="stats check vacuum" ;;

@@ -16,7 +16,7 @@ end
 
 complete -c leakgate -f -n 'test -z "$(__leakgate_command)"' -a 'scan history staged range audit rules hook config verify revoke report triage store version'
 complete -c leakgate -f -n 'test -n "$(__leakgate_command)"; and string match -q -- "-*" (commandline -ct)' -a '(__leakgate_options)'
-complete -c leakgate -f -n '__fish_seen_subcommand_from rules' -a 'list check import-gitleaks'
+complete -c leakgate -f -n '__fish_seen_subcommand_from rules' -a 'list show check import-gitleaks'
 complete -c leakgate -f -n '__fish_seen_subcommand_from hook' -a 'install uninstall show pre-commit pre-push pre-receive'
 complete -c leakgate -f -n '__fish_seen_subcommand_from config' -a 'check'
 complete -c leakgate -f -n '__fish_seen_subcommand_from store' -a 'stats check vacuum'

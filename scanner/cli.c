@@ -20,7 +20,7 @@ enum long_only {
 	OPT_REPOS, OPT_VERSION, OPT_CONFIG, OPT_NO_CONFIG, OPT_RESPECT_GITIGNORE,
 	OPT_VERIFY, OPT_ONLY_VERIFIED, OPT_ACCESS_MAP, OPT_YES, OPT_RULE,
 	OPT_STORE, OPT_STATUS, OPT_REASON, OPT_EXPORT, OPT_IMPORT,
-	OPT_PURGE_PLAN, OPT_MIN_CONFIDENCE,
+	OPT_PURGE_PLAN, OPT_GITHUB_URL, OPT_CA_FILE, OPT_VERIFY_TIMEOUT, OPT_MIN_CONFIDENCE,
 };
 
 /* The commands, as bits of an option's `commands` mask. */
@@ -59,8 +59,9 @@ static const struct cli_command_info command_info[] = {
 	  "commits in a range (-: ids on stdin), added lines only" },
 	{ "audit", C_AUDIT, "audit [options]",
 	  "plain-text credentials git and tools keep here" },
-	{ "rules", C_RULES, "rules list|check [FILE...]|import-gitleaks FILE",
-	  "list built-in rules, prove their examples, convert gitleaks rules" },
+	{ "rules", C_RULES,
+	  "rules list|show ID|check [FILE...]|import-gitleaks FILE",
+	  "list rules by family, show one, prove examples, convert gitleaks rules" },
 	{ "hook", C_HOOK, "hook install|uninstall|show [NAME]",
 	  "git hooks that run leakgate" },
 	{ "config", C_CONFIG, "config check [FILE]",
@@ -166,6 +167,15 @@ static const struct cli_option options[] = {
 	  "report only secrets verified live (implies --verify)" },
 	{ "access-map", OPT_ACCESS_MAP, no_argument, NULL, C_SCANS | C_VERIFY, 0,
 	  "also list what each live secret can reach (implies --verify)" },
+	{ "github-url", OPT_GITHUB_URL, required_argument, "URL",
+	  C_SCANS | C_VERIFY | C_REVOKE, 0,	/* never from a repository's config */
+	  "GitHub Enterprise's API (https://HOST/api/v3) for GitHub tokens" },
+	{ "ca-file", OPT_CA_FILE, required_argument, "FILE",
+	  C_SCANS | C_VERIFY | C_REVOKE, 0,
+	  "trust this CA bundle for verification (default: the system's)" },
+	{ "verify-timeout", OPT_VERIFY_TIMEOUT, required_argument, "SECONDS",
+	  C_SCANS | C_VERIFY | C_REVOKE, OPT_IN_CONFIG,
+	  "give up on a provider's answer after SECONDS (default 10)" },
 	{ "rule", OPT_RULE, required_argument, "ID", C_VERIFY, 0,
 	  "the secret is this rule's (default: the rule that matches it)" },
 	{ "yes", OPT_YES, no_argument, NULL, C_REVOKE, 0,
@@ -372,6 +382,17 @@ static int take_option(struct cli *c, int opt, const char *arg,
 	case OPT_ACCESS_MAP: c->access_map = c->verify = 1; return 0;
 	case OPT_YES: c->yes = 1; return 0;
 	case OPT_RULE: c->rule_id = arg; return 0;
+	case OPT_GITHUB_URL:
+		if (strncmp(arg, "https://", 8))
+			return fail(shown, "an https URL", arg);
+		c->github_url = arg;
+		return 0;
+	case OPT_CA_FILE: c->ca_file = arg; return 0;
+	case OPT_VERIFY_TIMEOUT:
+		if (parse_int(arg, 1, 600, &n))
+			return fail(shown, "1 to 600 seconds", arg);
+		c->verify_timeout = n;
+		return 0;
 	case OPT_STORE: c->store = arg ? arg : ""; return 0;
 	case OPT_STATUS: c->status = arg; return 0;
 	case OPT_REASON: c->reason = arg; return 0;

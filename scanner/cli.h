@@ -79,6 +79,9 @@ struct cli {
 	int fail_on_live;		/* --fail-on live */
 	int yes;			/* revoke without asking */
 	const char *rule_id;		/* verify --rule ID */
+	const char *github_url;		/* GitHub Enterprise's API base */
+	const char *ca_file;		/* CA bundle for verification */
+	long verify_timeout;		/* seconds per exchange (0: default) */
 
 	/* findings store */
 	const char *store;		/* NULL: none; "": the default in the git dir */

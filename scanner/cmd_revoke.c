@@ -10,6 +10,7 @@
 #include "error.h"
 #include "finding.h"
 #include "run.h"
+#include "verify.h"
 #include "verify_revoke.h"
 #include "banned.h"
 
@@ -158,7 +159,7 @@ static void say(const char *token, const char *what, const char *who)
 	printf("%s %s (%s)\n", what, shown, who);
 }
 
-static int revoke_all(const struct token_list *t)
+static int revoke_all(const struct token_list *t, const struct http_options *o)
 {
 	struct lg_error err = LG_ERROR_INIT;
 	const char **gh = calloc(t->n + 1, sizeof(*gh));
@@ -171,14 +172,14 @@ static int revoke_all(const struct token_list *t)
 			gh[n_gh++] = t->items[i];
 		} else if (p == REVOKE_NONE) {
 			say(t->items[i], "not revocable here:", "no public endpoint");
-		} else if (revoke_self(p, t->items[i], NULL, &err)) {
+		} else if (revoke_self(p, t->items[i], o, &err)) {
 			run_error(err.msg);
 			failed = 1;
 		} else {
 			say(t->items[i], "revoked", revoke_provider_name(p));
 		}
 	}
-	if (n_gh && revoke_github((const char *const *)gh, n_gh, NULL, &err)) {
+	if (n_gh && revoke_github((const char *const *)gh, n_gh, o, &err)) {
 		run_error(err.msg);
 		failed = 1;
 	}
@@ -191,6 +192,7 @@ static int revoke_all(const struct token_list *t)
 int cmd_revoke(const struct cli *c)
 {
 	struct token_list t = { NULL, 0 };
+	struct verify_options vo;
 	struct lg_error err = LG_ERROR_INIT;
 	int status = EXIT_ERROR;
 
@@ -206,7 +208,10 @@ int cmd_revoke(const struct cli *c)
 		run_error(err.msg);
 		goto done;
 	}
-	status = revoke_all(&t) ? EXIT_ERROR : EXIT_CLEAN;
+	if (!run_verify_options(c, &vo)) {
+		status = revoke_all(&t, &vo.http) ? EXIT_ERROR : EXIT_CLEAN;
+		verify_options_release(&vo);
+	}
 	http_global_cleanup();
 done:
 	token_list_release(&t);

@@ -86,12 +86,13 @@ static int verify_one(struct run *r, struct finding_list *l)
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
 
-	memset(&vo, 0, sizeof(vo));
-	vo.access_map = r->cli->access_map;
+	if (run_verify_options(r->cli, &vo))
+		return EXIT_ERROR;
 	if (!(rc = http_global_init(&err))) {
 		rc = verify_findings(l, &vo, &err);
 		http_global_cleanup();
 	}
+	verify_options_release(&vo);
 	if (rc)
 		run_error(err.msg);
 	return rc || run_write_report(r, l) ? EXIT_ERROR : verdict_status(l->items[0]);

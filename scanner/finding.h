@@ -43,6 +43,21 @@ struct verification {
 	char *facts;
 };
 
+/* A further part of a credential that comes in parts (rule->requires). */
+struct finding_part {
+	const struct rule *rule;	/* the companion rule, borrowed */
+	char *secret;			/* owned, NUL-terminated */
+	size_t secret_len;
+	size_t line, column;		/* in the same file as the finding */
+	size_t offset;
+};
+
+/*
+ * Places of one blob kept in a report (range's changes, history
+ * --all-locations); further ones are only counted (more_count).
+ */
+#define FINDING_PLACES_MAX 100
+
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */
 	char *secret;			/* owned, NUL-terminated */
@@ -62,6 +77,8 @@ struct finding {
 	struct verification verified;
 	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
 	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
+	struct finding_part *parts;	/* the companions found with it */
+	size_t n_parts;
 };
 
 struct finding_list {
@@ -80,6 +97,8 @@ void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
 
 /*
  * A new finding for match m at path (copied); NULL when out of memory.
+ * A match with parts gets a fingerprint over every part: the pair is
+ * what leaked, and one of its parts alone is another finding.
  */
 struct finding *finding_new(const struct engine_match *m, const char *path);
 void finding_free(struct finding *f);

@@ -58,6 +58,45 @@ static json_t *facts_json(const char *facts)
 	return j;
 }
 
+/* The further parts of a credential in parts, each where it was found. */
+static json_t *parts_json(const struct finding *f,
+			  const struct report_options *o)
+{
+	json_t *arr = json_array();
+	struct buf secret = BUF_INIT;
+	size_t i;
+
+	for (i = 0; arr && i < f->n_parts; i++) {
+		const struct finding_part *p = &f->parts[i];
+		buf_reset(&secret);
+		report_secret_bytes(&secret, p->secret, p->secret_len, o);
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:o, s:I, s:I}", "rule", p->rule->id,
+			"secret", report_json_string(secret.ptr ? secret.ptr : "",
+						     secret.len),
+			"line", (json_int_t)p->line,
+			"column", (json_int_t)p->column));
+	}
+	buf_release(&secret);
+	return arr;
+}
+
+/* The rule's remediation line and reference pages, when it has them. */
+static void guidance_json(json_t *j, const struct rule *r)
+{
+	json_t *refs;
+	size_t i;
+
+	if (r->remediation)
+		json_object_set_new(j, "remediation", str_or_null(r->remediation));
+	if (!r->references.n)
+		return;
+	refs = json_array();
+	for (i = 0; i < r->references.n; i++)
+		json_array_append_new(refs, str_or_null(r->references.items[i]));
+	json_object_set_new(j, "references", refs);
+}
+
 json_t *report_json_finding(const struct finding *f,
 			    const struct report_options *o)
 {
@@ -78,6 +117,8 @@ json_t *report_json_finding(const struct finding *f,
 	json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
 	if (f->detail)
 		json_object_set_new(j, "detail", str_or_null(f->detail));
+	if (f->n_parts)
+		json_object_set_new(j, "companions", parts_json(f, o));
 	loc = location_json(&f->where);
 	json_object_update(j, loc);
 	json_decref(loc);
@@ -101,6 +142,7 @@ json_t *report_json_finding(const struct finding *f,
 			json_array_append_new(more, location_json(&f->more[i]));
 		json_object_set_new(j, "locations", more);
 	}
+	guidance_json(j, f->rule);
 	buf_release(&secret);
 	return j;
 }
@@ -110,7 +152,7 @@ static int dump(FILE *out, json_t *j, size_t flags, struct lg_error *err)
 	if (!j)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	if (json_dumpf(j, out, flags) || fputc('\n', out) == EOF)
-		return lg_error_set(err, LG_ERR_IO, "cannot write the report");
+		return report_write_failed(err);
 	return 0;
 }
 

@@ -223,15 +223,20 @@ static int exit_status(const struct cli *c, const struct finding_list *l)
 int run_write_report(struct run *r, const struct finding_list *l)
 {
 	const struct cli *c = r->cli;
+	/*
+	 * Advice is for a reader at a terminal: a script counts a line a
+	 * finding.
+	 */
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
-				     LEAKGATE_VERSION };
+				     LEAKGATE_VERSION,
+				     !c->output && isatty(STDOUT_FILENO) };
 	struct output out = OUTPUT_INIT;
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
 
 	rc = output_open(&out, c->output, &err);
-	if (!rc)
-		rc = report_lookup(c->format)(out.fp, l, &ro, &err);
+	if (!rc && (rc = report_lookup(c->format)(out.fp, l, &ro, &err)))
+		lg_error_prefix(&err, "%s", out.path ? out.path : "<stdout>");
 	if (!rc)
 		rc = output_commit(&out, &err);
 	output_release(&out);
@@ -286,6 +291,16 @@ static int filter_findings(struct run *r, struct finding_list *l)
 	return rc;
 }
 
+int run_verify_options(const struct cli *c, struct verify_options *vo)
+{
+	if (verify_options_init(vo, c->github_url, c->ca_file, c->verify_timeout,
+				c->access_map)) {
+		run_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 /* Drops every finding whose secret the provider did not confirm live. */
 static void keep_live(struct finding_list *l)
 {
@@ -309,13 +324,14 @@ static int verify_stage(struct run *r, struct finding_list *l)
 
 	if (!r->cli->verify)
 		return 0;
-	memset(&vo, 0, sizeof(vo));
-	vo.access_map = r->cli->access_map;
+	if (run_verify_options(r->cli, &vo))
+		return -1;
 	rc = http_global_init(&err);
 	if (!rc) {
 		rc = verify_findings(l, &vo, &err);
 		http_global_cleanup();
 	}
+	verify_options_release(&vo);
 	if (rc) {
 		run_error(err.msg);
 		return rc;
@@ -449,6 +465,12 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	status = run_report(r, &found);
 	print_summary(c, &stats, found.n, what);
+	if (status == EXIT_CLEAN && src->unreadable_fails &&
+	    stats.skipped[SCAN_SKIP_UNREADABLE]) {
+		run_error("objects that could not be read were not scanned: "
+			  "the scan is incomplete, not clean");
+		status = EXIT_ERROR;
+	}
 	finding_list_release(&found);
 	return status;
 }

@@ -64,6 +64,10 @@ int run_report(struct run *r, struct finding_list *findings);
 /* Writes l in the chosen format to stdout or -o; prints the error, returns -1. */
 int run_write_report(struct run *r, const struct finding_list *l);
 
+struct verify_options;
+/* The verification options the command line asks for; prints the error, returns -1. */
+int run_verify_options(const struct cli *c, struct verify_options *vo);
+
 /* The process-wide run that SIGINT stops; set by run_init. */
 void run_install_signal_handler(struct run *r);
 

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,30 +12,41 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include "buf.h"
 #include "error.h"
 #include "version.h"
 #include "banned.h"
 
-#define STORE_SCHEMA_VERSION "1"
+/*
+ * PRAGMA application_id: marks a database as a leakgate store, so that a
+ * foreign SQLite file given as --store is refused, never written to.
+ */
+#define STORE_APP_ID 0x4c4b4754	/* "LKGT" */
 
-static const char schema[] =
-	"PRAGMA journal_mode=WAL;"
-	"PRAGMA synchronous=NORMAL;"
-	"CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
-	"CREATE TABLE IF NOT EXISTS scanned(oid BLOB NOT NULL, ruleset TEXT NOT NULL,"
+/*
+ * Schema migrations, applied in order inside one transaction; the
+ * database's PRAGMA user_version counts those applied.  A store from a
+ * newer leakgate (user_version past the list) is refused.
+ */
+static const char *const migrations[] = {
+	/* 1: the first schema */
+	"CREATE TABLE scanned(oid BLOB NOT NULL, ruleset TEXT NOT NULL,"
 	" PRIMARY KEY(oid, ruleset)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS secrets(fingerprint TEXT PRIMARY KEY,"
+	"CREATE TABLE secrets(fingerprint TEXT PRIMARY KEY,"
 	" rule TEXT NOT NULL, redacted TEXT NOT NULL, confidence INTEGER NOT NULL,"
-	" first_scan INTEGER NOT NULL,"
-	" last_scan INTEGER NOT NULL);"
-	"CREATE TABLE IF NOT EXISTS places(fingerprint TEXT NOT NULL,"
+	" first_scan INTEGER NOT NULL, last_scan INTEGER NOT NULL);"
+	"CREATE TABLE places(fingerprint TEXT NOT NULL,"
 	" blob BLOB, commit_id TEXT NOT NULL DEFAULT '', path TEXT NOT NULL,"
 	" line INTEGER NOT NULL, col INTEGER NOT NULL, author TEXT, email TEXT,"
 	" time INTEGER, PRIMARY KEY(fingerprint, commit_id, path, line, col));"
-	"CREATE TABLE IF NOT EXISTS triage(fingerprint TEXT PRIMARY KEY,"
+	"CREATE TABLE triage(fingerprint TEXT PRIMARY KEY,"
 	" status TEXT NOT NULL, reason TEXT NOT NULL, who TEXT NOT NULL,"
-	" at INTEGER NOT NULL);"
-	"INSERT OR IGNORE INTO meta VALUES('schema', '" STORE_SCHEMA_VERSION "');";
+	" at INTEGER NOT NULL);",
+	/* 2: purge plans and lifecycles look places up by blob */
+	"CREATE INDEX places_by_blob ON places(blob);",
+};
+
+#define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
 static const char *const triage_names[] = { "open", "false-positive",
 					    "accepted-risk", "revoked" };
@@ -144,10 +156,61 @@ static int load_known(struct store *s, struct lg_error *err)
 	return rc;
 }
 
+static int pragma_int(struct store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *q = NULL;
+	int rc = -1;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW) {
+		*out = sqlite3_column_int(q, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+/* Ours, or empty (a new file): anything else is refused untouched. */
+static int check_identity(struct store *s, struct lg_error *err)
+{
+	int app = 0, tables = 0;
+
+	if (pragma_int(s, "PRAGMA application_id", &app) ||
+	    pragma_int(s, "SELECT count(*) FROM sqlite_master", &tables))
+		return lg_error_set(err, LG_ERR_IO, "%s: not a leakgate store "
+				    "(not an SQLite database)", s->path);
+	if (app != STORE_APP_ID && tables)
+		return lg_error_set(err, LG_ERR_IO, "%s: not a leakgate store "
+				    "(another program's database)", s->path);
+	return 0;
+}
+
+static int migrate(struct store *s, struct lg_error *err)
+{
+	struct buf sql = BUF_INIT;
+	int version = 0, i, rc = 0;
+
+	if (pragma_int(s, "PRAGMA user_version", &version))
+		return store_fail(s, "reading", err);
+	if (version > STORE_SCHEMA_VERSION)
+		return lg_error_set(err, LG_ERR_IO, "%s: made by a newer leakgate "
+				    "(schema %d, this one knows %d)", s->path,
+				    version, STORE_SCHEMA_VERSION);
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	buf_addf(&sql, "PRAGMA application_id=%d;", STORE_APP_ID);
+	for (i = version; i < STORE_SCHEMA_VERSION; i++)
+		buf_adds(&sql, migrations[i]);
+	buf_addf(&sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
+	if (!sql.ptr || sqlite3_exec(s->db, sql.ptr, NULL, NULL, NULL) != SQLITE_OK)
+		rc = store_fail(s, "upgrading", err);
+	buf_release(&sql);
+	return rc;
+}
+
 int store_open(struct store *s, const char *path, const char *ruleset,
 	       struct lg_error *err)
 {
-	char *msg = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
@@ -158,13 +221,23 @@ int store_open(struct store *s, const char *path, const char *ruleset,
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK)
 		return store_fail(s, "cannot open", err);
-	sqlite3_busy_timeout(s->db, 10000);
-	if (sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
-		rc = lg_error_set(err, LG_ERR_IO, "%s: not a leakgate store: %s",
-				  path, msg ? msg : "?");
-		sqlite3_free(msg);
+	/* Another scan of the same store holds the write lock only briefly. */
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	/*
+	 * Under the write lock: a second scan creating the same store waits
+	 * here instead of seeing it half made.
+	 */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "opening", err);
+	if ((rc = check_identity(s, err)) || (rc = migrate(s, err))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
 	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "opening", err);
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "opening", err);
 	if (!ruleset)
 		return 0;
 	memcpy(s->ruleset, ruleset, sizeof(s->ruleset));
@@ -318,6 +391,9 @@ int store_record(struct store *s, const struct finding_list *l,
 	rc = record_scanned(s, err);
 	if (!rc)
 		rc = record_findings(s, l, err);
+	/* Tests only: die as the OOM killer would, mid-transaction. */
+	if (!rc && getenv("LEAKGATE_TEST_KILL_IN_STORE"))
+		raise(SIGKILL);
 	if (!rc)
 		return exec(s, "COMMIT", err);
 	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);

@@ -22,6 +22,9 @@ struct sqlite3;
  * a redacted form and its places (blob, commit, path, line); the few
  * commands that need the secret read it again from the blob.
  */
+/* How long a scan waits for another one writing the same store. */
+#define STORE_BUSY_MS 60000
+
 struct store {
 	struct sqlite3 *db;
 	char *path;

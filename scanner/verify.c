@@ -35,6 +35,36 @@ fail:
 	return -1;
 }
 
+int verify_options_init(struct verify_options *o, const char *github_url,
+			const char *ca_file, long timeout, int access_map)
+{
+	struct buf map = BUF_INIT;
+	const char *env = getenv("LEAKGATE_VERIFY_URL_MAP");
+	int rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->access_map = access_map;
+	o->http.ca_file = ca_file;
+	o->http.timeout_sec = timeout;
+	if (github_url)
+		rc |= buf_addf(&map, "%s=%s", GITHUB_API, github_url);
+	if (env && *env)
+		rc |= buf_addf(&map, "%s%s", map.len ? "," : "", env);
+	rc |= buf_addch(&map, '\0');
+	if (rc) {
+		buf_release(&map);
+		return -1;
+	}
+	o->http.url_map = buf_detach(&map);
+	return 0;
+}
+
+void verify_options_release(struct verify_options *o)
+{
+	free((char *)o->http.url_map);
+	o->http.url_map = NULL;
+}
+
 int verify_supported(const struct rule *r, const char *secret)
 {
 	const char *kind = github_token_kind(secret);

@@ -20,6 +20,16 @@ struct verify_options {
 };
 
 /*
+ * Fills o from the command line: github_url (GitHub Enterprise's API base,
+ * or NULL), ca_file (or NULL), timeout in seconds (0: the default), and
+ * the URL map of $LEAKGATE_VERIFY_URL_MAP after it.  o->http.url_map is
+ * owned by o: release it with verify_options_release().  0 or -1 (memory).
+ */
+int verify_options_init(struct verify_options *o, const char *github_url,
+			const char *ca_file, long timeout, int access_map);
+void verify_options_release(struct verify_options *o);
+
+/*
  * Checks one secret found by rule r and fills out (out->facts owned by the
  * caller afterwards).  Never fails as a whole: a network failure is
  * VERIFY_ERROR with the reason among the facts.  Returns 0 or LG_ERR_NOMEM.

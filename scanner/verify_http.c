@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "banned.h"
@@ -97,6 +98,13 @@ static void set_options(CURL *c, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT,
 			 o && o->timeout_sec ? o->timeout_sec : HTTP_DEFAULT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (o && o->ca_file)
+		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+	else if (getenv("LEAKGATE_CA_FILE"))
+		curl_easy_setopt(c, CURLOPT_CAINFO, getenv("LEAKGATE_CA_FILE"));
 	/* A provider never redirects an API call; a redirect could carry the secret elsewhere. */
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -124,10 +132,39 @@ static void url_host(const char *url, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s", (int)(e - s), s);
 }
 
-int http_request(struct http_response *out, const char *method,
-		 const char *url, const struct string_list *headers,
-		 const char *body, const struct http_options *o,
-		 struct lg_error *err)
+/* Whether url names a loopback address: the only place plain http may go. */
+static int loopback_http(const char *url)
+{
+	static const char *const hosts[] = { "http://127.0.0.1", "http://localhost",
+					     "http://[::1]" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		n = strlen(hosts[i]);
+		if (!strncmp(url, hosts[i], n) && strchr(":/", url[n] ? url[n] : '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Seconds the answer asks us to wait before trying again, or -1. */
+static long retry_after(const struct http_response *res)
+{
+	char v[32];
+	long s;
+
+	if (res->status != 429 && res->status != 403)
+		return -1;
+	if (http_header(res, "Retry-After", v, sizeof(v)))
+		return res->status == 429 ? 1 : -1;
+	s = atol(v);
+	return s < 0 ? 0 : s > HTTP_MAX_WAIT ? HTTP_MAX_WAIT : s;
+}
+
+static int http_once(struct http_response *out, const char *method,
+		     const char *url, const struct string_list *headers,
+		     const char *body, const struct http_options *o,
+		     struct lg_error *err)
 {
 	struct buf target = BUF_INIT;
 	struct curl_slist *h = NULL;
@@ -143,7 +180,8 @@ int http_request(struct http_response *out, const char *method,
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	if (!mapped && strncmp(target.ptr, "https://", 8)) {
+	if (strncmp(target.ptr, "https://", 8) &&
+	    !(mapped && loopback_http(target.ptr))) {
 		rc = lg_error_set(err, LG_ERR_IO, "%s: only https is used", host);
 		goto done;
 	}
@@ -164,6 +202,25 @@ done:
 		curl_easy_cleanup(c);
 	buf_release(&target);
 	return rc;
+}
+
+int http_request(struct http_response *out, const char *method,
+		 const char *url, const struct string_list *headers,
+		 const char *body, const struct http_options *o,
+		 struct lg_error *err)
+{
+	long wait;
+	int tries, rc = 0;
+
+	for (tries = 0; tries < HTTP_TRIES; tries++) {
+		http_response_release(out);
+		if ((rc = http_once(out, method, url, headers, body, o, err)))
+			return rc;
+		if ((wait = retry_after(out)) < 0 || tries + 1 == HTTP_TRIES)
+			return 0;
+		sleep((unsigned)wait);
+	}
+	return 0;
 }
 
 int http_header(const struct http_response *r, const char *name, char *out,

@@ -16,6 +16,8 @@ struct lg_error;
 
 struct http_options {
 	long timeout_sec;	/* whole exchange; 0: 10 s */
+	/* CA bundle to trust instead of the system's; NULL: $LEAKGATE_CA_FILE, else the system's. */
+	const char *ca_file;
 	/*
 	 * "FROM=TO[,FROM=TO...]": a URL that starts with FROM is sent to TO
 	 * plus the rest (GitHub Enterprise, a proxy, a test server).  NULL:
@@ -31,6 +33,9 @@ struct http_response {
 };
 
 #define HTTP_BODY_MAX (1u << 20)
+#define HTTP_TRIES 3
+#define HTTP_MAX_WAIT 60
+#define HTTP_CONNECT_TIMEOUT 5L
 #define HTTP_RESPONSE_INIT { 0, BUF_INIT, BUF_INIT }
 
 /* libcurl's global setup; call once before any thread makes a request. */
@@ -39,9 +44,12 @@ void http_global_cleanup(void);
 
 /*
  * Sends method url with headers ("Name: value" each) and body (NULL: none)
- * and fills out.  Returns 0 when a response arrived (whatever its status),
- * or LG_ERR_IO naming the URL's host and curl's reason.  Only https URLs
- * are sent unless the URL map rewrote them.
+ * and fills out.  A 429 (or a 403 with Retry-After) is waited out and sent
+ * again, up to HTTP_TRIES times, each wait at most HTTP_MAX_WAIT seconds.
+ * Returns 0 when a response arrived (whatever its status), or LG_ERR_IO
+ * naming the URL's host and curl's reason (never the path or query, where
+ * a secret may be).  Only https URLs are sent, with TLS verified, and
+ * plain http only to a loopback address the URL map names.
  */
 int http_request(struct http_response *out, const char *method,
 		 const char *url, const struct string_list *headers,

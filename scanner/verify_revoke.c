@@ -3,14 +3,11 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "verify_github.h"
 #include "banned.h"
 
-#define REVOKE_TRIES 3
-#define REVOKE_MAX_WAIT 60
 
 enum revoke_provider revoke_provider_of(const char *token)
 {
@@ -34,39 +31,6 @@ const char *revoke_provider_name(enum revoke_provider p)
 	}
 }
 
-/* Seconds the answer asks us to wait before trying again, or -1. */
-static long retry_after(const struct http_response *res)
-{
-	char v[32];
-	long s;
-
-	if (res->status != 429 && res->status != 403)
-		return -1;
-	if (http_header(res, "Retry-After", v, sizeof(v)))
-		return res->status == 429 ? 1 : -1;
-	s = atol(v);
-	return s < 0 ? 0 : s > REVOKE_MAX_WAIT ? REVOKE_MAX_WAIT : s;
-}
-
-/* POSTs body to url, retrying while the answer says to wait. */
-static int post_waiting(struct http_response *res, const char *url,
-			const struct string_list *headers, const char *body,
-			const struct http_options *o, struct lg_error *err)
-{
-	long wait;
-	int tries, rc = 0;
-
-	for (tries = 0; tries < REVOKE_TRIES; tries++) {
-		http_response_release(res);
-		if ((rc = http_request(res, "POST", url, headers, body, o, err)))
-			return rc;
-		if ((wait = retry_after(res)) < 0)
-			return 0;
-		sleep((unsigned)wait);
-	}
-	return 0;
-}
-
 static int github_batch(const char *const *tokens, size_t n,
 			const struct http_options *o, struct lg_error *err)
 {
@@ -87,7 +51,7 @@ static int github_batch(const char *const *tokens, size_t n,
 		json_decref(root);
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	}
-	rc = post_waiting(&res, GITHUB_API "/credentials/revoke", &headers,
+	rc = http_request(&res, "POST", GITHUB_API "/credentials/revoke", &headers,
 			  body, o, err);
 	if (!rc && res.status != 202 && res.status != 200)
 		rc = lg_error_set(err, LG_ERR_IO, "GitHub refused the revocation "
@@ -140,7 +104,7 @@ int revoke_self(enum revoke_provider p, const char *token,
 	rc = gitlab ? http_request(&res, "DELETE",
 				   GITLAB_API "/personal_access_tokens/self",
 				   &headers, NULL, o, err)
-		    : post_waiting(&res, SLACK_API "/auth.revoke", &headers, "",
+		    : http_request(&res, "POST", SLACK_API "/auth.revoke", &headers, "",
 				   o, err);
 	if (!rc && !(gitlab ? res.status == 204 : slack_revoked(&res)))
 		rc = lg_error_set(err, LG_ERR_IO, "%s refused the revocation "

@@ -5,6 +5,7 @@
  */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,4 +268,73 @@ Test(e2e_store, upkeep_commands_and_a_damaged_store)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err, "junk.db"), "%s", r.err);
 	th_run_release(&r);
+}
+
+Test(e2e_store, a_foreign_database_is_refused_and_left_alone)
+{
+	struct buf path = BUF_INIT, before = BUF_INIT, after = BUF_INIT;
+	struct run_result r;
+	sqlite3 *db = NULL;
+
+	buf_addf(&path, "%s/.git/app.db", dir);
+	cr_assert_eq(sqlite3_open(path.ptr, &db), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(db, "CREATE TABLE notes(x TEXT);"
+				  "INSERT INTO notes VALUES('mine')", NULL, NULL,
+				  NULL), SQLITE_OK);
+	sqlite3_close(db);
+	cr_assert_eq(buf_read_file(&before, path.ptr, 0, NULL), 0);
+	r = LG(dir, NULL, "history", "--store=.git/app.db");
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err, "app.db: not a leakgate store"), "%s", r.err);
+	th_run_release(&r);
+	cr_assert_eq(buf_read_file(&after, path.ptr, 0, NULL), 0);
+	cr_assert(before.len == after.len && !memcmp(before.ptr, after.ptr, after.len),
+		  "the foreign database was changed");
+	buf_release(&path);
+	buf_release(&before);
+	buf_release(&after);
+}
+
+Test(e2e_store, a_scan_killed_while_writing_loses_nothing)
+{
+	struct run_result r;
+
+	commit_token("a.txt", 10, 0, "leak");
+	setenv("LEAKGATE_TEST_KILL_IN_STORE", "1", 1);
+	r = LG(dir, NULL, "history", "--store", "-q");
+	unsetenv("LEAKGATE_TEST_KILL_IN_STORE");
+	cr_assert_eq(r.status, 128 + 9, "not killed: %d %s", r.status, r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "store", "check");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "history", "--store", "-q");
+	cr_assert_eq(r.status, 1, "the rerun skipped the killed run's work: %s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "store", "stats");
+	cr_assert(strstr(r.out, "secrets          1"), "%s", r.out);
+	th_run_release(&r);
+}
+
+Test(e2e_store, two_scans_of_one_store_at_once_both_complete)
+{
+	struct buf cmd = BUF_INIT;
+	struct run_result r;
+
+	commit_token("a.txt", 11, 0, "leak");
+	buf_addf(&cmd, "L='%s'; $L history --store -q & a=$!; "
+		 "$L history --store -q & b=$!; wait $a; echo a=$?; wait $b; "
+		 "echo b=$?", getenv("LEAKGATE_BIN"));
+	r = th_sh(dir, cmd.ptr);
+	cr_assert(strstr(r.out, "a=1") || strstr(r.out, "a=0"), "%s", r.out);
+	cr_assert(strstr(r.out, "b=1") || strstr(r.out, "b=0"), "%s", r.out);
+	cr_assert(strstr(r.out, "=1"), "neither scan reported the leak: %s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "store", "check");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "store", "stats");
+	cr_assert(strstr(r.out, "secrets          1"), "%s", r.out);
+	th_run_release(&r);
+	buf_release(&cmd);
 }

@@ -22,6 +22,7 @@
 
 static struct http_stub stub;
 static char url_map[512];
+static char *tls_dir;
 
 static const char live_user[] =
 	"{\"login\":\"octo-fake\",\"type\":\"User\"}";
@@ -50,28 +51,40 @@ static void setup(void)
 	snprintf(auth_live, sizeof(auth_live), "Bearer %s", token_live());
 	snprintf(auth_dead, sizeof(auth_dead), "Bearer %s", token_dead());
 	routes[n++] = (struct stub_route){ "GET", "/user", auth_live, 200,
-					   live_headers, live_user };
+					   live_headers, live_user, 0, 0 };
 	routes[n++] = (struct stub_route){ "GET", "/user", auth_dead, 401, NULL,
-					   "{\"message\":\"Bad credentials\"}" };
+					   "{\"message\":\"Bad credentials\"}", 0, 0 };
 	routes[n++] = (struct stub_route){ "GET", "/user/orgs*", auth_live, 200,
-					   NULL, "[{\"login\":\"fake-org\"}]" };
+					   NULL, "[{\"login\":\"fake-org\"}]", 0, 0 };
 	routes[n++] = (struct stub_route){
 		"GET", "/user/repos*", auth_live, 200, NULL,
 		"[{\"full_name\":\"fake-org/app\",\"permissions\":"
-		"{\"admin\":false,\"push\":true,\"pull\":true}}]" };
+		"{\"admin\":false,\"push\":true,\"pull\":true}}]", 0, 0 };
 	routes[n++] = (struct stub_route){ "POST", "/credentials/revoke", NULL,
-					   202, NULL, "{}" };
+					   202, NULL, "{}", 0, 0 };
 	routes[n++] = (struct stub_route){ "POST", "/slack/api/auth.revoke", NULL,
-					   200, NULL, "{\"ok\":true,\"revoked\":true}" };
+					   200, NULL, "{\"ok\":true,\"revoked\":true}", 0, 0 };
 	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
 					   "Bearer exlive", 200, NULL,
-					   "{\"ok\":true,\"account\":{\"name\":\"acme\"}}" };
+					   "{\"ok\":true,\"account\":{\"name\":\"acme\"}}", 0, 0 };
 	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
 					   "Bearer exdead", 200, NULL,
-					   "{\"ok\":false}" };
-	stub_start(&stub, routes, n);
+					   "{\"ok\":false}", 0, 0 };
+	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
+					   "Bearer exslow", 200, NULL, "{\"ok\":true}",
+					   0, 3 };
+	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
+					   "Bearer exbusy", 200, NULL, "{\"ok\":true}",
+					   2, 0 };
+	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
+					   "Bearer exmoved", 302,
+					   "Location: https://elsewhere.example/\r\n",
+					   "{}", 0, 0 };
+	tls_dir = th_tmpdir();
+	stub_start(&stub, routes, n, tls_dir);
 	stub_url_map(&stub, url_map, sizeof(url_map));
 	setenv("LEAKGATE_VERIFY_URL_MAP", url_map, 1);
+	setenv("LEAKGATE_CA_FILE", stub.ca_file, 1);
 	{
 		struct lg_error err = LG_ERROR_INIT;
 		cr_assert_eq(http_global_init(&err), 0);
@@ -82,6 +95,7 @@ static void teardown(void)
 {
 	http_global_cleanup();
 	stub_stop(&stub);
+	th_rmtree(tls_dir);
 }
 
 TestSuite(verify, .init = setup, .fini = teardown, .timeout = 60);
@@ -99,16 +113,22 @@ static const char example_rule[] =
 	"      live-body: '\"ok\":true'\n"
 	"      fields: [account.name]\n";
 
-static struct verification check(const struct rule *r, const char *secret,
-				 int access)
+static struct verification check_with(const struct rule *r, const char *secret,
+				      int access, long timeout)
 {
 	struct verify_options o;
 	struct verification v;
 
-	memset(&o, 0, sizeof(o));
-	o.access_map = access;
+	cr_assert_eq(verify_options_init(&o, NULL, NULL, timeout, access), 0);
 	cr_assert_eq(verify_secret(&v, r, secret, strlen(secret), &o), 0);
+	verify_options_release(&o);
 	return v;
+}
+
+static struct verification check(const struct rule *r, const char *secret,
+				 int access)
+{
+	return check_with(r, secret, access, 0);
 }
 
 static const struct rule *load_example(struct rule_set *rs)
@@ -203,16 +223,80 @@ Test(verify, verify_blocks_are_checked_when_rules_load)
 	}
 }
 
-Test(verify, an_unmapped_plain_http_url_is_never_used)
+Test(verify, plain_http_only_to_a_mapped_loopback_address)
 {
-	struct http_response res = HTTP_RESPONSE_INIT;
-	struct http_options o = { 0, "" };
-	struct lg_error err = LG_ERROR_INIT;
+	static const char *const refused[][2] = {
+		{ "http://127.0.0.1:1/", "" },
+		{ "https://api.example.com/x", "https://api.example.com=http://10.1.2.3" },
+		{ "https://api.example.com/x", "https://api.example.com=http://127.0.0.1.evil.example" },
+	};
+	size_t i;
 
-	cr_assert_neq(http_request(&res, "GET", "http://127.0.0.1:1/", NULL,
-				   NULL, &o, &err), 0);
-	cr_assert(strstr(err.msg, "only https"), "%s", err.msg);
-	http_response_release(&res);
+	for (i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		struct http_response res = HTTP_RESPONSE_INIT;
+		struct http_options o = { 0, NULL, refused[i][1] };
+		struct lg_error err = LG_ERROR_INIT;
+
+		cr_expect_neq(http_request(&res, "GET", refused[i][0], NULL, NULL,
+					   &o, &err), 0, "case %zu was sent", i);
+		cr_expect(strstr(err.msg, "only https"), "%s", err.msg);
+		http_response_release(&res);
+	}
+}
+
+Test(verify, a_certificate_from_an_untrusted_ca_is_an_error)
+{
+	struct rule_set rs = RULE_SET_INIT;
+	const struct rule *r = load_example(&rs);
+	struct verification v;
+
+	unsetenv("LEAKGATE_CA_FILE");
+	v = check(r, "exlive", 0);
+	cr_assert_eq(v.state, VERIFY_ERROR);
+	cr_assert(strstr(v.facts, "error=api.example.com: SSL"), "%s", v.facts);
+	cr_assert_null(strstr(v.facts, "exlive"), "the secret is in the message");
+	free(v.facts);
+	rules_release(&rs);
+}
+
+Test(verify, rate_limits_are_waited_out_redirects_and_slow_answers_are_errors)
+{
+	struct rule_set rs = RULE_SET_INIT;
+	const struct rule *r = load_example(&rs);
+	struct verification v = check(r, "exbusy", 0);
+
+	cr_assert_eq(v.state, VERIFY_LIVE, "%s", v.facts);
+	cr_assert_eq(stub.requests, 3, "two 429s then the answer");
+	free(v.facts);
+	v = check(r, "exmoved", 0);
+	cr_assert_eq(v.state, VERIFY_ERROR);
+	cr_assert(strstr(v.facts, "http_status=302"), "%s", v.facts);
+	cr_assert_eq(stub.requests, 4, "the redirect was followed");
+	free(v.facts);
+	v = check_with(r, "exslow", 0, 1);
+	cr_assert_eq(v.state, VERIFY_ERROR);
+	cr_assert(strstr(v.facts, "error="), "%s", v.facts);
+	free(v.facts);
+	rules_release(&rs);
+}
+
+Test(verify, github_url_sends_github_tokens_to_an_enterprise_server)
+{
+	struct buf in = BUF_INIT, url = BUF_INIT;
+	struct run_result r;
+
+	setenv("LEAKGATE_VERIFY_URL_MAP", "", 1);
+	buf_addf(&url, "https://127.0.0.1:%d", stub.port);
+	buf_addf(&in, "%s\n", token_live());
+	r = LG(".", in.ptr, "verify", "--github-url", url.ptr);
+	cr_assert_eq(r.status, 1, "%s %s", r.out, r.err);
+	cr_assert(strstr(r.out, "user=octo-fake"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(".", in.ptr, "verify", "--github-url", "http://127.0.0.1:1");
+	cr_assert_eq(r.status, 2);
+	th_run_release(&r);
+	buf_release(&in);
+	buf_release(&url);
 }
 
 /* ---- through the binary ------------------------------------------------- */
