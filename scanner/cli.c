@@ -17,7 +17,7 @@ enum long_only {
 	OPT_NEW_ONLY, OPT_IGNORE_FILE, OPT_STALE, OPT_GROUP, OPT_MAX_SIZE,
 	OPT_NO_IGNORE, OPT_REPO, OPT_REF, OPT_SINCE, OPT_ALL_LOCATIONS,
 	OPT_UNREACHABLE, OPT_PRE_COMMIT, OPT_PRE_PUSH, OPT_FORCE, OPT_HOME,
-	OPT_REPOS, OPT_VERSION,
+	OPT_REPOS, OPT_VERSION, OPT_DECODE_DEPTH, OPT_ARCHIVE_DEPTH,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +40,8 @@ static const struct option long_options[] = {
 	{ "threads", required_argument, NULL, 'j' },
 	{ "max-file-size", required_argument, NULL, OPT_MAX_SIZE },
 	{ "no-ignore", no_argument, NULL, OPT_NO_IGNORE },
+	{ "max-decode-depth", required_argument, NULL, OPT_DECODE_DEPTH },
+	{ "max-archive-depth", required_argument, NULL, OPT_ARCHIVE_DEPTH },
 	{ "repo", required_argument, NULL, OPT_REPO },
 	{ "ref", required_argument, NULL, OPT_REF },
 	{ "since", required_argument, NULL, OPT_SINCE },
@@ -75,6 +77,7 @@ void cli_usage(FILE *out)
 	      "  --exit-code N  --fail-on SEVERITY  --baseline FILE  --new-only\n"
 	      "  --ignore-file FILE  --report-stale-ignores  --group\n"
 	      "  -j, --threads N  --max-file-size SIZE  --no-ignore  --no-progress\n"
+	      "  --max-decode-depth N  --max-archive-depth N\n"
 	      "  --repo DIR  --ref REF  --since DATE  --all-locations  --unreachable\n"
 	      "  --pre-commit  --pre-push  --force  --home DIR  --repos DIR\n"
 	      "\n"
@@ -197,6 +200,16 @@ static int take_option(struct cli *c, int opt, const char *arg)
 			return fail("--max-file-size", "a size such as 10M", arg);
 		return 0;
 	case OPT_NO_IGNORE: c->no_ignore = 1; return 0;
+	case OPT_DECODE_DEPTH:
+		if (parse_int(arg, 0, DECODE_MAX_DEPTH, &n))
+			return fail("--max-decode-depth", "0 to 8", arg);
+		c->max_decode_depth = (unsigned)n;
+		return 0;
+	case OPT_ARCHIVE_DEPTH:
+		if (parse_int(arg, 0, DECODE_MAX_ARCHIVE_DEPTH, &n))
+			return fail("--max-archive-depth", "0 to 8", arg);
+		c->max_archive_depth = (unsigned)n;
+		return 0;
 	case OPT_REPO: c->repo = arg; return 0;
 	case OPT_REF: return push(&c->refs, &c->n_refs, arg);
 	case OPT_SINCE: c->since = arg; return 0;
@@ -222,6 +235,8 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	c->color = -1;
 	c->exit_code = EXIT_FOUND;
 	c->max_file_size = 10u << 20;
+	c->max_decode_depth = DECODE_DEFAULT_DEPTH;
+	c->max_archive_depth = DECODE_DEFAULT_ARCHIVE_DEPTH;
 	opterr = 1;
 	optind = 1;
 	/* getopt's messages start with argv[0]: "leakgate:", not a full path. */

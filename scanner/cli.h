@@ -45,6 +45,8 @@ struct cli {
 	unsigned threads;
 	size_t max_file_size;
 	int no_ignore;
+	unsigned max_decode_depth;	/* levels of encoded text decoded */
+	unsigned max_archive_depth;	/* archives within archives opened */
 
 	/* git */
 	const char *repo;

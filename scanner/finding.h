@@ -24,6 +24,8 @@ enum finding_status {
 };
 
 #define FINGERPRINT_HEX 32
+/* The longest chain of decodings a finding names. */
+#define FINDING_MAX_DECODED 8
 
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */
@@ -41,6 +43,12 @@ struct finding {
 	size_t offset;			/* of the secret in the scanned bytes */
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
+	/*
+	 * The decodings that revealed the secret, outermost first ("base64",
+	 * "percent"...: static strings); none for a secret as stored.
+	 */
+	const char *decoded[FINDING_MAX_DECODED];
+	unsigned n_decoded;
 };
 
 struct finding_list {

@@ -18,6 +18,7 @@ have_pc jansson || want libjansson-dev
 have_pc zlib || want zlib1g-dev
 have_pc libhs || want libvectorscan-dev
 have_pc libdeflate || want libdeflate-dev
+have_pc libarchive || want libarchive-dev
 if [ "${1:-}" = test ]; then
 	have_pc criterion || want libcriterion-dev
 	command -v git >/dev/null 2>&1 || want git
