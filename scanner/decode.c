@@ -43,8 +43,6 @@ struct decode_worker {
 	size_t file_len, decoded, expanded;
 	const char *noted[MAX_NOTES];
 	size_t n_noted;
-	size_t allow_start, allow_end;	/* the line last searched for an allow */
-	int allow_hit;
 };
 
 void decode_options_init(struct decode_options *o)
@@ -122,27 +120,7 @@ struct level_ctx {
 	const char *src;
 	size_t src_len;
 	struct decode_level *l;
-	int first;		/* src is the root: inline allows apply */
 };
-
-/* Non-zero when the root's line holding off says leakgate:allow. */
-static int line_allows(struct decode_worker *dw, size_t off)
-{
-	const char *s = dw->root, *nl;
-	size_t start = off, end;
-
-	if (off >= dw->allow_start && off < dw->allow_end)
-		return dw->allow_hit;
-	while (start && s[start - 1] != '\n')
-		start--;
-	nl = memchr(s + off, '\n', dw->root_len - off);
-	end = nl ? (size_t)(nl - s) : dw->root_len;
-	dw->allow_start = start;
-	dw->allow_end = end + 1;
-	dw->allow_hit = memmem(s + start, end - start, INLINE_ALLOW,
-			       sizeof(INLINE_ALLOW) - 1) != NULL;
-	return dw->allow_hit;
-}
 
 static int seg_add(struct decode_level *l, size_t out,
 		   const struct decode_run *r)
@@ -170,8 +148,6 @@ static int on_run(const struct decode_run *r, void *payload)
 	size_t before = c->l->out.len;
 	long got;
 
-	if (c->first && line_allows(dw, r->start))
-		return 0;
 	if (dw->decoded + (r->end - r->start) > dw->o->max_decoded) {
 		note(dw, "decoded-text cap reached, rest not decoded", NULL);
 		return 1;
@@ -189,7 +165,7 @@ static int on_run(const struct decode_run *r, void *payload)
 static int level_build(struct decode_worker *dw, unsigned n, const char *src,
 		       size_t src_len)
 {
-	struct level_ctx c = { dw, src, src_len, &dw->levels[n], n == 1 };
+	struct level_ctx c = { dw, src, src_len, &dw->levels[n] };
 	int rc;
 
 	buf_reset(&c.l->out);
@@ -209,7 +185,6 @@ static int scan_text(struct decode_worker *dw, const char *data, size_t len,
 	dw->root = data;
 	dw->root_len = len;
 	dw->line_off = dw->line_no = 0;
-	dw->allow_start = dw->allow_end = 0;
 	rc = dw->sink->scan(&v, dw->sink->payload);
 	for (n = 1; n <= dw->o->max_depth && n <= DECODE_MAX_DEPTH && !rc; n++) {
 		if ((rc = level_build(dw, n, v.data, v.len)) || !dw->levels[n].n)
@@ -258,7 +233,8 @@ void decode_place(const struct decode_view *v, size_t off,
 		  struct decode_place *out)
 {
 	struct decode_worker *dw = v->dw;
-	size_t end = off, start;
+	size_t end = off, start, line_end;
+	const char *nl;
 	unsigned n;
 
 	out->n_chain = v->level < DECODE_MAX_DEPTH ? v->level : DECODE_MAX_DEPTH;
@@ -273,6 +249,10 @@ void decode_place(const struct decode_view *v, size_t off,
 	out->end = end;
 	out->line = root_line(dw, off, &start);
 	out->column = off - start + 1;
+	nl = memchr(dw->root + off, '\n', dw->root_len - off);
+	line_end = nl ? (size_t)(nl - dw->root) : dw->root_len;
+	out->allowed = memmem(dw->root + start, line_end - start, INLINE_ALLOW,
+			      sizeof(INLINE_ALLOW) - 1) != NULL;
 }
 
 /* ---- archives ----------------------------------------------------------- */

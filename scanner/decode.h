@@ -60,6 +60,7 @@ struct decode_view {
 struct decode_place {
 	size_t offset, end;	/* the outermost encoded run holding it */
 	size_t line, column;	/* 1-based, of offset */
+	int allowed;		/* the line says leakgate:allow */
 	enum decode_kind chain[DECODE_MAX_DEPTH];	/* outermost first */
 	unsigned n_chain;
 };

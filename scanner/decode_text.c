@@ -1,6 +1,10 @@
 #include "decode_text.h"
 
+#include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "error.h"
 #include "banned.h"
@@ -8,7 +12,9 @@
 /* Share of decoded bytes that must be text (of 16) for a run to be kept. */
 #define TEXT_SHARE_MIN 15
 /* Encoded bytes tried first: most runs that are not text fail here. */
-#define PROBE_LEN 24
+#define PROBE_LEN 12
+/* Bytes of a run that decide its kind. */
+#define CLASSIFY_LEN 64
 
 enum char_class_bits {
 	CC_BASE64 = 1 << 0,	/* [A-Za-z0-9+/_-] */
@@ -92,13 +98,17 @@ static int cc(const char *data, size_t i, unsigned bits)
 	return char_class[(unsigned char)data[i]] & bits;
 }
 
-/* The kind a run of base64 characters decodes as, or DECODE_KINDS: none. */
+/*
+ * The kind a run of base64 characters decodes as, or DECODE_KINDS: none.
+ * Its first CLASSIFY_LEN bytes decide: a long run that is not text is
+ * dropped by the decoder's first look anyway.
+ */
 static enum decode_kind base64_kind(const char *data, size_t start, size_t end)
 {
 	unsigned seen = 0, all = CC_HEX;
-	size_t i;
+	size_t i, stop = end - start > CLASSIFY_LEN ? start + CLASSIFY_LEN : end;
 
-	for (i = start; i < end; i++) {
+	for (i = start; i < stop; i++) {
 		seen |= char_class[(unsigned char)data[i]];
 		all &= char_class[(unsigned char)data[i]];
 	}
@@ -111,38 +121,132 @@ static enum decode_kind base64_kind(const char *data, size_t start, size_t end)
 }
 
 /*
- * Runs of base64 characters at least DECODE_MIN_RUN long.  Only every
- * DECODE_MIN_RUN-th byte is looked at until one is in the alphabet: any
- * run that long holds one of them, so ordinary text is skipped in strides.
+ * Bit i of the result: byte i of the 64 at p is a base64 character.  SSE2
+ * where there is one: this runs over every byte of every blob.
  */
+#if defined(__SSE2__)
+static __m128i in_range(__m128i x, char lo, char hi)
+{
+	return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8((char)(lo - 1))),
+			     _mm_cmplt_epi8(x, _mm_set1_epi8((char)(hi + 1))));
+}
+
+static __m128i equal(__m128i x, char c)
+{
+	return _mm_cmpeq_epi8(x, _mm_set1_epi8(c));
+}
+
+static uint64_t base64_mask(const unsigned char *p)
+{
+	uint64_t m = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		__m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+		/* Setting 0x20 folds only capitals onto 'a'..'z'. */
+		__m128i r = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 'z');
+		r = _mm_or_si128(r, in_range(x, '/', '9'));	/* '/' and digits */
+		r = _mm_or_si128(r, _mm_or_si128(equal(x, '+'), equal(x, '-')));
+		r = _mm_or_si128(r, equal(x, '_'));
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(r) << (16 * k);
+	}
+	return m;
+}
+#else
+static uint64_t base64_mask(const unsigned char *p)
+{
+	uint64_t m = 0;
+	int i;
+
+	for (i = 0; i < 64; i++)
+		m |= (uint64_t)((char_class[p[i]] & CC_BASE64) != 0) << i;
+	return m;
+}
+#endif
+
+/* Bit i: bits i..i+19 of m are all set (a run of DECODE_MIN_RUN starts). */
+static uint64_t run_starts(uint64_t m)
+{
+	uint64_t r = m & (m >> 1);
+
+	r &= r >> 2;
+	r &= r >> 4;
+	r &= r >> 8;
+	return r & (r >> 4);
+}
+
+/* The mask of the 64 bytes at pos, zeros past len. */
+static uint64_t mask_at(const char *data, size_t len, size_t pos)
+{
+	unsigned char pad[64];
+
+	if (len - pos >= 64)
+		return base64_mask((const unsigned char *)data + pos);
+	memset(pad, 0, sizeof(pad));
+	memcpy(pad, data + pos, len - pos);
+	return base64_mask(pad);
+}
+
+/*
+ * Where the first base64 run at or after pos starts, or len: each block of
+ * 64 bytes is classified once, carry counting the run that ends a block.
+ */
+static size_t next_run_start(const char *data, size_t len, size_t pos)
+{
+	size_t carry = 0;
+
+	for (; pos < len; pos += 64) {
+		uint64_t m = mask_at(data, len, pos), starts;
+		size_t lead = ~m ? (size_t)__builtin_ctzll(~m) : 64;
+		if (carry && carry + lead >= DECODE_MIN_RUN)
+			return pos - carry;
+		if ((starts = run_starts(m)))
+			return pos + (size_t)__builtin_ctzll(starts);
+		carry = ~m ? (size_t)__builtin_clzll(~m) : carry + 64;
+	}
+	return len;
+}
+
+/* The first base64 run at or after pos (r->start == len: none). */
+static void next_base64_run(const char *data, size_t len, size_t pos,
+			    struct decode_run *r)
+{
+	r->start = next_run_start(data, len, pos);
+	if (r->start >= len)
+		return;
+	r->end = r->start + DECODE_MIN_RUN;
+	/* To the end of the run, 64 bytes a step. */
+	while (r->end + 64 <= len) {
+		uint64_t ones = ~base64_mask((const unsigned char *)data + r->end);
+		if (ones) {
+			r->end += (size_t)__builtin_ctzll(ones);
+			return;
+		}
+		r->end += 64;
+	}
+	while (r->end < len && cc(data, r->end, CC_BASE64))
+		r->end++;
+}
+
+/* Runs of base64 characters at least DECODE_MIN_RUN long. */
 static int base64_runs(const char *data, size_t len, decode_run_fn fn,
 		       void *payload)
 {
-	size_t i = DECODE_MIN_RUN - 1;
+	struct decode_run r;
+	size_t pos = 0;
 	int rc;
 
-	while (i < len) {
-		struct decode_run r;
-		if (!cc(data, i, CC_BASE64)) {
-			i += DECODE_MIN_RUN;
-			continue;
-		}
-		r.start = i;
-		r.end = i + 1;
-		while (r.start && cc(data, r.start - 1, CC_BASE64))
-			r.start--;
-		while (r.end < len && cc(data, r.end, CC_BASE64))
-			r.end++;
-		i = r.end + DECODE_MIN_RUN;
-		if (r.end - r.start < DECODE_MIN_RUN)
-			continue;
+	for (;;) {
+		next_base64_run(data, len, pos, &r);
+		if (r.start >= len)
+			return 0;
+		pos = r.end;
 		r.kind = base64_kind(data, r.start, r.end);
 		while (r.kind == DECODE_BASE64 && r.end < len && data[r.end] == '=')
 			r.end++;
 		if (r.kind != DECODE_KINDS && (rc = fn(&r, payload)))
 			return rc;
 	}
-	return 0;
 }
 
 /* Non-zero when data[i] starts an escape the kind decodes. */

@@ -22,7 +22,7 @@ enum decode_kind {
 /* "base64", "hex", "percent", "escape": static strings. */
 const char *decode_kind_name(enum decode_kind k);
 
-/* The shortest run worth decoding, in encoded bytes. */
+/* The shortest run worth decoding, in encoded bytes (run_starts() knows it). */
 #define DECODE_MIN_RUN 20
 
 struct decode_run {

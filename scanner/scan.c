@@ -294,6 +294,8 @@ static int on_match(const struct engine_match *m, void *payload)
 
 	if (v->level) {
 		decode_place(v, m->offset, &p);
+		if (p.allowed)
+			return 0;
 		line = p.line;
 	}
 	/* An archive's lines are not the diff's: a changed archive is new. */
