@@ -1,0 +1,224 @@
+/*
+ * Encoded secrets and archives end to end: `scan` and `history` through
+ * the real binary, on files and repositories built here.  Tokens are fake
+ * (valid checksums made at run time); archives and bombs are generated.
+ */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "archive_fixture.h"
+#include "buf.h"
+#include "helpers.h"
+
+static char *dir;
+
+static void setup(void)
+{
+	dir = th_tmpdir();
+}
+
+static void teardown(void)
+{
+	th_rmtree(dir);
+	dir = NULL;
+}
+
+TestSuite(e2e_decode, .init = setup, .fini = teardown, .timeout = 120);
+
+#define LG(...) th_leakgate(dir, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+static const char *ghp(unsigned seed, int slot)
+{
+	return th_fake_token("ghp_", 30, seed, slot);
+}
+
+/* base64 of s into out (URL-safe alphabet when url), without padding if !pad. */
+static void b64(struct buf *out, const char *s, int url, int pad)
+{
+	const char *abc = url ? "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+			      : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n; i += 3) {
+		unsigned v = (unsigned char)s[i] << 16;
+		v |= i + 1 < n ? (unsigned char)s[i + 1] << 8 : 0;
+		v |= i + 2 < n ? (unsigned char)s[i + 2] : 0;
+		buf_addch(out, abc[v >> 18 & 63]);
+		buf_addch(out, abc[v >> 12 & 63]);
+		if (i + 1 < n)
+			buf_addch(out, abc[v >> 6 & 63]);
+		else if (pad)
+			buf_addch(out, '=');
+		if (i + 2 < n)
+			buf_addch(out, abc[v & 63]);
+		else if (pad)
+			buf_addch(out, '=');
+	}
+}
+
+static json_t *parse(const struct run_result *r)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(r->out, 0, &jerr);
+
+	cr_assert_not_null(j, "not JSON (%s): %s %s", jerr.text, r->out, r->err);
+	cr_assert(json_is_array(j));
+	return j;
+}
+
+static const char *field(json_t *f, const char *key)
+{
+	json_t *v = json_object_get(f, key);
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+static long num(json_t *f, const char *key)
+{
+	return (long)json_integer_value(json_object_get(f, key));
+}
+
+/* The GitHub token finding at path, or NULL. */
+static json_t *at_path(json_t *all, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < json_array_size(all); i++) {
+		json_t *f = json_array_get(all, i);
+		if (!strcmp(field(f, "path"), path) &&
+		    !strcmp(field(f, "rule"), "github-pat-classic"))
+			return f;
+	}
+	return NULL;
+}
+
+/* How many GitHub token findings there are. */
+static size_t tokens(json_t *all)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < json_array_size(all); i++)
+		n += !strcmp(field(json_array_get(all, i), "rule"),
+			     "github-pat-classic");
+	return n;
+}
+
+/* The decoding chain of f joined with '+', "" for none. */
+static const char *chain(json_t *f, char *out, size_t outlen)
+{
+	json_t *d = json_object_get(f, "decoded");
+	size_t i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < json_array_size(d) && used < outlen; i++)
+		used += (size_t)snprintf(out + used, outlen - used, "%s%s", i ? "+" : "",
+					 json_string_value(json_array_get(d, i)));
+	return out;
+}
+
+/* Expects exactly one finding at path, of the token, at line:column. */
+static void expect_one(json_t *all, const char *path, const char *want_chain,
+		       long line, long column)
+{
+	json_t *f = at_path(all, path);
+	char c[64];
+
+	cr_assert_not_null(f, "no finding at %s", path);
+	cr_expect_str_eq(field(f, "rule"), "github-pat-classic", "%s", path);
+	cr_expect_str_eq(chain(f, c, sizeof(c)), want_chain, "%s", path);
+	if (line)
+		cr_expect_eq(num(f, "line"), line, "%s: line %ld", path, num(f, "line"));
+	if (column)
+		cr_expect_eq(num(f, "column"), column, "%s: column %ld", path,
+			     num(f, "column"));
+}
+
+static void write_fmt(const char *rel, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void write_fmt(const char *rel, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	th_write(dir, rel, b.ptr);
+	buf_release(&b);
+}
+
+/* The issue's examples, in one scan: each found once, at its place. */
+Test(e2e_decode, encoded_tokens_in_text_files)
+{
+	const char *tok = ghp(1, 0);
+	struct buf enc = BUF_INIT, url = BUF_INIT, nested = BUF_INIT, inner = BUF_INIT;
+	struct run_result r;
+	json_t *all, *plain;
+	size_t i;
+
+	b64(&enc, tok, 0, 1);
+	write_fmt("values.yaml", "image: app\ntoken: %s\n", enc.ptr);
+	b64(&url, tok, 1, 0);
+	write_fmt("url-safe.txt", "x %s\n", url.ptr);
+	write_fmt("query.txt", "GET https://api.example.com/x?u=token%%3D%s&v=1\n", tok);
+	write_fmt("msg.json", "{\"log\": \"starting\\nghp=\\n%s\\tdone\"}\n", tok);
+	write_fmt("t.json", "{\"a\":\"\\u0022%s\\u0022\"}\n", tok);
+	buf_reset(&url);
+	for (i = 0; tok[i]; i++)
+		buf_addf(&url, "%02x", (unsigned char)tok[i]);
+	write_fmt("dump.txt", "secret_hex=%s\n", url.ptr);
+	/* A Kubernetes Secret's data: value. */
+	buf_reset(&enc);
+	b64(&enc, tok, 0, 1);
+	write_fmt("secret.yaml", "apiVersion: v1\nkind: Secret\ndata:\n"
+		  "  GITHUB_TOKEN: %s\n", enc.ptr);
+	/* A .dockerconfigjson whose "auth" is base64 again: two levels. */
+	buf_addf(&inner, "{\"auths\":{\"r\":{\"auth\":\"");
+	b64(&inner, tok, 0, 1);
+	buf_adds(&inner, "\"}}}");
+	b64(&nested, inner.ptr, 0, 1);
+	write_fmt("docker.yaml", "data:\n  .dockerconfigjson: %s\n", nested.ptr);
+	write_fmt("plain.env", "T=%s\n", tok);
+
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "values.yaml", "base64", 2, 8);
+	expect_one(all, "url-safe.txt", "base64", 1, 3);
+	expect_one(all, "query.txt", "percent", 1, 0);
+	expect_one(all, "msg.json", "escape", 1, 0);
+	expect_one(all, "t.json", "escape", 1, 0);
+	expect_one(all, "dump.txt", "hex", 1, 12);
+	expect_one(all, "secret.yaml", "base64", 4, 17);
+	expect_one(all, "docker.yaml", "base64+base64", 2, 22);
+	plain = at_path(all, "plain.env");
+	cr_assert_not_null(plain);
+	/* One secret however it is written: the decoded one's fingerprint. */
+	for (i = 0; i < json_array_size(all); i++)
+		cr_expect_str_eq(field(json_array_get(all, i), "fingerprint"),
+				 field(plain, "fingerprint"));
+	cr_expect_eq(json_array_size(all), 9, "%s", r.out);
+	cr_expect_null(strstr(r.out, tok), "secret not redacted");
+	json_decref(all);
+	th_run_release(&r);
+
+	/* One level: the nested one is missed; none: only the plain one. */
+	r = LG("scan", ".", "-f", "json", "--no-progress", "--max-decode-depth", "1");
+	all = parse(&r);
+	cr_expect_eq(tokens(all), 8, "%s", r.out);
+	cr_expect_null(at_path(all, "docker.yaml"));
+	json_decref(all);
+	th_run_release(&r);
+	r = LG("scan", ".", "-f", "json", "--no-progress", "--max-decode-depth", "0");
+	all = parse(&r);
+	cr_expect_eq(tokens(all), 1, "%s", r.out);
+	json_decref(all);
+	th_run_release(&r);
+	buf_release(&enc);
+	buf_release(&url);
+	buf_release(&nested);
+	buf_release(&inner);
+}
