@@ -222,3 +222,177 @@ Test(e2e_decode, encoded_tokens_in_text_files)
 	buf_release(&nested);
 	buf_release(&inner);
 }
+
+/* Writes an archive of members to dir/rel. */
+static void write_archive(const char *rel, const char *format,
+			  const char *filter, const struct af_member *m, size_t n)
+{
+	size_t len;
+	char *bytes = af_archive(format, filter, NULL, NULL, m, n, &len);
+
+	th_writen(dir, rel, bytes, len);
+	free(bytes);
+}
+
+static char *env_of(const char *tok)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "APP=1\nGITHUB_TOKEN=%s\n", tok);
+	return buf_detach(&b);
+}
+
+/* Every format of the issue: a .env inside, found as "archive!member". */
+Test(e2e_decode, env_inside_archives)
+{
+	static const char *const formats[][3] = {
+		{ "dist/bundle.zip", "zip", "none" },
+		{ "dist/app.jar", "zip", "none" },
+		{ "dist/bundle.tar", "ustar", "none" },
+		{ "dist/bundle.tgz", "ustar", "gzip" },
+		{ "dist/bundle.tar.bz2", "ustar", "bzip2" },
+		{ "dist/bundle.tar.xz", "ustar", "xz" },
+		{ "dist/bundle.tar.zst", "ustar", "zstd" },
+		{ "dist/bundle.7z", "7zip", "none" },
+		{ "dist/renamed.txt", "zip", "none" },	/* magic, not name */
+	};
+	char *env = env_of(ghp(2, 0));
+	struct af_member m[] = { { "README", "hello\n", 0 }, { "app/.env", env, 0 } };
+	struct buf want = BUF_INIT;
+	struct run_result r;
+	json_t *all;
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		write_archive(formats[i][0], formats[i][1], formats[i][2], m, 2);
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		buf_reset(&want);
+		buf_addf(&want, "%s!app/.env", formats[i][0]);
+		expect_one(all, want.ptr, "", 2, 14);
+	}
+	cr_expect_eq(tokens(all), sizeof(formats) / sizeof(formats[0]), "%s", r.out);
+	json_decref(all);
+	th_run_release(&r);
+	buf_release(&want);
+	free(env);
+}
+
+/* Bare compressed streams: "x.gz" holds "x". */
+Test(e2e_decode, env_in_compressed_streams)
+{
+	static const char *const filters[][2] = {
+		{ "gzip", "app.env.gz" }, { "bzip2", "app.env.bz2" },
+		{ "xz", "app.env.xz" }, { "zstd", "app.env.zst" },
+	};
+	char *env = env_of(ghp(3, 0));
+	struct af_member m[] = { { "app.env", env, 0 } };
+	struct run_result r;
+	json_t *all;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		write_archive(filters[i][1], "raw", filters[i][0], m, 1);
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "app.env.gz!app.env", "", 2, 14);
+	expect_one(all, "app.env.bz2!app.env", "", 2, 14);
+	expect_one(all, "app.env.xz!app.env", "", 2, 14);
+	expect_one(all, "app.env.zst!app.env", "", 2, 14);
+	json_decref(all);
+	th_run_release(&r);
+	free(env);
+}
+
+/* a.zip!b.tar.gz!c/.env, and --max-archive-depth stops the descent. */
+Test(e2e_decode, nested_archives)
+{
+	char *env = env_of(ghp(4, 0));
+	struct af_member leaf[] = { { "c/.env", env, 0 } };
+	size_t len;
+	char *tgz = af_archive("ustar", "gzip", NULL, NULL, leaf, 1, &len);
+	struct af_member outer[] = { { "b.tar.gz", tgz, len } };
+	struct run_result r;
+	json_t *all;
+
+	write_archive("a.zip", "zip", "none", outer, 1);
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "a.zip!b.tar.gz!c/.env", "", 2, 14);
+	json_decref(all);
+	th_run_release(&r);
+	r = LG("scan", ".", "-f", "json", "--no-progress", "--max-archive-depth", "1");
+	cr_expect_eq(r.status, 0, "%s %s", r.out, r.err);
+	th_run_release(&r);
+	r = LG("scan", ".", "-f", "json", "--no-progress", "--max-archive-depth", "0");
+	cr_expect_eq(r.status, 0, "%s %s", r.out, r.err);
+	th_run_release(&r);
+	free(tgz);
+	free(env);
+}
+
+/*
+ * Hostile members: traversal and absolute names are only text in the
+ * report, a symbolic link is not followed, and nothing is written.
+ */
+Test(e2e_decode, hostile_member_names)
+{
+	char *env = env_of(ghp(5, 0));
+	struct af_member m[] = {
+		{ "../../../../tmp/evil.env", env, 0 },
+		{ "/etc/cron.d/evil.env", env, 0 },
+		{ "link-to-passwd", NULL, 0 },
+		{ "name\nwith\033[31mcontrol", env, 0 },
+	};
+	struct run_result r, ls;
+	json_t *all;
+
+	write_archive("h.tar", "ustar", "none", m, 4);
+	write_archive("h.zip", "zip", "none", m, 4);
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "h.tar!../../../../tmp/evil.env", "", 2, 14);
+	expect_one(all, "h.zip!/etc/cron.d/evil.env", "", 2, 14);
+	expect_one(all, "h.zip!name\nwith\033[31mcontrol", "", 2, 14);
+	cr_expect_eq(tokens(all), 6, "%s", r.out);
+	json_decref(all);
+	th_run_release(&r);
+	/* Text output escapes the control characters of a member name. */
+	r = LG("scan", "h.zip", "--no-progress");
+	cr_expect_null(strchr(r.out, '\033'), "%s", r.out);
+	th_run_release(&r);
+	ls = th_sh(dir, "ls -A | tr '\\n' ' '");
+	cr_expect_str_eq(ls.out, "h.tar h.zip ");
+	th_run_release(&ls);
+	free(env);
+}
+
+/* Encrypted or corrupt: a note, the rest scanned, never an error status. */
+Test(e2e_decode, encrypted_and_corrupt_archives_are_notes)
+{
+	char *env = env_of(ghp(6, 0));
+	struct af_member m[] = { { "app/.env", env, 0 } };
+	size_t len;
+	char *zip = af_archive("zip", "none", "zip:encryption=zipcrypt", "pw", m, 1,
+			       &len);
+	struct run_result r;
+
+	th_writen(dir, "locked.zip", zip, len);
+	th_writen(dir, "truncated.zip", zip, len / 2 > 40 ? 40 : len / 2);
+	th_writen(dir, "broken.tgz", "\x1f\x8b\x08\0\0\0\0\0\0\3garbage-garbage",
+		  25);
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_expect_eq(r.status, 0, "%s %s", r.out, r.err);
+	cr_expect_eq(th_count(r.err, "locked.zip"), 1, "%s", r.err);
+	cr_expect_neq(strstr(r.err, "encrypted"), NULL, "%s", r.err);
+	cr_expect_eq(th_count(r.err, "truncated.zip"), 1, "%s", r.err);
+	cr_expect_eq(th_count(r.err, "broken.tgz"), 1, "%s", r.err);
+	th_run_release(&r);
+	free(zip);
+	free(env);
+}
