@@ -66,20 +66,21 @@ char *af_archive(const char *format, const char *filter, const char *options,
 	return buf_detach(&out);
 }
 
-/* One gzip member of n zero bytes, appended to out. */
-static void gzip_zeros(struct buf *out, size_t n)
+/* One gzip member of n bytes `fill`, appended to out. */
+static void gzip_fill(struct buf *out, int fill, size_t n)
 {
-	static const unsigned char zeros[1 << 16];
+	unsigned char block[1 << 16];
 	unsigned char chunk[1 << 16];
 	z_stream z;
 	int flush;
 
+	memset(block, fill, sizeof(block));
 	memset(&z, 0, sizeof(z));
 	cr_assert_eq(deflateInit2(&z, 9, Z_DEFLATED, 31, 9, Z_DEFAULT_STRATEGY), Z_OK);
 	do {
-		size_t take = n < sizeof(zeros) ? n : sizeof(zeros);
+		size_t take = n < sizeof(block) ? n : sizeof(block);
 		n -= take;
-		z.next_in = (unsigned char *)zeros;
+		z.next_in = block;
 		z.avail_in = (unsigned)take;
 		flush = n ? Z_NO_FLUSH : Z_FINISH;
 		do {
@@ -92,12 +93,12 @@ static void gzip_zeros(struct buf *out, size_t n)
 	deflateEnd(&z);
 }
 
-char *af_gzip_zeros(size_t zeros, size_t copies, size_t *len)
+char *af_gzip_fill(int fill, size_t size, size_t copies, size_t *len)
 {
 	struct buf one = BUF_INIT, out = BUF_INIT;
 	size_t i;
 
-	gzip_zeros(&one, zeros);
+	gzip_fill(&one, fill, size);
 	for (i = 0; i < copies; i++)
 		cr_assert_eq(buf_add(&out, one.ptr, one.len), 0);
 	buf_release(&one);

@@ -25,9 +25,10 @@ char *af_archive(const char *format, const char *filter, const char *options,
 		 size_t *len);
 
 /*
- * A gzip file of `copies` members, each `zeros` zero bytes compressed:
- * it expands to zeros * copies bytes.  The caller frees the result.
+ * A gzip file of `copies` members, each `size` bytes `fill` compressed:
+ * it expands to size * copies bytes.  (Zeros would read as an empty tar.)
+ * The caller frees the result.
  */
-char *af_gzip_zeros(size_t zeros, size_t copies, size_t *len);
+char *af_gzip_fill(int fill, size_t size, size_t copies, size_t *len);
 
 #endif

@@ -396,3 +396,88 @@ Test(e2e_decode, encrypted_and_corrupt_archives_are_notes)
 	free(zip);
 	free(env);
 }
+
+/*
+ * A gzip that expands to 10 GiB (160 members of 64 MiB of one letter,
+ * ~10 MB on disk): scanned to the expansion cap, noted once, and the file next
+ * to it still scanned.
+ */
+Test(e2e_decode, ten_gib_bomb_is_capped)
+{
+	size_t len;
+	char *bomb = af_gzip_fill('x', (size_t)64 << 20, 160, &len);
+	struct run_result r;
+	json_t *all;
+
+	th_writen(dir, "bomb.gz", bomb, len);
+	write_fmt("app.env", "GITHUB_TOKEN=%s\n", ghp(7, 0));
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "app.env", "", 1, 14);
+	cr_expect_eq(th_count(r.err, "expansion cap reached"), 1, "%s", r.err);
+	cr_expect_eq(th_count(r.err, "bomb.gz"), 2, "%s", r.err);	/* + size cap */
+	json_decref(all);
+	th_run_release(&r);
+	free(bomb);
+}
+
+/* Many copies of a small bomb in a zip: the expansion ratio stops it. */
+Test(e2e_decode, nested_bomb_hits_the_ratio_cap)
+{
+	size_t len, i;
+	char *gz = af_gzip_fill('x', (size_t)32 << 20, 1, &len);
+	struct af_member m[12];
+	char names[12][16];
+	struct run_result r;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(names[i], sizeof(names[i]), "z%zu.gz", i);
+		m[i].name = names[i];
+		m[i].data = gz;
+		m[i].len = len;
+	}
+	write_archive("nest.zip", "zip", "none", m, 12);
+	r = LG("scan", ".", "-f", "json", "--no-progress");
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect_eq(th_count(r.err, "expansion ratio cap reached"), 1, "%s", r.err);
+	th_run_release(&r);
+	free(gz);
+}
+
+/* history: the same tokens in git blobs, encoded and archived. */
+Test(e2e_decode, history_finds_encoded_and_archived_tokens)
+{
+	const char *tok = ghp(8, 0);
+	char *env = env_of(tok);
+	struct af_member m[] = { { "app/.env", env, 0 } };
+	struct buf enc = BUF_INIT;
+	struct run_result r;
+	json_t *all, *f;
+
+	th_git_init(dir);
+	b64(&enc, tok, 0, 1);
+	write_fmt("values.yaml", "token: %s\n", enc.ptr);
+	write_archive("dist/bundle.zip", "zip", "none", m, 1);
+	th_git_commit(dir, "add");
+	th_shf(dir, "git rm -q values.yaml dist/bundle.zip && git commit -qm rm");
+	r = LG("history", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "values.yaml", "base64", 1, 8);
+	expect_one(all, "dist/bundle.zip!app/.env", "", 2, 14);
+	f = at_path(all, "dist/bundle.zip!app/.env");
+	cr_expect_eq(strlen(field(f, "commit")), 40);
+	cr_expect_eq(tokens(all), 2, "%s", r.out);
+	json_decref(all);
+	th_run_release(&r);
+	/* Off: neither token (the base64 text may still look generic). */
+	r = LG("history", "-f", "json", "--no-progress", "--max-decode-depth", "0",
+	       "--max-archive-depth", "0");
+	all = parse(&r);
+	cr_expect_eq(tokens(all), 0, "%s", r.out);
+	json_decref(all);
+	th_run_release(&r);
+	buf_release(&enc);
+	free(env);
+}
