@@ -49,6 +49,7 @@ struct finding {
 	 */
 	const char *decoded[FINDING_MAX_DECODED];
 	unsigned n_decoded;
+	size_t member_at;		/* where "!member" starts in the path, or 0 */
 };
 
 struct finding_list {

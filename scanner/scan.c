@@ -303,6 +303,8 @@ static int on_match(const struct engine_match *m, void *payload)
 	    !line_ranges_contains(w->item->only_lines, line))
 		return 0;
 	f = finding_new(m, v->path);
+	if (f && v->in_archive)
+		f->member_at = strlen(w->item->path);
 	if (f && v->level) {
 		place_decoded(f, &p);
 		if (decoded_twice(w, f, &p)) {

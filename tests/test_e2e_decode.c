@@ -460,14 +460,20 @@ Test(e2e_decode, history_finds_encoded_and_archived_tokens)
 	write_fmt("values.yaml", "token: %s\n", enc.ptr);
 	write_archive("dist/bundle.zip", "zip", "none", m, 1);
 	th_git_commit(dir, "add");
-	th_shf(dir, "git rm -q values.yaml dist/bundle.zip && git commit -qm rm");
-	r = LG("history", "-f", "json", "--no-progress");
+	th_shf(dir, "cp dist/bundle.zip copy.zip && git add copy.zip && "
+		    "git commit -qm copy");
+	th_shf(dir, "git rm -q values.yaml dist/bundle.zip copy.zip && "
+		    "git commit -qm rm");
+	r = LG("history", "-f", "json", "--no-progress", "--all-locations");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	all = parse(&r);
 	expect_one(all, "values.yaml", "base64", 1, 8);
 	expect_one(all, "dist/bundle.zip!app/.env", "", 2, 14);
 	f = at_path(all, "dist/bundle.zip!app/.env");
 	cr_expect_eq(strlen(field(f, "commit")), 40);
+	/* The same blob elsewhere: the same member there. */
+	cr_expect_eq(th_count(r.out, "\"copy.zip!app/.env\""), 1, "%s", r.out);
+	cr_expect_eq(th_count(r.out, "zip\""), 0, "%s", r.out);
 	cr_expect_eq(tokens(all), 2, "%s", r.out);
 	json_decref(all);
 	th_run_release(&r);
