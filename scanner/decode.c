@@ -118,7 +118,6 @@ static void note(struct decode_worker *dw, const char *what, const char *detail)
 struct level_ctx {
 	struct decode_worker *dw;
 	const char *src;
-	size_t src_len;
 	struct decode_level *l;
 };
 
@@ -165,7 +164,7 @@ static int on_run(const struct decode_run *r, void *payload)
 static int level_build(struct decode_worker *dw, unsigned n, const char *src,
 		       size_t src_len)
 {
-	struct level_ctx c = { dw, src, src_len, &dw->levels[n] };
+	struct level_ctx c = { dw, src, &dw->levels[n] };
 	int rc;
 
 	buf_reset(&c.l->out);
@@ -237,11 +236,11 @@ void decode_place(const struct decode_view *v, size_t off,
 	const char *nl;
 	unsigned n;
 
-	out->n_chain = v->level < DECODE_MAX_DEPTH ? v->level : DECODE_MAX_DEPTH;
+	/* Levels never pass DECODE_MAX_DEPTH: see scan_text(). */
+	out->n_chain = v->level;
 	for (n = v->level; n > 0; n--) {
 		const struct decode_seg *s = seg_at(&dw->levels[n], off);
-		if (n <= DECODE_MAX_DEPTH)
-			out->chain[n - 1] = s->kind;
+		out->chain[n - 1] = s->kind;
 		off = s->src;
 		end = s->src_end;
 	}

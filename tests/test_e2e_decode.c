@@ -487,3 +487,28 @@ Test(e2e_decode, history_finds_encoded_and_archived_tokens)
 	buf_release(&enc);
 	free(env);
 }
+
+/* staged: an encoded token on an added line is found; on an old line not. */
+Test(e2e_decode, staged_finds_an_added_encoded_token)
+{
+	struct buf old = BUF_INIT, added = BUF_INIT;
+	struct run_result r;
+	json_t *all;
+
+	th_git_init(dir);
+	b64(&old, ghp(9, 0), 0, 1);
+	write_fmt("app.yaml", "token: %s\n", old.ptr);
+	th_git_commit(dir, "old");
+	b64(&added, ghp(10, 1), 0, 1);
+	write_fmt("app.yaml", "token: %s\nsecond: %s\n", old.ptr, added.ptr);
+	th_shf(dir, "git add -A");
+	r = LG("staged", "-f", "json", "--no-progress");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	all = parse(&r);
+	expect_one(all, "app.yaml", "base64", 2, 9);
+	cr_expect_eq(tokens(all), 1, "%s", r.out);
+	json_decref(all);
+	th_run_release(&r);
+	buf_release(&old);
+	buf_release(&added);
+}
