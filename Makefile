@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD ?= build
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
-PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate \
+PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate libcurl sqlite3 libcrypto \
 	libarchive
 
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
@@ -36,7 +36,10 @@ SANITIZE = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 
 .PHONY: all test check unit asan tsan bench install clean lint format fuzz deps test-deps scan
 
-all: $(BUILD)/leakgate
+all: $(BUILD)/leakgate $(BUILD)/leakgate.1
+
+$(BUILD)/leakgate.1: doc/leakgate.1.scd | $(BUILD)/.deps
+	scdoc < $< > $@
 
 deps: $(BUILD)/.deps
 $(BUILD)/.deps: tools/deps.sh
@@ -79,11 +82,11 @@ $(BUILD)/leakgate: $(OBJS)
 
 $(BUILD)/tobj/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard scanner/*.h) | $(BUILD)/.test-deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags criterion) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags criterion openssl) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) \
-		$(shell pkg-config --libs criterion)
+		$(shell pkg-config --libs criterion openssl)
 
 # One pass of the whole suite against the binary in $(BUILD).
 check: $(BUILD)/leakgate $(BUILD)/unit-tests
@@ -110,9 +113,19 @@ scan: $(BUILD)/leakgate
 bench: $(BUILD)/leakgate
 	BUILD=$(BUILD) bash bench/bench.sh $(BENCH)
 
-install: $(BUILD)/leakgate
-	install -d $(DESTDIR)$(PREFIX)/bin
+install: $(BUILD)/leakgate $(BUILD)/leakgate.1
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 755 $(BUILD)/leakgate $(DESTDIR)$(PREFIX)/bin/leakgate
+	install -m 644 $(BUILD)/leakgate.1 $(DESTDIR)$(PREFIX)/share/man/man1/leakgate.1
+	install -m 644 completions/leakgate.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leakgate
+	install -m 644 completions/_leakgate \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_leakgate
+	install -m 644 completions/leakgate.fish \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/leakgate.fish
 
 lint:
 	clang-tidy $(SRCS) -- $(ALL_CFLAGS)

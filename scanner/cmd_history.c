@@ -40,6 +40,7 @@ int cmd_history(const struct cli *c)
 		source_history_release(&src);
 		return EXIT_ERROR;
 	}
+	r.git_dir = git_repository_path(src.repo);
 	status = run_scan(&r, &src.base, "blobs");
 	run_release(&r);
 	source_history_release(&src);

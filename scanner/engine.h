@@ -32,6 +32,14 @@ enum confidence {
 
 const char *confidence_name(enum confidence c);
 
+/* A part of a credential that comes in parts (rule->requires). */
+struct engine_part {
+	const struct rule *rule;	/* the companion rule that found it */
+	const char *secret;	/* borrowed from the scanned bytes */
+	size_t secret_len;
+	size_t offset, line, column;
+};
+
 struct engine_match {
 	const struct rule *rule;
 	const char *secret;	/* borrowed from the scanned bytes */
@@ -41,6 +49,8 @@ struct engine_match {
 	size_t column;		/* 1-based, in bytes */
 	enum confidence confidence;
 	const char *detail;	/* a parser's words (user, host), or NULL */
+	struct engine_part parts[RULE_MAX_REQUIRES];	/* the companions found */
+	size_t n_parts;
 };
 
 struct engine_callbacks {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "config.h"
 #include "error.h"
 #include "worktree.h"
 #include "banned.h"
@@ -399,42 +400,65 @@ static void glob_path(const struct filter *f, const struct location *l,
 	free(abs);
 }
 
-static int entry_covers(const struct filter *f, const struct ignore_entry *e,
-			const struct location *l, struct buf *scratch)
+/* Whether a place of fd is dropped, and a count of those dropped. */
+struct place_test {
+	int (*covers)(const struct filter *f, const struct finding *fd,
+		      const struct location *l, void *payload,
+		      struct buf *scratch);
+	void *payload;
+	size_t dropped;
+};
+
+static int entry_covers(const struct filter *f, const struct finding *fd,
+			const struct location *l, void *payload,
+			struct buf *scratch)
 {
+	const struct ignore_entry *e = payload;
+
+	(void)fd;
 	if (!e->glob)
 		return 1;
 	glob_path(f, l, scratch);
 	return scratch->ptr && !fnmatch(e->glob, scratch->ptr, 0);
 }
 
-/* Drops the listed further places of fd that e covers. */
-static void ignore_more(const struct filter *f, struct ignore_entry *e,
-			struct finding *fd, struct buf *scratch)
+static int config_covers(const struct filter *f, const struct finding *fd,
+			 const struct location *l, void *payload,
+			 struct buf *scratch)
+{
+	(void)payload;
+	glob_path(f, l, scratch);
+	return scratch->ptr && config_allows_place(f->config, fd->rule->id,
+						   scratch->ptr, l->commit);
+}
+
+/* Drops the listed further places of fd that t covers. */
+static void drop_more(const struct filter *f, struct place_test *t,
+		      struct finding *fd, struct buf *scratch)
 {
 	size_t i, kept = 0;
 
 	for (i = 0; i < fd->n_more; i++) {
-		if (!entry_covers(f, e, &fd->more[i], scratch)) {
+		if (!t->covers(f, fd, &fd->more[i], t->payload, scratch)) {
 			fd->more[kept++] = fd->more[i];
 			continue;
 		}
 		location_release(&fd->more[i]);
-		e->used++;
+		t->dropped++;
 		if (fd->more_count)
 			fd->more_count--;
 	}
 	fd->n_more = kept;
 }
 
-/* Applies e to fd; returns 1 when no listed place of fd is left. */
-static int ignore_places(const struct filter *f, struct ignore_entry *e,
-			 struct finding *fd, struct buf *scratch)
+/* Drops the places of fd that t covers; returns 1 when none is left. */
+static int drop_places(const struct filter *f, struct place_test *t,
+		       struct finding *fd, struct buf *scratch)
 {
-	ignore_more(f, e, fd, scratch);
-	if (!entry_covers(f, e, &fd->where, scratch))
+	drop_more(f, t, fd, scratch);
+	if (!t->covers(f, fd, &fd->where, t->payload, scratch))
 		return 0;
-	e->used++;
+	t->dropped++;
 	if (!fd->n_more)
 		return 1;
 	location_release(&fd->where);
@@ -449,16 +473,35 @@ static int ignore_finding(struct filter *f, struct finding *fd,
 			  struct buf *scratch)
 {
 	size_t i;
+	int gone;
 
 	for (i = 0; i < f->n_entries; i++) {
 		struct ignore_entry *e = &f->entries[i];
+		struct place_test t = { entry_covers, e, 0 };
+
 		if (e->expired || memcmp(e->fingerprint, fd->fingerprint,
 					 FINGERPRINT_HEX))
 			continue;
-		if (ignore_places(f, e, fd, scratch))
+		gone = drop_places(f, &t, fd, scratch);
+		e->used += t.dropped;
+		if (gone)
 			return 1;
 	}
 	return 0;
+}
+
+/* The config's allowlists: the secret, then each place. */
+static int config_drops(struct filter *f, struct finding *fd,
+			struct buf *scratch)
+{
+	struct place_test t = { config_covers, NULL, 0 };
+
+	if (!f->config)
+		return 0;
+	if (config_allows_secret(f->config, fd->rule->id, fd->secret,
+				 fd->secret_len))
+		return 1;
+	return drop_places(f, &t, fd, scratch);
 }
 
 void filter_apply(struct filter *f, struct finding_list *l, int new_only)
@@ -468,7 +511,8 @@ void filter_apply(struct filter *f, struct finding_list *l, int new_only)
 
 	for (i = 0; i < l->n; i++) {
 		struct finding *fd = l->items[i];
-		if (ignore_finding(f, fd, &scratch)) {
+		if (config_drops(f, fd, &scratch) ||
+		    ignore_finding(f, fd, &scratch)) {
 			finding_free(fd);
 			continue;
 		}

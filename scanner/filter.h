@@ -5,6 +5,7 @@
 
 #include "finding.h"
 
+struct config;
 struct lg_error;
 
 /*
@@ -17,7 +18,8 @@ struct lg_error;
  *   a glob, until an optional expiry date;
  * - a baseline (an earlier JSON or JSON Lines report, redacted or not)
  *   marks the findings it already holds as FINDING_BASELINE;
- * - grouping folds every place of one secret into one finding.
+ * - grouping folds every place of one secret into one finding;
+ * - a project config's allowlists (config.h) drop secrets and places.
  *
  * Ignore file syntax, one entry per line, blank lines and lines starting
  * with '#' skipped:
@@ -47,9 +49,10 @@ struct filter {
 	char *root;		/* absolute ignore root, or NULL */
 	char (*baseline)[FINGERPRINT_HEX + 1];	/* sorted, lower-case */
 	size_t n_baseline;
+	struct config *config;	/* borrowed allowlists, or NULL */
 };
 
-#define FILTER_INIT { NULL, NULL, 0, NULL, NULL, 0 }
+#define FILTER_INIT { NULL, NULL, 0, NULL, NULL, 0, NULL }
 
 /*
  * The repository root whose .leakgateignore applies when a scan starts at
@@ -90,7 +93,8 @@ int filter_parse_baseline(struct filter *f, const char *path, const char *text,
 			  size_t len, struct lg_error *err);
 
 /*
- * Applies the ignore entries (counting their use) and the baseline to l,
+ * Applies the config's allowlists, the ignore entries (counting their
+ * use) and the baseline to l,
  * in place and in order: suppressed findings are freed and removed,
  * findings in the baseline become FINDING_BASELINE and, with new_only,
  * are removed too.  An entry with a glob removes only the places it

@@ -27,6 +27,33 @@ enum finding_status {
 /* The longest chain of decodings a finding names. */
 #define FINDING_MAX_DECODED 8
 
+/* What a live check (--verify) said of a finding's secret. */
+enum verify_state {
+	VERIFY_UNCHECKED = 0,	/* no check was asked for */
+	VERIFY_LIVE,		/* the provider accepted it */
+	VERIFY_INVALID,		/* revoked, expired or never valid */
+	VERIFY_ERROR,		/* no answer, or one that says neither */
+	VERIFY_UNSUPPORTED,	/* leakgate has no check for this rule */
+};
+
+/* "live", "invalid", "error", "not-supported"; NULL when unchecked. */
+const char *verify_state_name(enum verify_state s);
+
+struct verification {
+	enum verify_state state;
+	/* What the provider told, "key=value" lines, or NULL; owned. */
+	char *facts;
+};
+
+/* A further part of a credential that comes in parts (rule->requires). */
+struct finding_part {
+	const struct rule *rule;	/* the companion rule, borrowed */
+	char *secret;			/* owned, NUL-terminated */
+	size_t secret_len;
+	size_t line, column;		/* in the same file as the finding */
+	size_t offset;
+};
+
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */
 	char *secret;			/* owned, NUL-terminated */
@@ -43,6 +70,11 @@ struct finding {
 	size_t offset;			/* of the secret in the scanned bytes */
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
+	struct verification verified;
+	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
+	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
+	struct finding_part *parts;	/* the companions found with it */
+	size_t n_parts;
 	/*
 	 * The decodings that revealed the secret, outermost first ("base64",
 	 * "percent"...: static strings); none for a secret as stored.
@@ -68,6 +100,8 @@ void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
 
 /*
  * A new finding for match m at path (copied); NULL when out of memory.
+ * A match with parts gets a fingerprint over every part: the pair is
+ * what leaked, and one of its parts alone is another finding.
  */
 struct finding *finding_new(const struct engine_match *m, const char *path);
 void finding_free(struct finding *f);
@@ -78,7 +112,8 @@ void location_release(struct location *l);
 
 /*
  * Writes a recognisable but unusable form of the secret into out (size
- * outlen): a short prefix and asterisks.
+ * outlen): a short prefix and asterisks.  A form it made itself (ending in
+ * five asterisks) comes out unchanged.
  */
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen);
 

@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "config.h"
 #include "run.h"
 #include "banned.h"
 
@@ -16,16 +17,24 @@ struct command {
 	 * never pay it.
 	 */
 	int uses_libgit2;
+	/* Reads .leakgate.yaml: its defaults change c before the command runs. */
+	int uses_config;
 };
 
 static const struct command commands[] = {
-	{ "scan", cmd_scan, 0 },
-	{ "rules", cmd_rules, 0 },
-	{ "history", cmd_history, 1 },
-	{ "staged", cmd_staged, 1 },
-	{ "range", cmd_range, 1 },
-	{ "hook", cmd_hook, 1 },
-	{ "audit", cmd_audit, 1 },
+	{ "scan", cmd_scan, 0, 1 },
+	{ "rules", cmd_rules, 0, 0 },
+	{ "config", cmd_config, 0, 0 },
+	{ "history", cmd_history, 1, 1 },
+	{ "staged", cmd_staged, 1, 1 },
+	{ "range", cmd_range, 1, 1 },
+	{ "hook", cmd_hook, 1, 0 },
+	{ "audit", cmd_audit, 1, 1 },
+	{ "verify", cmd_verify, 0, 1 },
+	{ "revoke", cmd_revoke, 0, 0 },
+	{ "report", cmd_report, 1, 1 },
+	{ "triage", cmd_triage, 1, 0 },
+	{ "store", cmd_store, 1, 1 },
 };
 
 static void libgit2_setup(void)
@@ -47,15 +56,22 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-static int run_command(const struct command *cmd, const struct cli *c)
+static int run_command(const struct command *cmd, struct cli *c)
 {
-	int status;
+	struct config cfg;
+	int status = EXIT_ERROR;
 
+	if (cmd->uses_config && run_config_load(c, &cfg)) {
+		config_release(&cfg);
+		return EXIT_ERROR;
+	}
 	if (cmd->uses_libgit2)
 		libgit2_setup();
 	status = cmd->fn(c);
 	if (cmd->uses_libgit2)
 		git_libgit2_shutdown();
+	if (cmd->uses_config)
+		config_release(&cfg);
 	return status;
 }
 

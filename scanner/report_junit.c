@@ -101,6 +101,9 @@ static void xml_details(struct buf *b, const struct finding *f)
 	xml_place(b, &f->where);
 	xml_provenance(b, &f->where);
 	buf_addch(b, '\n');
+	if (f->verified.state != VERIFY_UNCHECKED)
+		buf_addf(b, "verification: %s\n",
+			 verify_state_name(f->verified.state));
 	if (f->detail) {
 		buf_adds(b, "detail: ");
 		xml_str(b, f->detail);
@@ -175,8 +178,7 @@ int report_junit(FILE *out, const struct finding_list *l,
 		else
 			buf_adds(&b, "  </testsuite>\n</testsuites>\n");
 		if (fwrite(b.ptr, 1, b.len, out) != b.len)
-			rc = lg_error_set(err, LG_ERR_IO,
-					  "cannot write the report");
+			rc = report_write_failed(err);
 		buf_reset(&b);
 	}
 	buf_release(&b);

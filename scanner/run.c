@@ -1,5 +1,7 @@
 #include "run.h"
+#include "verify.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "error.h"
 #include "filter.h"
 #include "output.h"
@@ -59,6 +62,65 @@ static const char *ignore_start(const struct cli *c)
 	return ".";
 }
 
+#define CONFIG_FILE_NAME ".leakgate.yaml"
+
+/* Sets every `defaults:` entry of cfg in c, unless the command line did. */
+static int apply_defaults(struct cli *c, const struct config *cfg)
+{
+	struct buf where = BUF_INIT;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < cfg->defaults.n && !rc; i++) {
+		const struct config_item *it = &cfg->defaults.items[i];
+
+		buf_reset(&where);
+		buf_addf(&where, "%s:%zu", cfg->path, it->line);
+		rc = cli_set_default(c, it->text, it->value, where.ptr);
+	}
+	buf_release(&where);
+	return rc;
+}
+
+/* --config FILE, or .leakgate.yaml at the root when there is one. */
+static int find_config(const struct cli *c, struct config *cfg,
+		       struct lg_error *err)
+{
+	struct buf path = BUF_INIT;
+	struct stat st;
+	char *root = NULL;
+	int rc;
+
+	if (c->config_file)
+		return config_load(cfg, c->config_file, err);
+	rc = filter_ignore_root(&root, ignore_start(c), err);
+	if (!rc) {
+		buf_addf(&path, "%s/%s", root, CONFIG_FILE_NAME);
+		if (!stat(path.ptr, &st) || errno != ENOENT)
+			rc = config_load(cfg, path.ptr, err);
+	}
+	buf_release(&path);
+	free(root);
+	return rc;
+}
+
+int run_config_load(struct cli *c, struct config *cfg)
+{
+	struct lg_error err = LG_ERROR_INIT;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (c->no_config)
+		return 0;
+	if (find_config(c, cfg, &err)) {
+		run_error(err.msg);
+		return -1;
+	}
+	if (!cfg->path)
+		return 0;
+	c->config = cfg;
+	return apply_defaults(c, cfg);
+}
+
 static int load_filter(const struct cli *c, struct filter *f,
 		       struct lg_error *err)
 {
@@ -82,14 +144,20 @@ int run_init(struct run *r, const struct cli *c)
 	r->cli = c;
 	if (!c->no_builtin_rules && rules_load_builtin(&r->rules, &err))
 		goto fail;
+	/* Precedence: --rules over the config's rule files over built-in. */
+	if (c->config && config_load_rules(c->config, &r->rules, &err))
+		goto fail;
 	for (i = 0; i < c->n_rule_files; i++)
 		if (rules_load_file(&r->rules, c->rule_files[i], &err))
 			goto fail;
+	if (c->config && config_edit_rules(c->config, &r->rules, &err))
+		goto fail;
 	if (engine_new(&r->engine, &r->rules, &err))
 		goto fail;
 	/* Before the scan: a malformed ignore file should not cost a history. */
 	if (load_filter(c, &r->filter, &err))
 		goto fail;
+	r->filter.config = c->config;
 	run_install_signal_handler(r);
 	return 0;
 fail:
@@ -102,6 +170,9 @@ void run_release(struct run *r)
 {
 	if (interrupted_run == r)
 		interrupted_run = NULL;
+	if (r->has_store)
+		store_close(&r->store);
+	r->has_store = 0;
 	engine_free(r->engine);
 	rules_release(&r->rules);
 	filter_release(&r->filter);
@@ -140,23 +211,32 @@ static int exit_status(const struct cli *c, const struct finding_list *l)
 			continue;
 		if (c->fail_on_set && f->rule->severity < c->fail_on)
 			continue;
+		if (c->fail_on_live && f->verified.state != VERIFY_LIVE)
+			continue;
+		if (f->triage)	/* revoked: reported, no longer a leak to stop */
+			continue;
 		return c->exit_code;
 	}
 	return EXIT_CLEAN;
 }
 
-static int write_report(struct run *r, const struct finding_list *l)
+int run_write_report(struct run *r, const struct finding_list *l)
 {
 	const struct cli *c = r->cli;
+	/*
+	 * Advice is for a reader at a terminal: a script counts a line a
+	 * finding.
+	 */
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
-				     LEAKGATE_VERSION };
+				     LEAKGATE_VERSION,
+				     !c->output && isatty(STDOUT_FILENO) };
 	struct output out = OUTPUT_INIT;
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
 
 	rc = output_open(&out, c->output, &err);
-	if (!rc)
-		rc = report_lookup(c->format)(out.fp, l, &ro, &err);
+	if (!rc && (rc = report_lookup(c->format)(out.fp, l, &ro, &err)))
+		lg_error_prefix(&err, "%s", out.path ? out.path : "<stdout>");
 	if (!rc)
 		rc = output_commit(&out, &err);
 	output_release(&out);
@@ -198,6 +278,8 @@ static int filter_findings(struct run *r, struct finding_list *l)
 
 	filter_apply(&r->filter, l, r->cli->new_only);
 	warn_ignores(r->cli, &r->filter);
+	if (r->has_store)
+		store_apply_triage(&r->store, l);
 	if (r->cli->group)
 		rc = filter_group(l, &err);
 	if (rc)
@@ -205,16 +287,66 @@ static int filter_findings(struct run *r, struct finding_list *l)
 	return rc;
 }
 
+int run_verify_options(const struct cli *c, struct verify_options *vo)
+{
+	if (verify_options_init(vo, c->github_url, c->ca_file, c->verify_timeout,
+				c->access_map)) {
+		run_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Drops every finding whose secret the provider did not confirm live. */
+static void keep_live(struct finding_list *l)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->items[i]->verified.state == VERIFY_LIVE)
+			l->items[kept++] = l->items[i];
+		else
+			finding_free(l->items[i]);
+	}
+	l->n = kept;
+}
+
+/* --verify: each distinct secret asked about once, after the filters. */
+static int verify_stage(struct run *r, struct finding_list *l)
+{
+	struct verify_options vo;
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	if (!r->cli->verify)
+		return 0;
+	if (run_verify_options(r->cli, &vo))
+		return -1;
+	rc = http_global_init(&err);
+	if (!rc) {
+		rc = verify_findings(l, &vo, &err);
+		http_global_cleanup();
+	}
+	verify_options_release(&vo);
+	if (rc) {
+		run_error(err.msg);
+		return rc;
+	}
+	if (r->cli->only_verified)
+		keep_live(l);
+	return 0;
+}
+
 int run_report(struct run *r, struct finding_list *findings)
 {
-	if (filter_findings(r, findings))
+	if (filter_findings(r, findings) || verify_stage(r, findings))
 		return EXIT_ERROR;
 	/* A partial report must not replace a complete one in -o FILE. */
 	if (r->stop && r->cli->output) {
 		run_error("interrupted: no report written");
 		return EXIT_ERROR;
 	}
-	if (write_report(r, findings))
+	if (run_write_report(r, findings))
 		return EXIT_ERROR;
 	if (r->stop) {
 		run_error("interrupted: the results above are partial");
@@ -239,6 +371,9 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 		fprintf(stderr, " (%llu ignored)",
 			(unsigned long long)(s->findings - reported));
 	fprintf(stderr, ", %.2f s", s->seconds);
+	if (s->known)
+		fprintf(stderr, " (%llu already in the store)",
+			(unsigned long long)s->known);
 	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||
 	    s->skipped[SCAN_SKIP_UNREADABLE])
 		fprintf(stderr, " (skipped: %llu binary, %llu too large, "
@@ -247,6 +382,52 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 			(unsigned long long)s->skipped[SCAN_SKIP_TOO_LARGE],
 			(unsigned long long)s->skipped[SCAN_SKIP_UNREADABLE]);
 	fputc('\n', stderr);
+}
+
+/* --store: the store for this rule set, and the scan skipping what it holds. */
+static int store_begin(struct run *r, struct scan_options *so)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	struct buf path = BUF_INIT;
+	char ruleset[17];
+	int rc;
+
+	if (!r->cli->store)
+		return 0;
+	if (*r->cli->store)
+		buf_adds(&path, r->cli->store);
+	else if (r->git_dir)
+		buf_addf(&path, "%s/leakgate.db", r->git_dir);
+	if (!path.len) {
+		run_error("--store needs a file here (--store=FILE)");
+		return -1;
+	}
+	store_ruleset_hash(&r->rules, ruleset);
+	rc = store_open(&r->store, path.ptr, ruleset, &err);
+	buf_release(&path);
+	if (rc) {
+		store_close(&r->store);
+		run_error(err.msg);
+		return -1;
+	}
+	r->has_store = 1;
+	so->admit = store_admit;
+	so->admit_payload = &r->store;
+	return 0;
+}
+
+/* Everything this scan found goes into the store, before any filter. */
+static int store_end(struct run *r, const struct finding_list *found)
+{
+	struct lg_error err = LG_ERROR_INIT;
+
+	if (!r->has_store || r->stop)
+		return 0;
+	if (store_record(&r->store, found, &err)) {
+		run_error(err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int run_scan(struct run *r, struct scan_source *src, const char *what)
@@ -269,6 +450,8 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	so.stop = &r->stop;
 	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO))
 		so.progress = progress_stderr;
+	if (store_begin(r, &so))
+		return EXIT_ERROR;
 	if (scan_run(r->engine, src, &so, &found, &stats, &err)) {
 		run_error(err.msg);
 		finding_list_release(&found);
@@ -276,6 +459,10 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	if (so.progress)
 		fputs("\r\033[K", stderr);
+	if (store_end(r, &found)) {
+		finding_list_release(&found);
+		return EXIT_ERROR;
+	}
 	status = run_report(r, &found);
 	print_summary(c, &stats, found.n, what);
 	finding_list_release(&found);

@@ -7,6 +7,9 @@
 #include "finding.h"
 #include "rules.h"
 #include "scan.h"
+#include "store.h"
+
+struct config;
 
 /*
  * What every scanning command shares: loading rules, building the engine,
@@ -20,9 +23,26 @@ struct run {
 	struct engine *engine;
 	struct filter filter;	/* ignore file and baseline, loaded by run_init */
 	volatile int stop;	/* set by SIGINT */
+	/* --store: opened by run_scan; git_dir (set by git commands) holds the default file. */
+	struct store store;
+	int has_store;
+	const char *git_dir;
 };
 
-/* Loads the built-in and --rules files; prints the error and returns -1. */
+/*
+ * Reads the project config into cfg (zeroed here): --config FILE, else
+ * .leakgate.yaml at the repository root when there is one, none with
+ * --no-config.  Sets c->config to cfg when one was read and applies its
+ * option defaults to c.  Prints the error and returns -1 (a malformed
+ * config is never ignored).  The caller releases cfg after the command.
+ */
+int run_config_load(struct cli *c, struct config *cfg);
+
+/*
+ * Loads the built-in rules, the config's rule files and the --rules
+ * files, applies the config's rule edits, builds the engine and the
+ * filter; prints the error and returns -1.
+ */
 int run_init(struct run *r, const struct cli *c);
 void run_release(struct run *r);
 
@@ -40,6 +60,13 @@ int run_scan(struct run *r, struct scan_source *src, const char *what);
  * (for commands that do not scan through the pipeline, like audit).
  */
 int run_report(struct run *r, struct finding_list *findings);
+
+/* Writes l in the chosen format to stdout or -o; prints the error, returns -1. */
+int run_write_report(struct run *r, const struct finding_list *l);
+
+struct verify_options;
+/* The verification options the command line asks for; prints the error, returns -1. */
+int run_verify_options(const struct cli *c, struct verify_options *vo);
 
 /* The process-wide run that SIGINT stops; set by run_init. */
 void run_install_signal_handler(struct run *r);

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chunk.h"
 #include "error.h"
 #include "banned.h"
 
@@ -152,6 +153,13 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 {
 	size_t w = item_weight(item);
 
+	if (q->opts->admit && !q->opts->admit(item, q->opts->admit_payload)) {
+		pthread_mutex_lock(&q->lock);
+		q->stats.known++;
+		pthread_mutex_unlock(&q->lock);
+		scan_item_release(item);
+		return 0;
+	}
 	maybe_progress(q);
 	pthread_mutex_lock(&q->lock);
 	while (!stopping(q) && q->count &&
@@ -210,7 +218,7 @@ void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lg_error_vfit(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&q->lock);
 	if (q->opts->warn)
@@ -363,6 +371,43 @@ static int spans_overlap(const struct span *s, size_t n, size_t start,
 	return lo && s[lo - 1].end > start;
 }
 
+/* Sorts spans by start and makes each end the largest so far. */
+static void spans_prepare(struct span *s, size_t n)
+{
+	size_t i;
+
+	qsort(s, n, sizeof(*s), compare_span);
+	for (i = 1; i < n; i++)
+		if (s[i].end < s[i - 1].end)
+			s[i].end = s[i - 1].end;
+}
+
+/*
+ * Marks single findings on the bytes of another finding's part: the
+ * credential in parts already reports them.
+ */
+static void mark_absorbed(struct finding_list *l, size_t first,
+			  struct span *s, char *shadowed)
+{
+	size_t i, j, n = 0;
+
+	for (i = first; i < l->n; i++)
+		for (j = 0; j < l->items[i]->n_parts; j++) {
+			s[n].start = l->items[i]->parts[j].offset;
+			s[n].end = s[n].start + l->items[i]->parts[j].secret_len;
+			n++;
+		}
+	if (!n)
+		return;
+	spans_prepare(s, n);
+	for (i = first; i < l->n; i++) {
+		const struct finding *f = l->items[i];
+		if (!f->n_parts &&
+		    spans_overlap(s, n, f->offset, f->offset + f->secret_len))
+			shadowed[i - first] = 1;
+	}
+}
+
 /* Marks findings of rank below `strong` that overlap one of rank >= strong. */
 static void mark_shadowed(struct finding_list *l, size_t first, int strong,
 			  struct span *s, char *shadowed)
@@ -376,10 +421,7 @@ static void mark_shadowed(struct finding_list *l, size_t first, int strong,
 		}
 	if (!n)
 		return;
-	qsort(s, n, sizeof(*s), compare_span);
-	for (i = 1; i < n; i++)
-		if (s[i].end < s[i - 1].end)
-			s[i].end = s[i - 1].end;
+	spans_prepare(s, n);
 	for (i = first; i < l->n; i++) {
 		const struct finding *f = l->items[i];
 		if (rank(f) < strong &&
@@ -402,11 +444,12 @@ static void drop_shadowed(struct finding_list *l, size_t first)
 
 	if (n < 2)
 		return;
-	spans = malloc(n * sizeof(*spans));
+	spans = malloc(n * (1 + RULE_MAX_REQUIRES) * sizeof(*spans));
 	shadowed = calloc(n, 1);
 	if (spans && shadowed) {
 		mark_shadowed(l, first, 1, spans, shadowed);
 		mark_shadowed(l, first, 2, spans, shadowed);
+		mark_absorbed(l, first, spans, shadowed);
 		for (i = first; i < l->n; i++) {
 			if (shadowed[i - first])
 				finding_free(l->items[i]);
@@ -428,6 +471,17 @@ static void on_limit(const struct rule *r, void *payload)
 			"rule skipped on this input", w->item->path, r->id);
 }
 
+static int blob_looks_binary(const struct scan_blob *b)
+{
+	char head[BINARY_PROBE];
+	ssize_t n;
+
+	if (b->data)
+		return scan_looks_binary(b->data, b->len);
+	n = pread(b->fd, head, sizeof(head), 0);
+	return n > 0 && scan_looks_binary(head, (size_t)n);
+}
+
 /* Points b at the item's bytes; returns 0, or 1 to skip it. */
 static int load_item(struct worker *w, struct scan_item *item,
 		     struct scan_blob *b)
@@ -436,6 +490,7 @@ static int load_item(struct worker *w, struct scan_item *item,
 	struct lg_error err = LG_ERROR_INIT;
 
 	memset(b, 0, sizeof(*b));
+	b->fd = -1;
 	b->scratch = &w->content;
 	buf_reset(&w->content);
 	if (item->data) {
@@ -447,7 +502,7 @@ static int load_item(struct worker *w, struct scan_item *item,
 		scan_queue_warn(w->q, "skipping %s", err.msg);
 		return 1;
 	}
-	if (!b->data)
+	if (!b->data && b->fd < 0)
 		b->data = "";
 	if (o->max_file_size && b->len > o->max_file_size) {
 		scan_queue_skip(w->q, SCAN_SKIP_TOO_LARGE);
@@ -455,12 +510,32 @@ static int load_item(struct worker *w, struct scan_item *item,
 				item->path, b->len, o->max_file_size);
 		return 1;
 	}
-	if (!o->scan_binary && scan_looks_binary(b->data, b->len) &&
-	    !decode_is_archive(&o->decode, b->data, b->len)) {
+	if (!o->scan_binary && blob_looks_binary(b) &&
+	    !(b->data && decode_is_archive(&o->decode, b->data, b->len))) {
 		scan_queue_skip(w->q, SCAN_SKIP_BINARY);
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * Runs the engine over a view's bytes, or (data NULL) len bytes from fd;
+ * returns 0 or a negative error (an unreadable rest is a warning).
+ */
+static int scan_bytes(struct worker *w, const struct decode_view *v, int fd)
+{
+	struct chunk_input in = { v->data, fd, v->len };
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	w->view = v;
+	rc = chunk_scan(w->ew, &in, v->path, &w->cb, &w->content,
+			w->q->opts->stop, &err);
+	if (rc == LG_ERR_IO) {
+		scan_queue_warn(w->q, "skipping the rest of %s", err.msg);
+		return 0;
+	}
+	return rc < 0 ? rc : 0;
 }
 
 /* The decode stage's sink: one view of the item through the engine. */
@@ -472,10 +547,7 @@ static int scan_view(const struct decode_view *v, void *payload)
 		drop_shadowed(&w->found, w->root_first);
 		w->root_first = w->found.n;
 	}
-	w->view = v;
-	return engine_scan(w->ew, v->data, v->len, v->path, &w->cb) < 0
-		       ? LG_ERR_NOMEM
-		       : 0;
+	return scan_bytes(w, v, -1);
 }
 
 static void note_view(const char *msg, void *payload)
@@ -485,15 +557,29 @@ static void note_view(const char *msg, void *payload)
 	scan_queue_warn(w->q, "note: %s", msg);
 }
 
-static void scan_one(struct worker *w, struct scan_item *item)
+/*
+ * Decodes and scans the item's bytes; bytes read from a descriptor (a
+ * file too large to hold) are scanned in chunks as stored, not decoded.
+ */
+static int scan_blob_bytes(struct worker *w, const struct scan_item *item,
+			   const struct scan_blob *b)
 {
 	struct decode_sink sink = { scan_view, note_view, w };
+	struct decode_view stored = { NULL, b->len, item->path, 0, 0, NULL };
+
+	if (b->data)
+		return decode_blob(w->dw, b->data, b->len, item->path, &sink);
+	return scan_bytes(w, &stored, b->fd);
+}
+
+static void scan_one(struct worker *w, struct scan_item *item)
+{
 	struct scan_blob b;
 
 	w->item = item;
 	w->root_first = w->found.n;
 	if (!load_item(w, item, &b)) {
-		if (decode_blob(w->dw, b.data, b.len, item->path, &sink) < 0)
+		if (scan_blob_bytes(w, item, &b) < 0)
 			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
 						 "out of memory scanning %s",
 						 item->path);
@@ -506,6 +592,8 @@ static void scan_one(struct worker *w, struct scan_item *item)
 	}
 	if (b.handle && w->src->release)
 		w->src->release(b.handle);
+	if (b.fd >= 0)
+		close(b.fd);
 	if (w->failed && w->q->opts->stop)
 		*w->q->opts->stop = 1;
 }
@@ -514,8 +602,10 @@ static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
 {
 	size_t i;
 
+	/* A stop ends the run too: it may hold WORKER_RUN slow items. */
 	for (i = 0; i < n; i++) {
-		scan_one(w, &run[i]);
+		if (!stopping(w->q))
+			scan_one(w, &run[i]);
 		scan_item_release(&run[i]);
 	}
 }

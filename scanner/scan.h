@@ -56,6 +56,11 @@ struct scan_blob {
 	size_t len;
 	void *handle;		/* non-NULL: pass to the source's release() */
 	struct buf *scratch;	/* the worker's buffer, for sources that read */
+	/*
+	 * -1, or (data NULL) a descriptor that len bytes are read from in
+	 * chunks, so a huge file is never held whole; the worker closes it.
+	 */
+	int fd;
 };
 
 struct scan_source {
@@ -74,8 +79,9 @@ struct scan_source {
 	void (*worker_close)(void *state);
 	/*
 	 * Sets out->data/len to the item's bytes when item->data is NULL:
-	 * either read into out->scratch (a worker buffer, empty on entry) or
-	 * borrowed from the source with out->handle set for release().
+	 * either read into out->scratch (a worker buffer, empty on entry),
+	 * borrowed from the source with out->handle set for release(), or
+	 * left to be read from out->fd.
 	 * Returns 0, or an error that is reported as a warning (the item is
 	 * skipped; LG_ERR_LIMIT counts as too large).
 	 */
@@ -105,6 +111,7 @@ struct scan_stats {
 	uint64_t bytes;		/* scanned */
 	uint64_t skipped[SCAN_SKIP_KINDS];
 	uint64_t limit_hits;	/* rules that hit a PCRE2 limit on a blob */
+	uint64_t known;		/* items skipped as scanned before (--store) */
 	uint64_t findings;
 	double seconds;
 };
@@ -121,6 +128,12 @@ struct scan_options {
 	/* Progress, called from the producer every so often; may be NULL. */
 	void (*progress)(const struct scan_stats *s, void *payload);
 	void *progress_payload;
+	/*
+	 * Called by the producer for each item it pushes; 0 skips the item
+	 * (the findings store scanned it before).  May be NULL.
+	 */
+	int (*admit)(const struct scan_item *item, void *payload);
+	void *admit_payload;
 	/* Stop flag polled by producer and workers (Ctrl-C); may be NULL. */
 	volatile int *stop;
 };

@@ -1,6 +1,8 @@
 #ifndef LEAKGATE_SOURCE_FS_H
 #define LEAKGATE_SOURCE_FS_H
 
+#include <pthread.h>
+
 #include "scan.h"
 
 /*
@@ -17,6 +19,10 @@ struct source_fs {
 	size_t n_paths;
 	int no_ignore;
 	size_t max_file_size;	/* larger files are skipped (0: no cap) */
+	/* A pause point for tests ($LEAKGATE_TEST_PAUSE); see source_fs.c. */
+	const char *pause;
+	pthread_mutex_t pause_lock;
+	int loaded;
 };
 
 /* Fills src; paths are borrowed and must outlive the scan. */

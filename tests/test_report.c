@@ -34,6 +34,13 @@ static const struct escape_case escape_cases[] = {
 	CASE("\xc2\xa0", "\xc2\xa0"),
 	/* C1 CSI: an escape sequence introducer on many terminals. */
 	CASE("\xc2\x9b" "31m", "\\xc2\\x9b" "31m"),
+	/* Bidi controls: they reorder what a terminal shows (Trojan Source). */
+	CASE("a\xe2\x80\xae" "b", "a\\xe2\\x80\\xae" "b"),	/* U+202E */
+	CASE("\xe2\x80\xaa\xe2\x80\xac", "\\xe2\\x80\\xaa\\xe2\\x80\\xac"),
+	CASE("\xe2\x81\xa6\xe2\x81\xa9", "\\xe2\\x81\\xa6\\xe2\\x81\\xa9"),
+	CASE("\xe2\x80\x8e\xe2\x80\x8f", "\\xe2\\x80\\x8e\\xe2\\x80\\x8f"),
+	CASE("\xd8\x9c", "\\xd8\\x9c"),		/* U+061C */
+	CASE("\xe2\x80\xaf\xe2\x81\xa5", "\xe2\x80\xaf\xe2\x81\xa5"),
 	CASE("\xc0\xaf", "\\xc0\\xaf"),			/* overlong '/' */
 	CASE("\xe0\x80\xaf", "\\xe0\\x80\\xaf"),	/* overlong, 3 bytes */
 	CASE("\xed\xa0\x80", "\\xed\\xa0\\x80"),	/* surrogate */
@@ -152,7 +159,7 @@ static void fixture_init(struct fixture *fx, const char *path)
 /* Runs one report writer into a string. */
 static char *render(report_fn fn, const struct finding_list *l, int show)
 {
-	struct report_options o = { show, 0, NULL, "test" };
+	struct report_options o = { show, 0, NULL, "test", 0 };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	size_t len = 0;
@@ -253,4 +260,60 @@ Test(report, empty_list)
 	out = render(report_json, &l, 0);
 	cr_assert_str_eq(out, "[]\n");
 	free(out);
+}
+
+/* A rule's remediation: once, under its first finding, and only on request. */
+Test(report, text_advice_once_per_rule)
+{
+	struct fixture fx;
+	struct report_options o = { 0, 0, NULL, "test", 1 };
+	struct lg_error err = LG_ERROR_INIT;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	fixture_init(&fx, "a.py");
+	fx.rule.remediation = (char *)"Rotate it at the issuer.";
+	cr_assert_eq(finding_list_add(&fx.l, finding_new(&(struct engine_match){
+		.rule = &fx.rule, .secret = "zzzzzzzzzzzz", .secret_len = 12,
+		.line = 9, .column = 1 }, "b.py")), 0);
+	f = open_memstream(&text, &len);
+	cr_assert_eq(report_text(f, &fx.l, &o, &err), 0);
+	fclose(f);
+	cr_assert_eq(th_count(text, "\n    fix: Rotate it at the issuer.\n"), 1, "%s",
+		     text);
+	cr_assert_eq(th_count(text, "\n"), 3, "%s", text);
+	free(text);
+	o.advice = 0;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	cr_assert_eq(report_text(f, &fx.l, &o, &err), 0);
+	fclose(f);
+	cr_assert_null(strstr(text, "fix:"), "%s", text);
+	free(text);
+}
+
+/* A writer that cannot write says why, in every format. */
+Test(report, write_errors_give_the_reason)
+{
+	static const char *const formats[] = { "text", "json", "jsonl",
+					       "sarif", "csv", "junit" };
+	struct report_options o = { 0, 0, NULL, "test", 0 };
+	struct fixture fx;
+	size_t i;
+
+	fixture_init(&fx, "a.txt");
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct lg_error err = LG_ERROR_INIT;
+		FILE *f = fopen("/dev/full", "w");
+
+		cr_assert_not_null(f);
+		setvbuf(f, NULL, _IONBF, 0);
+		cr_assert_lt(report_lookup(formats[i])(f, &fx.l, &o, &err), 0,
+			     "%s", formats[i]);
+		cr_assert_str_eq(err.msg, "cannot write the report: No space "
+			 "left on device", "%s", formats[i]);
+		fclose(f);
+	}
+	finding_list_release(&fx.l);
 }
