@@ -88,7 +88,7 @@ static void make_findings(struct finding_list *l, const char *f[FIELDS],
 static char *render(report_fn fn, const struct finding_list *l, int show,
 		    size_t *len)
 {
-	struct report_options o = { show, 0, NULL, "fuzz" };
+	struct report_options o = { show, 0, NULL, "fuzz", show };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	FILE *fp = open_memstream(&text, len);

@@ -141,8 +141,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 		buf_addf(b, "  (%s)", f->triage);
 	if (f->lifecycle)
 		text_facts(b, "lifecycle", f->lifecycle);
-	if (f->more_count && !f->n_more)
-		buf_addf(b, "  (+%zu more places)", f->more_count);
+	if (f->more_count > f->n_more)	/* those not listed below */
+		buf_addf(b, "  (+%zu more places)", f->more_count - f->n_more);
 	buf_addch(b, '\n');
 	text_parts(b, f, o);
 	for (i = 0; i < f->n_more; i++) {

@@ -465,6 +465,12 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	status = run_report(r, &found);
 	print_summary(c, &stats, found.n, what);
+	if (status == EXIT_CLEAN && src->unreadable_fails &&
+	    stats.skipped[SCAN_SKIP_UNREADABLE]) {
+		run_error("objects that could not be read were not scanned: "
+			  "the scan is incomplete, not clean");
+		status = EXIT_ERROR;
+	}
 	finding_list_release(&found);
 	return status;
 }

@@ -179,6 +179,27 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 	return 0;
 }
 
+int scan_queue_push_message(struct scan_queue *q, const char *path,
+			    const char *text, size_t len, size_t origin)
+{
+	struct scan_item item;
+
+	if (!len)
+		return 0;
+	memset(&item, 0, sizeof(item));
+	item.kind = SCAN_ITEM_MESSAGE;
+	item.data = malloc(len);
+	item.path = strdup(path);
+	if (!item.data || !item.path) {
+		scan_item_release(&item);
+		return LG_ERR_NOMEM;
+	}
+	memcpy(item.data, text, len);
+	item.len = len;
+	item.origin = origin;
+	return scan_queue_push(q, &item);
+}
+
 /*
  * Takes up to max items, consecutive in queue order (sources push related
  * blobs next to each other: one worker reading a run keeps its caches

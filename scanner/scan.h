@@ -73,6 +73,12 @@ struct scan_source {
 	 * more that mostly waits on the file system.
 	 */
 	int producer_counts;
+	/*
+	 * Non-zero when an object that cannot be read leaves the scan
+	 * incomplete (a git source: a damaged pack may hide anything): the
+	 * run then fails rather than report clean.
+	 */
+	int unreadable_fails;
 	/* Worker threads: per-thread state (a repository handle), may be NULL. */
 	int (*worker_open)(struct scan_source *src, void **state,
 			   struct lg_error *err);
@@ -145,6 +151,13 @@ struct scan_options {
  * return).
  */
 int scan_queue_push(struct scan_queue *q, struct scan_item *item);
+/*
+ * Pushes a copy of text (a commit or tag message: not a file) shown as
+ * path; nothing when it is empty.  Returns like scan_queue_push(), or
+ * LG_ERR_NOMEM.
+ */
+int scan_queue_push_message(struct scan_queue *q, const char *path,
+			    const char *text, size_t len, size_t origin);
 /* Lets a producer report a warning (such as an unreadable directory). */
 void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
