@@ -24,6 +24,8 @@ enum finding_status {
 };
 
 #define FINGERPRINT_HEX 32
+/* The longest chain of decodings a finding names. */
+#define FINDING_MAX_DECODED 8
 
 /* What a live check (--verify) said of a finding's secret. */
 enum verify_state {
@@ -79,6 +81,13 @@ struct finding {
 	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
 	struct finding_part *parts;	/* the companions found with it */
 	size_t n_parts;
+	/*
+	 * The decodings that revealed the secret, outermost first ("base64",
+	 * "percent"...: static strings); none for a secret as stored.
+	 */
+	const char *decoded[FINDING_MAX_DECODED];
+	unsigned n_decoded;
+	size_t member_at;		/* where "!member" starts in the path, or 0 */
 };
 
 struct finding_list {

@@ -119,6 +119,12 @@ json_t *report_json_finding(const struct finding *f,
 		json_object_set_new(j, "detail", str_or_null(f->detail));
 	if (f->n_parts)
 		json_object_set_new(j, "companions", parts_json(f, o));
+	if (f->n_decoded) {
+		json_t *chain = json_array();
+		for (i = 0; i < f->n_decoded; i++)
+			json_array_append_new(chain, json_string(f->decoded[i]));
+		json_object_set_new(j, "decoded", chain);
+	}
 	loc = location_json(&f->where);
 	json_object_update(j, loc);
 	json_decref(loc);

@@ -234,7 +234,7 @@ static json_t *sarif_properties(const struct finding *f,
 	static const char *const keys[] = {
 		"severity", "confidence", "detail", "commit", "author", "email",
 		"date", "more_locations", "baseline", "verification",
-		"verification_details", "triage", "lifecycle",
+		"verification_details", "triage", "lifecycle", "decoded",
 	};
 	json_t *all = report_json_finding(f, o), *props = json_object();
 	size_t i;

@@ -131,6 +131,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 		buf_adds(b, "  ");
 		report_escape(b, f->detail, strlen(f->detail));
 	}
+	for (i = 0; i < f->n_decoded; i++)
+		buf_addf(b, "%s%s", i ? "+" : "  decoded:", f->decoded[i]);
 	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");

@@ -446,6 +446,10 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	memset(&so, 0, sizeof(so));
 	so.threads = c->threads;
 	so.max_file_size = c->max_file_size;
+	decode_options_init(&so.decode);
+	so.decode.max_depth = c->max_decode_depth;
+	so.decode.max_archive_depth = c->max_archive_depth;
+	so.decode.max_member = c->max_file_size;
 	so.warn = warn_stderr;
 	so.stop = &r->stop;
 	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO))

@@ -271,20 +271,76 @@ struct worker {
 	void *state;
 	struct finding_list found;
 	const struct scan_item *item;	/* being scanned */
+	struct decode_worker *dw;
+	const struct decode_view *view;	/* of the item, being scanned */
+	size_t root_first;		/* first finding of the view's file */
+	struct engine_callbacks cb;
 	struct buf content;
 	uint64_t items, messages, bytes, limit_hits;
 	int failed;
 	struct lg_error err;
 };
 
+/*
+ * Non-zero when f, found in decoded text at place p, is already known from
+ * the same run (the secret as stored there, or at a shallower level).
+ */
+static int decoded_twice(const struct worker *w, const struct finding *f,
+			 const struct decode_place *p)
+{
+	size_t i;
+
+	for (i = w->root_first; i < w->found.n; i++) {
+		const struct finding *g = w->found.items[i];
+		if (g->offset >= p->offset && g->offset < p->end &&
+		    !strcmp(g->fingerprint, f->fingerprint))
+			return 1;
+	}
+	return 0;
+}
+
+/* Moves f to the place p of the encoded run it was decoded from. */
+static void place_decoded(struct finding *f, const struct decode_place *p)
+{
+	unsigned i;
+
+	f->where.line = p->line;
+	f->where.column = p->column;
+	f->offset = p->offset;
+	f->n_decoded = p->n_chain < FINDING_MAX_DECODED ? p->n_chain
+							: FINDING_MAX_DECODED;
+	for (i = 0; i < f->n_decoded; i++)
+		f->decoded[i] = decode_kind_name(p->chain[i]);
+}
+
 static int on_match(const struct engine_match *m, void *payload)
 {
 	struct worker *w = payload;
+	const struct decode_view *v = w->view;
+	struct decode_place p;
 	struct finding *f;
+	size_t line = m->line;
 
-	if (w->item->only_lines && !line_ranges_contains(w->item->only_lines, m->line))
+	if (v->level) {
+		decode_place(v, m->offset, &p);
+		if (p.allowed)
+			return 0;
+		line = p.line;
+	}
+	/* An archive's lines are not the diff's: a changed archive is new. */
+	if (w->item->only_lines && !v->in_archive &&
+	    !line_ranges_contains(w->item->only_lines, line))
 		return 0;
-	f = finding_new(m, w->item->path);
+	f = finding_new(m, v->path);
+	if (f && v->in_archive)
+		f->member_at = strlen(w->item->path);
+	if (f && v->level) {
+		place_decoded(f, &p);
+		if (decoded_twice(w, f, &p)) {
+			finding_free(f);
+			return 0;
+		}
+	}
 	if (!f || finding_list_add(&w->found, f)) {
 		finding_free(f);
 		return LG_ERR_NOMEM;
@@ -479,34 +535,80 @@ static int load_item(struct worker *w, struct scan_item *item,
 				item->path, b->len, o->max_file_size);
 		return 1;
 	}
-	if (!o->scan_binary && blob_looks_binary(b)) {
+	if (!o->scan_binary && blob_looks_binary(b) &&
+	    !(b->data && decode_is_archive(&o->decode, b->data, b->len))) {
 		scan_queue_skip(w->q, SCAN_SKIP_BINARY);
 		return 1;
 	}
 	return 0;
 }
 
-static void scan_one(struct worker *w, struct scan_item *item,
-		     const struct engine_callbacks *cb)
+/*
+ * Runs the engine over a view's bytes, or (data NULL) len bytes from fd;
+ * returns 0 or a negative error (an unreadable rest is a warning).
+ */
+static int scan_bytes(struct worker *w, const struct decode_view *v, int fd)
 {
-	size_t first = w->found.n;
+	struct chunk_input in = { v->data, fd, v->len };
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	w->view = v;
+	rc = chunk_scan(w->ew, &in, v->path, &w->cb, &w->content,
+			w->q->opts->stop, &err);
+	if (rc == LG_ERR_IO) {
+		scan_queue_warn(w->q, "skipping the rest of %s", err.msg);
+		return 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* The decode stage's sink: one view of the item through the engine. */
+static int scan_view(const struct decode_view *v, void *payload)
+{
+	struct worker *w = payload;
+
+	if (!v->level) {	/* a file or member begins */
+		drop_shadowed(&w->found, w->root_first);
+		w->root_first = w->found.n;
+	}
+	return scan_bytes(w, v, -1);
+}
+
+static void note_view(const char *msg, void *payload)
+{
+	struct worker *w = payload;
+
+	scan_queue_warn(w->q, "note: %s", msg);
+}
+
+/*
+ * Decodes and scans the item's bytes; bytes read from a descriptor (a
+ * file too large to hold) are scanned in chunks as stored, not decoded.
+ */
+static int scan_blob_bytes(struct worker *w, const struct scan_item *item,
+			   const struct scan_blob *b)
+{
+	struct decode_sink sink = { scan_view, note_view, w };
+	struct decode_view stored = { NULL, b->len, item->path, 0, 0, NULL };
+
+	if (b->data)
+		return decode_blob(w->dw, b->data, b->len, item->path, &sink);
+	return scan_bytes(w, &stored, b->fd);
+}
+
+static void scan_one(struct worker *w, struct scan_item *item)
+{
 	struct scan_blob b;
 
 	w->item = item;
+	w->root_first = w->found.n;
 	if (!load_item(w, item, &b)) {
-		struct chunk_input in = { b.data, b.fd, b.len };
-		struct lg_error err = LG_ERROR_INIT;
-		int rc = chunk_scan(w->ew, &in, item->path, cb, &w->content,
-				    w->q->opts->stop, &err);
-
-		if (rc == LG_ERR_IO)
-			scan_queue_warn(w->q, "skipping the rest of %s",
-					err.msg);
-		else if (rc < 0)
+		if (scan_blob_bytes(w, item, &b) < 0)
 			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
 						 "out of memory scanning %s",
 						 item->path);
-		drop_shadowed(&w->found, first);
+		drop_shadowed(&w->found, w->root_first);
 		if (item->kind == SCAN_ITEM_MESSAGE)
 			w->messages++;
 		else
@@ -523,13 +625,12 @@ static void scan_one(struct worker *w, struct scan_item *item,
 
 static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
 {
-	struct engine_callbacks cb = { on_match, on_limit, w };
 	size_t i;
 
 	/* A stop ends the run too: it may hold WORKER_RUN slow items. */
 	for (i = 0; i < n; i++) {
 		if (!stopping(w->q))
-			scan_one(w, &run[i], &cb);
+			scan_one(w, &run[i]);
 		scan_item_release(&run[i]);
 	}
 }
@@ -567,7 +668,11 @@ static int workers_start(struct worker *ws, unsigned n, struct scan_queue *q,
 		ws[i].q = q;
 		ws[i].e = e;
 		ws[i].src = src;
-		if (engine_worker_new(&ws[i].ew, e, err))
+		ws[i].cb.match = on_match;
+		ws[i].cb.limit = on_limit;
+		ws[i].cb.payload = &ws[i];
+		if (engine_worker_new(&ws[i].ew, e, err) ||
+		    decode_worker_new(&ws[i].dw, &q->opts->decode, err))
 			return err->code;
 		if (src->worker_open && src->worker_open(src, &ws[i].state, err))
 			return err->code;
@@ -601,6 +706,7 @@ static int workers_finish(struct worker *ws, unsigned n, struct scan_queue *q,
 			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		finding_list_release(&ws[i].found);
 		engine_worker_free(ws[i].ew);
+		decode_worker_free(ws[i].dw);
 		if (ws[i].state && ws[i].src->worker_close)
 			ws[i].src->worker_close(ws[i].state);
 		buf_release(&ws[i].content);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "decode.h"
 #include "engine.h"
 #include "finding.h"
 
@@ -125,6 +126,8 @@ struct scan_options {
 	unsigned threads;		/* 0: all cores */
 	size_t max_file_size;		/* 0: no cap */
 	int scan_binary;		/* also scan blobs that look binary */
+	/* Encoded text and archives (decode_options_init() for defaults). */
+	struct decode_options decode;
 	/* Thread-safe warning sink (the scan serialises calls); may be NULL. */
 	void (*warn)(const char *msg, void *payload);
 	void *warn_payload;
