@@ -41,6 +41,7 @@ struct finding {
 	size_t offset;			/* of the secret in the scanned bytes */
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
+	int git_ignored;		/* scan: in a file git ignores */
 };
 
 struct finding_list {

@@ -64,6 +64,8 @@ json_t *report_json_finding(const struct finding *f,
 	json_decref(loc);
 	if (f->status == FINDING_BASELINE)
 		json_object_set_new(j, "baseline", json_true());
+	if (f->git_ignored)
+		json_object_set_new(j, "git_ignored", json_true());
 	if (f->more_count)
 		json_object_set_new(j, "more_locations", json_integer((json_int_t)f->more_count));
 	if (f->n_more) {

@@ -62,6 +62,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
+	if (f->git_ignored)
+		buf_adds(b, "  (git-ignored)");
 	if (f->more_count && !f->n_more)
 		buf_addf(b, "  (+%zu more places)", f->more_count);
 	buf_addch(b, '\n');

@@ -141,6 +141,9 @@ int run_init(struct run *r, const struct cli *c)
 
 	memset(r, 0, sizeof(*r));
 	r->cli = c;
+	/* A report that cannot be written should fail now, not after the scan. */
+	if (output_check(c->output, &err))
+		goto fail;
 	if (!c->no_builtin_rules && rules_load_builtin(&r->rules, &err))
 		goto fail;
 	/* Precedence: --rules over the config's rule files over built-in. */

@@ -35,7 +35,11 @@ struct walk {
 	struct ignore_ctx ig;
 	struct buf text;	/* scratch for an ignore file */
 	struct dedup seen;	/* files pushed, by device and inode */
+	int in_ignored;		/* inside a directory git ignores */
 };
+
+/* item.origin of a file git ignores: its findings are marked. */
+#define ORIGIN_GIT_IGNORED 1
 
 static void ignore_close(struct ignore_ctx *ig)
 {
@@ -214,7 +218,8 @@ out:
 }
 
 /* Pushes a file once, however many of the named paths reach it. */
-static int push_file(struct walk *wk, const char *path, const struct stat *st)
+static int push_file(struct walk *wk, const char *path, const struct stat *st,
+		     int ignored)
 {
 	struct scan_item item;
 	struct {
@@ -233,6 +238,7 @@ static int push_file(struct walk *wk, const char *path, const struct stat *st)
 	memset(&item, 0, sizeof(item));
 	if (!(item.path = strdup(path)))
 		return LG_ERR_NOMEM;
+	item.origin = ignored || wk->in_ignored ? ORIGIN_GIT_IGNORED : 0;
 	return scan_queue_push(wk->q, &item);
 }
 
@@ -332,6 +338,18 @@ static int walk_dir(struct walk *wk, int dfd, const char *name,
 	return rc;
 }
 
+/* walk_dir, with everything below marked when the directory is ignored. */
+static int walk_dir_marked(struct walk *wk, int dfd, const char *name,
+			   const char *path, int top, int ignored)
+{
+	int saved = wk->in_ignored, rc;
+
+	wk->in_ignored |= ignored;
+	rc = walk_dir(wk, dfd, name, path, top);
+	wk->in_ignored = saved;
+	return rc;
+}
+
 /*
  * Stats name (relative to dfd) without following a symbolic link, except
  * one named on the command line (top): that one is resolved, and
@@ -371,11 +389,14 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 		skip_errno(wk, path, errno);
 		return 0;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		if (!top && (ignored = is_ignored(wk, 1)))
-			return ignored < 0 ? ignored : 0;
-		return walk_dir(wk, dfd, name, path, top);
-	}
+	ignored = top ? 0 : is_ignored(wk, S_ISDIR(st.st_mode));
+	if (ignored < 0)
+		return ignored;
+	/* What git ignores is scanned and marked, unless --respect-gitignore. */
+	if (ignored && wk->src->respect_gitignore)
+		return 0;
+	if (S_ISDIR(st.st_mode))
+		return walk_dir_marked(wk, dfd, name, path, top, ignored);
 	if (!S_ISREG(st.st_mode) || is_link) {
 		if (top)
 			skip_unreadable(wk, path, is_link ? "a symbolic link "
@@ -383,9 +404,7 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 					: "not a regular file");
 		return 0;
 	}
-	if (!top && (ignored = is_ignored(wk, 0)))
-		return ignored < 0 ? ignored : 0;
-	return push_file(wk, path, &st);
+	return push_file(wk, path, &st, ignored);
 }
 
 /*
@@ -430,7 +449,7 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 {
 	struct source_fs *src = (struct source_fs *)base;
 	struct walk wk = { src, q, { 0, 0, GITIGNORE_INIT, BUF_INIT }, BUF_INIT,
-			   DEDUP_INIT };
+			   DEDUP_INIT, 0 };
 	size_t i;
 	int rc = 0;
 
@@ -463,12 +482,22 @@ static int fs_load(struct scan_source *base, void *state,
 	return rc;
 }
 
+static int fs_annotate(struct scan_source *base, struct finding *f,
+		       struct lg_error *err)
+{
+	(void)base;
+	(void)err;
+	f->git_ignored = f->origin == ORIGIN_GIT_IGNORED;
+	return 0;
+}
+
 void source_fs_init(struct source_fs *src, const char *const *paths,
 		    size_t n_paths, int no_ignore, size_t max_file_size)
 {
 	memset(src, 0, sizeof(*src));
 	src->base.produce = fs_produce;
 	src->base.load = fs_load;
+	src->base.annotate = fs_annotate;
 	src->paths = paths;
 	src->n_paths = n_paths;
 	src->no_ignore = no_ignore;
