@@ -12,6 +12,7 @@
 #include "error.h"
 #include "filter.h"
 #include "output.h"
+#include "progress.h"
 #include "report.h"
 #include "version.h"
 #include "banned.h"
@@ -178,18 +179,33 @@ void run_release(struct run *r)
 	r->engine = NULL;
 }
 
+/* The progress line on a terminal; the scan calls both under one lock. */
+struct progress_line {
+	const char *what;	/* "files", "blobs" */
+	int drawn;		/* a line is on the screen */
+};
+
+/* A warning first clears the progress line, so it is never drawn over. */
 static void warn_stderr(const char *msg, void *payload)
 {
-	(void)payload;
+	struct progress_line *p = payload;
+
+	if (p->drawn)
+		fputs("\r\033[K", stderr);
+	p->drawn = 0;
 	run_error(msg);
 }
 
 static void progress_stderr(const struct scan_stats *s, void *payload)
 {
-	(void)payload;
-	fprintf(stderr, "\r\033[Kscanned %llu, %.1f MiB, %.1f MiB/s",
-		(unsigned long long)s->items, (double)s->bytes / 1048576.0,
-		s->seconds > 0 ? (double)s->bytes / 1048576.0 / s->seconds : 0.0);
+	struct progress_line *p = payload;
+	struct buf line = BUF_INIT;
+
+	if (!progress_format(&line, s, p->what)) {
+		fprintf(stderr, "\r\033[K%s", line.ptr);
+		p->drawn = 1;
+	}
+	buf_release(&line);
 }
 
 static int use_color(const struct cli *c)
@@ -326,21 +342,26 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	struct finding_list found = FINDING_LIST_INIT;
 	struct scan_stats stats;
 	struct lg_error err = LG_ERROR_INIT;
+	struct progress_line line = { what, 0 };
 	int status;
 
 	memset(&so, 0, sizeof(so));
 	so.threads = c->threads;
 	so.max_file_size = c->max_file_size;
 	so.warn = warn_stderr;
+	so.warn_payload = &line;
 	so.stop = &r->stop;
-	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO))
+	/* Only a terminal gets a line redrawn in place; a log gets none. */
+	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO)) {
 		so.progress = progress_stderr;
+		so.progress_payload = &line;
+	}
 	if (scan_run(r->engine, src, &so, &found, &stats, &err)) {
 		run_error(err.msg);
 		finding_list_release(&found);
 		return EXIT_ERROR;
 	}
-	if (so.progress)
+	if (line.drawn)
 		fputs("\r\033[K", stderr);
 	status = run_report(r, &found);
 	print_summary(c, &stats, found.n, what);
