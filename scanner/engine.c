@@ -476,6 +476,8 @@ static int report(struct engine_worker *w, const struct rule *r, size_t off,
 	m.line = idx + 1;
 	m.column = off - start + 1;
 	m.detail = detail;
+	m.line_text = w->data + start;
+	m.line_len = line_end(w, idx) - start;
 	w->reported++;
 	return cb->match ? cb->match(&m, cb->payload) : 0;
 }

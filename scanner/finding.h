@@ -16,6 +16,7 @@ struct location {
 	char *author_email;
 	int64_t author_time;	/* seconds since the epoch */
 	int author_tz;		/* minutes east of UTC */
+	char *subject;		/* the commit's subject line, or NULL */
 };
 
 enum finding_status {
@@ -42,6 +43,8 @@ struct finding {
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
 	int git_ignored;		/* scan: in a file git ignores */
+	char *context;			/* the line, secret redacted, or NULL */
+	int at_head;			/* history: -1 unknown, 0 gone, 1 still at HEAD */
 };
 
 struct finding_list {

@@ -46,7 +46,7 @@ int output_check(const char *path, struct lg_error *err)
 	if (!path || !strcmp(path, "-"))
 		return 0;
 	if (!stat(path, &st) && S_ISDIR(st.st_mode))
-		return lg_error_set(err, LG_ERR_USAGE, "-o %s: a directory, "
+		return lg_error_set(err, LG_ERR_USAGE, "%s: a directory, "
 				    "not a file", path);
 	if (slash)
 		buf_add(&dir, path, (size_t)(slash - path) + (slash == path));
@@ -55,10 +55,10 @@ int output_check(const char *path, struct lg_error *err)
 	if (!dir.ptr)
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	else if (stat(dir.ptr, &st) || !S_ISDIR(st.st_mode))
-		rc = lg_error_set(err, LG_ERR_USAGE, "-o %s: no directory %s",
+		rc = lg_error_set(err, LG_ERR_USAGE, "%s: no directory %s",
 				  path, dir.ptr);
 	else if (access(dir.ptr, W_OK))
-		rc = lg_error_errno(err, errno, "-o %s: cannot write in %s",
+		rc = lg_error_errno(err, errno, "%s: cannot write in %s",
 				    path, dir.ptr);
 	buf_release(&dir);
 	return rc;

@@ -219,6 +219,7 @@ static json_t *sarif_properties(const struct finding *f,
 	static const char *const keys[] = {
 		"severity", "confidence", "detail", "commit", "author", "email",
 		"date", "more_locations", "baseline", "git_ignored",
+		"commit_subject", "commit_url", "url", "line_context", "at_head",
 	};
 	json_t *all = report_json_finding(f, o), *props = json_object();
 	size_t i;

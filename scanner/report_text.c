@@ -38,7 +38,14 @@ static void text_provenance(struct buf *b, const struct location *l,
 		report_escape(b, l->author_email, strlen(l->author_email));
 		buf_addch(b, '>');
 	}
-	buf_addf(b, " %s%s", when, o->color ? RESET : "");
+	buf_addf(b, " %s", when);
+	if (l->subject) {
+		buf_adds(b, " \"");
+		report_escape(b, l->subject, strlen(l->subject));
+		buf_addch(b, '"');
+	}
+	if (o->color)
+		buf_adds(b, RESET);
 }
 
 static void text_finding(struct buf *b, const struct finding *f,

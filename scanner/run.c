@@ -235,7 +235,7 @@ static int write_report(struct run *r, const struct finding_list *l)
 {
 	const struct cli *c = r->cli;
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
-				     LEAKGATE_VERSION };
+				     LEAKGATE_VERSION, r->forge };
 	struct output out = OUTPUT_INIT;
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
@@ -286,6 +286,8 @@ static int filter_findings(struct run *r, struct finding_list *l)
 	warn_ignores(r->cli, &r->filter);
 	if (r->cli->group)
 		rc = filter_group(l, &err);
+	else if (r->by_secret)
+		rc = filter_fold(l, &err);
 	if (rc)
 		run_error(err.msg);
 	return rc;
@@ -309,22 +311,35 @@ int run_report(struct run *r, struct finding_list *findings)
 	return exit_status(r->cli, findings);
 }
 
-/* reported: the findings left after the ignore file (--new-only too). */
-static void print_summary(const struct cli *c, const struct scan_stats *s,
-			  size_t reported, const char *what)
+static int cmp_fingerprints(const void *a, const void *b)
 {
-	if (c->quiet)
+	return memcmp(*(const char *const *)a, *(const char *const *)b,
+		      FINGERPRINT_HEX);
+}
+
+/* Distinct secrets among l (0 when out of memory), and their places. */
+static void count_secrets(const struct finding_list *l, size_t *secrets,
+			  size_t *places)
+{
+	const char **fps = malloc((l->n ? l->n : 1) * sizeof(*fps));
+	size_t i;
+
+	*secrets = *places = 0;
+	for (i = 0; i < l->n; i++) {
+		*places += 1 + l->items[i]->more_count;
+		if (fps)
+			fps[i] = l->items[i]->fingerprint;
+	}
+	if (!fps)
 		return;
-	fprintf(stderr, "leakgate: %llu %s", (unsigned long long)s->items, what);
-	if (s->messages)
-		fprintf(stderr, " and %llu commit messages",
-			(unsigned long long)s->messages);
-	fprintf(stderr, " scanned, %.1f MiB, %zu findings", (double)s->bytes /
-		1048576.0, reported);
-	if (s->findings > reported)
-		fprintf(stderr, " (%llu ignored)",
-			(unsigned long long)(s->findings - reported));
-	fprintf(stderr, ", %.2f s", s->seconds);
+	qsort(fps, l->n, sizeof(*fps), cmp_fingerprints);
+	for (i = 0; i < l->n; i++)
+		*secrets += !i || cmp_fingerprints(&fps[i - 1], &fps[i]);
+	free(fps);
+}
+
+static void print_skips(const struct scan_stats *s)
+{
 	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||
 	    s->skipped[SCAN_SKIP_UNREADABLE])
 		fprintf(stderr, " (skipped: %llu binary, %llu too large, "
@@ -332,6 +347,30 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 			(unsigned long long)s->skipped[SCAN_SKIP_BINARY],
 			(unsigned long long)s->skipped[SCAN_SKIP_TOO_LARGE],
 			(unsigned long long)s->skipped[SCAN_SKIP_UNREADABLE]);
+}
+
+/* l: the findings as reported; ignored: the places the filter removed. */
+static void print_summary(const struct cli *c, const struct scan_stats *s,
+			  const struct finding_list *l, size_t ignored,
+			  const char *what)
+{
+	size_t secrets, places;
+
+	if (c->quiet)
+		return;
+	count_secrets(l, &secrets, &places);
+	fprintf(stderr, "leakgate: %llu %s", (unsigned long long)s->items, what);
+	if (s->messages)
+		fprintf(stderr, " and %llu commit messages",
+			(unsigned long long)s->messages);
+	fprintf(stderr, " scanned, %.1f MiB, %zu findings", (double)s->bytes /
+		1048576.0, l->n);
+	if (secrets != l->n || places != l->n)
+		fprintf(stderr, " (%zu secrets in %zu places)", secrets, places);
+	if (ignored)
+		fprintf(stderr, ", %zu places ignored", ignored);
+	fprintf(stderr, ", %.2f s", s->seconds);
+	print_skips(s);
 	fputc('\n', stderr);
 }
 
@@ -356,7 +395,10 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 		so.progress = progress_stderr;
 		so.progress_payload = &line;
 	}
-	if (scan_run(r->engine, src, &so, &found, &stats, &err)) {
+	if (scan_run(r->engine, src, &so, &found, &stats, &err) ||
+	    (r->triage && r->triage(&found, r->triage_payload, &err))) {
+		if (line.drawn)
+			fputs("\r\033[K", stderr);
 		run_error(err.msg);
 		finding_list_release(&found);
 		return EXIT_ERROR;
@@ -364,7 +406,7 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	if (line.drawn)
 		fputs("\r\033[K", stderr);
 	status = run_report(r, &found);
-	print_summary(c, &stats, found.n, what);
+	print_summary(c, &stats, &found, r->filter.dropped, what);
 	finding_list_release(&found);
 	return status;
 }

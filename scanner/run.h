@@ -9,6 +9,7 @@
 #include "scan.h"
 
 struct config;
+struct forge;
 
 /*
  * What every scanning command shares: loading rules, building the engine,
@@ -22,6 +23,13 @@ struct run {
 	struct engine *engine;
 	struct filter filter;	/* ignore file and baseline, loaded by run_init */
 	volatile int stop;	/* set by SIGINT */
+	/* Set by the command after run_init; all may stay NULL or 0. */
+	const struct forge *forge;	/* links to commits and lines */
+	/* After the scan, before filtering: adds triage facts (at_head). */
+	int (*triage)(struct finding_list *l, void *payload,
+		      struct lg_error *err);
+	void *triage_payload;
+	int by_secret;		/* fold a secret's versions of a path (filter_fold) */
 };
 
 /*

@@ -105,13 +105,13 @@ Test(e2e_scanopts, output_is_checked_before_the_scan)
 	plant("a.txt", 1, 0);
 	r = LG(dir, "scan", "-o", "nodir/x.sarif", "-f", "sarif", ".");
 	cr_expect_eq(r.status, 2);
-	cr_expect(strstr(r.err, "-o nodir/x.sarif: no directory nodir"), "%s",
+	cr_expect(strstr(r.err, "leakgate: nodir/x.sarif: no directory nodir"), "%s",
 		  r.err);
 	cr_expect(!strstr(r.err, "scanned"), "the scan ran: %s", r.err);
 	th_run_release(&r);
 	r = LG(dir, "history", "-o", ".");
 	cr_expect_eq(r.status, 2);
-	cr_expect(strstr(r.err, "-o .: a directory"), "%s", r.err);
+	cr_expect(strstr(r.err, "leakgate: .: a directory"), "%s", r.err);
 	th_run_release(&r);
 	r = LG(dir, "scan", "-q", "-o", "report.txt", "a.txt");
 	cr_expect_eq(r.status, 1, "%s", r.err);

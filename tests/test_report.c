@@ -152,7 +152,7 @@ static void fixture_init(struct fixture *fx, const char *path)
 /* Runs one report writer into a string. */
 static char *render(report_fn fn, const struct finding_list *l, int show)
 {
-	struct report_options o = { show, 0, NULL, "test" };
+	struct report_options o = { show, 0, NULL, "test", NULL };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	size_t len = 0;
