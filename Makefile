@@ -7,7 +7,7 @@ DESTDIR ?=
 BUILD ?= build
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
-PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate
+PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate libcurl sqlite3 libcrypto
 
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
@@ -81,11 +81,11 @@ $(BUILD)/leakgate: $(OBJS)
 
 $(BUILD)/tobj/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard scanner/*.h) | $(BUILD)/.test-deps
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags criterion) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags criterion openssl) -c -o $@ $<
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) \
-		$(shell pkg-config --libs criterion)
+		$(shell pkg-config --libs criterion openssl)
 
 # One pass of the whole suite against the binary in $(BUILD).
 check: $(BUILD)/leakgate $(BUILD)/unit-tests

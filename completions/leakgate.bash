@@ -10,20 +10,22 @@ _leakgate()
 		case $w in
 		-f|-o|-j|--format|--output|--threads|--rules|--config|--baseline|\
 		--ignore-file|--repo|--ref|--since|--home|--repos|--exit-code|\
-		--fail-on|--max-file-size) ((i++)) ;;
+		--fail-on|--max-file-size|--rule|--status|--reason|--export|\
+		--import|--purge-plan) ((i++)) ;;
 		-*) ;;
 		*) cmd=$w; break ;;
 		esac
 	done
 	case $prev in
 	-f|--format) COMPREPLY=($(compgen -W "text json jsonl sarif csv junit" -- "$cur")); return ;;
-	--fail-on) COMPREPLY=($(compgen -W "critical high medium low" -- "$cur")); return ;;
-	-o|--output|--rules|--config|--baseline|--ignore-file)
+	--fail-on) COMPREPLY=($(compgen -W "critical high medium low live" -- "$cur")); return ;;
+	--status) COMPREPLY=($(compgen -W "open false-positive accepted-risk revoked" -- "$cur")); return ;;
+	-o|--output|--rules|--config|--baseline|--ignore-file|--export|--import|--purge-plan)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--repo|--home|--repos) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
 	if [ -z "$cmd" ]; then
-		COMPREPLY=($(compgen -W "scan history staged range audit rules hook config version help --help --version" -- "$cur"))
+		COMPREPLY=($(compgen -W "scan history staged range audit rules hook config verify revoke report triage store version help --help --version" -- "$cur"))
 		return
 	fi
 	if [[ $cur == -* ]]; then
@@ -32,9 +34,10 @@ _leakgate()
 		return
 	fi
 	case $cmd in
-	rules) words="list check import-gitleaks" ;;
+	rules) words="list show check import-gitleaks" ;;
 	hook) words="install uninstall show pre-commit pre-push pre-receive" ;;
 	config) words="check" ;;
+	store) words="stats check vacuum" ;;
 	esac
 	COMPREPLY=($(compgen -W "$words" -- "$cur") $(compgen -f -- "$cur"))
 }

@@ -18,19 +18,28 @@ enum long_only {
 	OPT_NO_IGNORE, OPT_REPO, OPT_REF, OPT_SINCE, OPT_ALL_LOCATIONS,
 	OPT_UNREACHABLE, OPT_PRE_COMMIT, OPT_PRE_PUSH, OPT_FORCE, OPT_HOME,
 	OPT_REPOS, OPT_VERSION, OPT_CONFIG, OPT_NO_CONFIG, OPT_RESPECT_GITIGNORE,
+	OPT_VERIFY, OPT_ONLY_VERIFIED, OPT_ACCESS_MAP, OPT_YES, OPT_RULE,
+	OPT_STORE, OPT_STATUS, OPT_REASON, OPT_EXPORT, OPT_IMPORT,
+	OPT_PURGE_PLAN, OPT_GITHUB_URL, OPT_CA_FILE, OPT_VERIFY_TIMEOUT,
 };
 
 /* The commands, as bits of an option's `commands` mask. */
 enum cli_command {
 	C_SCAN = 1 << 0, C_HISTORY = 1 << 1, C_STAGED = 1 << 2,
 	C_RANGE = 1 << 3, C_AUDIT = 1 << 4, C_RULES = 1 << 5,
-	C_HOOK = 1 << 6, C_CONFIG = 1 << 7,
+	C_HOOK = 1 << 6, C_CONFIG = 1 << 7, C_VERIFY = 1 << 8,
+	C_REVOKE = 1 << 9, C_REPORT = 1 << 10, C_TRIAGE = 1 << 11,
+	C_STORE = 1 << 12,
 };
 
 #define C_GIT (C_HISTORY | C_STAGED | C_RANGE)
 #define C_SCANS (C_SCAN | C_GIT)
-#define C_REPORTS (C_SCANS | C_AUDIT)
-#define C_ALL 0xffu
+/* Commands that write a report of findings. */
+#define C_REPORTS (C_SCANS | C_AUDIT | C_REPORT)
+/* Commands that load the rules and the project's config. */
+#define C_RULESETS (C_REPORTS | C_VERIFY | C_STORE)
+#define C_STORES (C_HISTORY | C_RANGE | C_REPORT | C_TRIAGE | C_STORE)
+#define C_ALL 0xffffu
 
 struct cli_command_info {
 	const char *name;
@@ -50,12 +59,23 @@ static const struct cli_command_info command_info[] = {
 	  "commits in a range (-: ids on stdin), added lines only" },
 	{ "audit", C_AUDIT, "audit [options]",
 	  "plain-text credentials git and tools keep here" },
-	{ "rules", C_RULES, "rules list|check [FILE...]|import-gitleaks FILE",
-	  "list built-in rules, prove their examples, convert gitleaks rules" },
+	{ "rules", C_RULES,
+	  "rules list|show ID|check [FILE...]|import-gitleaks FILE",
+	  "list rules by family, show one, prove examples, convert gitleaks rules" },
 	{ "hook", C_HOOK, "hook install|uninstall|show [NAME]",
 	  "git hooks that run leakgate" },
 	{ "config", C_CONFIG, "config check [FILE]",
 	  "validate .leakgate.yaml (or FILE)" },
+	{ "verify", C_VERIFY, "verify [options] < SECRET",
+	  "is the secret on stdin live? (exit 1 live, 0 invalid, 2 unknown)" },
+	{ "revoke", C_REVOKE, "revoke [options] [REPORT.json [FINGERPRINT...]]",
+	  "revoke leaked GitHub, GitLab and Slack tokens (stdin: one a line)" },
+	{ "report", C_REPORT, "report --store[=FILE] [options] [FINGERPRINT...]",
+	  "every secret a findings store knows, with its lifecycle" },
+	{ "triage", C_TRIAGE, "triage FINGERPRINT --status STATUS [--reason TEXT]",
+	  "record a decision about a secret in the findings store" },
+	{ "store", C_STORE, "store stats|check|vacuum",
+	  "look after a findings store" },
 };
 
 enum option_flags {
@@ -73,29 +93,29 @@ struct cli_option {
 };
 
 static const struct cli_option options[] = {
-	{ "config", OPT_CONFIG, required_argument, "FILE", C_REPORTS, 0,
+	{ "config", OPT_CONFIG, required_argument, "FILE", C_RULESETS, 0,
 	  "read FILE instead of .leakgate.yaml at the repository root" },
-	{ "no-config", OPT_NO_CONFIG, no_argument, NULL, C_REPORTS, 0,
+	{ "no-config", OPT_NO_CONFIG, no_argument, NULL, C_RULESETS, 0,
 	  "read no .leakgate.yaml" },
-	{ "rules", OPT_RULES, required_argument, "FILE", C_REPORTS | C_RULES, 0,
+	{ "rules", OPT_RULES, required_argument, "FILE", C_RULESETS | C_RULES, 0,
 	  "add rules from a YAML file (same id: replaces the built-in)" },
 	{ "no-builtin-rules", OPT_NO_BUILTIN, no_argument, NULL,
-	  C_REPORTS | C_RULES, OPT_IN_CONFIG, "drop the built-in rules" },
-	{ "format", 'f', required_argument, "FMT", C_REPORTS | C_RULES,
+	  C_RULESETS | C_RULES, OPT_IN_CONFIG, "drop the built-in rules" },
+	{ "format", 'f', required_argument, "FMT", C_REPORTS | C_VERIFY | C_RULES,
 	  OPT_IN_CONFIG, "text, json, jsonl, sarif, csv or junit" },
-	{ "output", 'o', required_argument, "FILE", C_REPORTS | C_RULES, 0,
+	{ "output", 'o', required_argument, "FILE", C_REPORTS | C_VERIFY | C_RULES, 0,
 	  "write the report (rules import-gitleaks: the rules) to FILE" },
-	{ "show-secrets", OPT_SHOW_SECRETS, no_argument, NULL, C_REPORTS, 0,
+	{ "show-secrets", OPT_SHOW_SECRETS, no_argument, NULL, C_REPORTS | C_VERIFY, 0,
 	  "print secrets unredacted" },
-	{ "color", OPT_COLOR, optional_argument, "WHEN", C_REPORTS,
+	{ "color", OPT_COLOR, optional_argument, "WHEN", C_REPORTS | C_VERIFY,
 	  OPT_IN_CONFIG, "always, never or auto (default)" },
-	{ "no-color", OPT_NO_COLOR, no_argument, NULL, C_REPORTS, 0,
+	{ "no-color", OPT_NO_COLOR, no_argument, NULL, C_REPORTS | C_VERIFY, 0,
 	  "same as --color=never" },
 	{ "exit-code", OPT_EXIT_CODE, required_argument, "N", C_REPORTS,
 	  OPT_IN_CONFIG, "exit status when there are findings (default 1)" },
 	{ "fail-on", OPT_FAIL_ON, required_argument, "SEVERITY", C_REPORTS,
 	  OPT_IN_CONFIG, "only findings this severe or worse fail" },
-	{ "quiet", 'q', no_argument, NULL, C_REPORTS | C_RULES, 0,
+	{ "quiet", 'q', no_argument, NULL, C_REPORTS | C_VERIFY | C_RULES, 0,
 	  "no summary line" },
 	{ "no-progress", OPT_NO_PROGRESS, no_argument, NULL, C_SCANS,
 	  OPT_IN_CONFIG, "no progress line on a terminal" },
@@ -118,7 +138,7 @@ static const struct cli_option options[] = {
 	  "scan files git ignores (the default)" },
 	{ "respect-gitignore", OPT_RESPECT_GITIGNORE, no_argument, NULL, C_SCAN,
 	  OPT_IN_CONFIG, "skip files git ignores" },
-	{ "repo", OPT_REPO, required_argument, "DIR", C_GIT | C_HOOK, 0,
+	{ "repo", OPT_REPO, required_argument, "DIR", C_GIT | C_HOOK | C_STORES, 0,
 	  "the repository (default: the current directory's)" },
 	{ "ref", OPT_REF, required_argument, "REF", C_HISTORY, 0,
 	  "scan only what REF reaches (repeatable; default: all refs)" },
@@ -138,6 +158,37 @@ static const struct cli_option options[] = {
 	  "the home directory to audit" },
 	{ "repos", OPT_REPOS, required_argument, "DIR", C_AUDIT, 0,
 	  "also audit the repositories under DIR" },
+	{ "verify", OPT_VERIFY, no_argument, NULL, C_SCANS, 0,
+	  "ask each secret's provider whether it is live (network)" },
+	{ "only-verified", OPT_ONLY_VERIFIED, no_argument, NULL, C_SCANS, 0,
+	  "report only secrets verified live (implies --verify)" },
+	{ "access-map", OPT_ACCESS_MAP, no_argument, NULL, C_SCANS | C_VERIFY, 0,
+	  "also list what each live secret can reach (implies --verify)" },
+	{ "github-url", OPT_GITHUB_URL, required_argument, "URL",
+	  C_SCANS | C_VERIFY | C_REVOKE, 0,	/* never from a repository's config */
+	  "GitHub Enterprise's API (https://HOST/api/v3) for GitHub tokens" },
+	{ "ca-file", OPT_CA_FILE, required_argument, "FILE",
+	  C_SCANS | C_VERIFY | C_REVOKE, 0,
+	  "trust this CA bundle for verification (default: the system's)" },
+	{ "verify-timeout", OPT_VERIFY_TIMEOUT, required_argument, "SECONDS",
+	  C_SCANS | C_VERIFY | C_REVOKE, OPT_IN_CONFIG,
+	  "give up on a provider's answer after SECONDS (default 10)" },
+	{ "rule", OPT_RULE, required_argument, "ID", C_VERIFY, 0,
+	  "the secret is this rule's (default: the rule that matches it)" },
+	{ "yes", OPT_YES, no_argument, NULL, C_REVOKE, 0,
+	  "revoke without asking" },
+	{ "store", OPT_STORE, optional_argument, "FILE", C_STORES, 0,
+	  "the findings store (default: leakgate.db in the git directory)" },
+	{ "status", OPT_STATUS, required_argument, "STATUS", C_TRIAGE, 0,
+	  "open, false-positive, accepted-risk or revoked" },
+	{ "reason", OPT_REASON, required_argument, "TEXT", C_TRIAGE, 0,
+	  "why (kept with who and when)" },
+	{ "export", OPT_EXPORT, required_argument, "FILE", C_TRIAGE, 0,
+	  "write every decision to FILE (- for stdout)" },
+	{ "import", OPT_IMPORT, required_argument, "FILE", C_TRIAGE, 0,
+	  "record the decisions of an exported FILE" },
+	{ "purge-plan", OPT_PURGE_PLAN, required_argument, "OUT", C_REPORT, 0,
+	  "write a git filter-repo replace-text file for the secrets" },
 	{ "help", 'h', no_argument, NULL, C_ALL, 0, "this help" },
 	{ "version", OPT_VERSION, no_argument, NULL, C_ALL, 0,
 	  "print the version" },
@@ -311,10 +362,36 @@ static int take_option(struct cli *c, int opt, const char *arg,
 		c->exit_code = (int)n;
 		return 0;
 	case OPT_FAIL_ON:
+		if (!strcmp(arg, "live")) {
+			c->fail_on_live = c->verify = 1;
+			return 0;
+		}
 		if (severity_parse(arg, &c->fail_on))
-			return fail(shown, "critical, high, medium or low", arg);
+			return fail(shown, "critical, high, medium, low or live", arg);
 		c->fail_on_set = 1;
 		return 0;
+	case OPT_VERIFY: c->verify = 1; return 0;
+	case OPT_ONLY_VERIFIED: c->only_verified = c->verify = 1; return 0;
+	case OPT_ACCESS_MAP: c->access_map = c->verify = 1; return 0;
+	case OPT_YES: c->yes = 1; return 0;
+	case OPT_RULE: c->rule_id = arg; return 0;
+	case OPT_GITHUB_URL:
+		if (strncmp(arg, "https://", 8))
+			return fail(shown, "an https URL", arg);
+		c->github_url = arg;
+		return 0;
+	case OPT_CA_FILE: c->ca_file = arg; return 0;
+	case OPT_VERIFY_TIMEOUT:
+		if (parse_int(arg, 1, 600, &n))
+			return fail(shown, "1 to 600 seconds", arg);
+		c->verify_timeout = n;
+		return 0;
+	case OPT_STORE: c->store = arg ? arg : ""; return 0;
+	case OPT_STATUS: c->status = arg; return 0;
+	case OPT_REASON: c->reason = arg; return 0;
+	case OPT_EXPORT: c->export_file = arg; return 0;
+	case OPT_IMPORT: c->import_file = arg; return 0;
+	case OPT_PURGE_PLAN: c->purge_plan = arg; return 0;
 	case 'q': c->quiet = 1; return 0;
 	case OPT_NO_PROGRESS: c->no_progress = 1; return 0;
 	case OPT_BASELINE: c->baseline = arg; return 0;
@@ -379,6 +456,23 @@ static int check_applies(const struct cli *c)
 	return 0;
 }
 
+/*
+ * `--store FILE`: an optional argument must be attached (--store=FILE), so
+ * a following word that names a database is taken as the file too.
+ */
+static void take_store_file(struct cli *c, int argc, char **argv)
+{
+	const char *next = optind < argc ? argv[optind] : NULL;
+	size_t n = next ? strlen(next) : 0;
+
+	if (n > 3 && next[0] != '-' &&
+	    (!strcmp(next + n - 3, ".db") ||
+	     (n > 7 && !strcmp(next + n - 7, ".sqlite")))) {
+		c->store = next;
+		optind++;
+	}
+}
+
 static int parse_options(struct cli *c, int argc, char **argv)
 {
 	struct option longs[N_OPTIONS + 1];
@@ -399,6 +493,8 @@ static int parse_options(struct cli *c, int argc, char **argv)
 			 i < N_OPTIONS ? options[i].name : "?");
 		if ((rc = take_option(c, opt, optarg, shown)))
 			return rc;
+		if (opt == OPT_STORE && !optarg)
+			take_store_file(c, argc, argv);
 		c->given |= UINT64_C(1) << i;
 	}
 	return 0;

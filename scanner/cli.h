@@ -70,6 +70,25 @@ struct cli {
 	int pre_push;
 	int force;
 
+	/* verification (opt-in: the only network use) */
+	int verify;			/* --verify, or implied by the next three */
+	int only_verified;
+	int access_map;
+	int fail_on_live;		/* --fail-on live */
+	int yes;			/* revoke without asking */
+	const char *rule_id;		/* verify --rule ID */
+	const char *github_url;		/* GitHub Enterprise's API base */
+	const char *ca_file;		/* CA bundle for verification */
+	long verify_timeout;		/* seconds per exchange (0: default) */
+
+	/* findings store */
+	const char *store;		/* NULL: none; "": the default in the git dir */
+	const char *status;		/* triage --status */
+	const char *reason;		/* triage --reason */
+	const char *export_file;	/* triage --export */
+	const char *import_file;	/* triage --import */
+	const char *purge_plan;		/* report --purge-plan */
+
 	/* audit */
 	const char *home;
 	const char *repos;

@@ -50,6 +50,7 @@ int cmd_history(const struct cli *c)
 	r.forge = &forge;
 	r.triage = triage_at_head;
 	r.triage_payload = src.repo;
+	r.git_dir = git_repository_path(src.repo);
 	status = run_scan(&r, &src.base, "blobs");
 	run_release(&r);
 	forge_release(&forge);

@@ -43,6 +43,7 @@ int cmd_range(const struct cli *c)
 	}
 	if (run_init(&r, c))
 		goto done;
+	r.git_dir = git_repository_path(src.repo);
 	status = run_scan(&r, &src.base, "changed files");
 	run_release(&r);
 done:

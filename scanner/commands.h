@@ -14,5 +14,10 @@ int cmd_audit(const struct cli *c);
 int cmd_config(const struct cli *c);
 /* `rules import-gitleaks`, reached through cmd_rules. */
 int cmd_rules_import(const struct cli *c);
+int cmd_verify(const struct cli *c);
+int cmd_revoke(const struct cli *c);
+int cmd_report(const struct cli *c);
+int cmd_triage(const struct cli *c);
+int cmd_store(const struct cli *c);
 
 #endif

@@ -27,6 +27,9 @@ int config_load_rules(const struct config *cfg, struct rule_set *rs,
 			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		else if ((rc = rules_load_file(rs, path.ptr, err)))
 			lg_error_prefix(err, "%s:%zu: rules", cfg->path, it->line);
+		else
+			/* A repository must not choose where its secrets are sent. */
+			rules_drop_verify(rs, path.ptr);
 	}
 	buf_release(&path);
 	return rc;

@@ -123,6 +123,8 @@ static int index_keywords(struct engine *e)
 		return LG_ERR_NOMEM;
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = rs->rules[i];
+		if (r->companion)
+			continue;	/* looked for only next to its partner */
 		if (!r->keywords.n)
 			e->always[e->n_always++] = i;
 		for (j = 0; j < r->keywords.n; j++)
@@ -269,6 +271,8 @@ int engine_new(struct engine **out, const struct rule_set *rules,
 	if (!e)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	e->rules = rules;
+	if ((rc = rules_link(rules, 0, err)))
+		goto fail;
 	if (index_keywords(e)) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		goto fail;
@@ -426,7 +430,12 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 		return 0;
 	if (r->min_entropy > 0 && entropy_shannon(s, len) < r->min_entropy)
 		return 0;
-	if (r->validate && (v = r->validate(s, len)) == VALIDATE_INVALID)
+	/*
+	 * A rule without a check of its own still checks a token whose
+	 * format has one (a ghp_ token as a URL's password).
+	 */
+	v = r->validate ? r->validate(s, len) : validate_known_token(s, len);
+	if (v == VALIDATE_INVALID)
 		return 0;
 	if (allowed_by_rule(w, r, s, len))
 		return 0;
@@ -454,30 +463,123 @@ static int line_allowed(struct engine_worker *w, size_t idx)
 	return w->allow_hit;
 }
 
+/* Line and column (1-based) of offset; the newline index must be built. */
+static void place(const struct engine_worker *w, size_t off, size_t *line,
+		  size_t *column)
+{
+	size_t idx = line_index(w, off);
+
+	*line = idx + 1;
+	*column = off - line_start(w, idx) + 1;
+}
+
+/*
+ * Keeps the part at [s, s + n) of companion c if it is nearer to the
+ * secret at [off, end) than *best.
+ */
+static void consider_part(struct engine_worker *w, const struct rule *c,
+			  size_t s, size_t n, size_t off, size_t end,
+			  size_t *best, struct engine_part *out)
+{
+	/* The gap between the two: before the secret or after it. */
+	size_t dist = s >= end ? s - end : off - (s + n);
+	enum confidence conf;
+
+	if (dist >= *best || !secret_passes(w, c, w->data + s, n, &conf))
+		return;
+	*best = dist;
+	out->rule = c;
+	out->secret = w->data + s;
+	out->secret_len = n;
+	out->offset = s;
+}
+
+/*
+ * The match of companion c nearest to the secret at [off, off + len),
+ * within r's window and not on the secret's own bytes; 1 when found.
+ * Runs only after r matched: pairs cost nothing where r does not.
+ */
+static int find_part(struct engine_worker *w, const struct rule *r,
+		     const struct rule *c, size_t off, size_t len,
+		     struct engine_part *out)
+{
+	size_t lo = off > r->requires_window ? off - r->requires_window : 0;
+	size_t hi = off + len + r->requires_window, pos, best = SIZE_MAX;
+	size_t g = c->secret_group;
+
+	if (hi > w->len)
+		hi = w->len;
+	if (rules_prepare(c))
+		return 0;
+	for (pos = lo; pos < hi;) {
+		PCRE2_SIZE *ov;
+
+		if (pcre2_match(c->re, (PCRE2_SPTR)w->data, hi, pos, 0, w->md,
+				w->mctx) < 0)
+			break;
+		ov = pcre2_get_ovector_pointer(w->md);
+		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+		/* Unset, or the secret itself: not a part of it. */
+		if (ov[2 * g] == PCRE2_UNSET ||
+		    (ov[2 * g] < off + len && ov[2 * g + 1] > off))
+			continue;
+		consider_part(w, c, ov[2 * g], ov[2 * g + 1] - ov[2 * g], off,
+			      off + len, &best, out);
+	}
+	if (best == SIZE_MAX)
+		return 0;
+	place(w, out->offset, &out->line, &out->column);
+	return 1;
+}
+
+/*
+ * Fills m's parts from r's companions; returns 0 when a part is missing
+ * and r is not a finding without them.
+ */
+static int find_parts(struct engine_worker *w, const struct rule *r,
+		      struct engine_match *m)
+{
+	const struct rule *const *cs;
+	size_t n, i;
+
+	cs = rules_companions(r, &n);
+	if (n < r->requires.n && !r->standalone)
+		return 0;	/* a part was disabled: never complete */
+	for (i = 0; i < n; i++) {
+		if (find_part(w, r, cs[i], m->offset, m->secret_len,
+			      &m->parts[m->n_parts]))
+			m->n_parts++;
+		else if (!r->standalone)
+			return 0;
+	}
+	return 1;
+}
+
 static int report(struct engine_worker *w, const struct rule *r, size_t off,
 		  size_t len, const char *detail,
 		  const struct engine_callbacks *cb)
 {
 	struct engine_match m;
-	size_t idx, start;
+	size_t idx;
 
 	if (!secret_passes(w, r, w->data + off, len, &m.confidence))
 		return 0;
 	if (!w->newlines_built && build_newlines(w))
 		return LG_ERR_NOMEM;
 	idx = line_index(w, off);
-	start = line_start(w, idx);
 	if (line_allowed(w, idx))
 		return 0;
 	m.rule = r;
 	m.secret = w->data + off;
 	m.secret_len = len;
 	m.offset = off;
-	m.line = idx + 1;
-	m.column = off - start + 1;
+	place(w, off, &m.line, &m.column);
 	m.detail = detail;
-	m.line_text = w->data + start;
-	m.line_len = line_end(w, idx) - start;
+	m.line_text = w->data + line_start(w, idx);
+	m.line_len = line_end(w, idx) - line_start(w, idx);
+	m.n_parts = 0;
+	if (r->requires.n && !find_parts(w, r, &m))
+		return 0;
 	w->reported++;
 	return cb->match ? cb->match(&m, cb->payload) : 0;
 }
@@ -782,7 +884,10 @@ int engine_count_rule_matches(struct engine_worker *w, const struct rule *r,
 	/* Compiled even when no keyword occurs: a check proves the pattern. */
 	int rc = rules_prepare(r);
 
-	if (!rc)
+	/* A companion never runs in a scan: its examples are tried alone. */
+	if (!rc && r->companion)
+		rc = engine_scan_rule(w, r, data, len, &cb);
+	else if (!rc)
 		rc = engine_scan(w, data, len, NULL, &cb);
 	return rc < 0 ? rc : count.n;
 }

@@ -32,6 +32,14 @@ enum confidence {
 
 const char *confidence_name(enum confidence c);
 
+/* A part of a credential that comes in parts (rule->requires). */
+struct engine_part {
+	const struct rule *rule;	/* the companion rule that found it */
+	const char *secret;	/* borrowed from the scanned bytes */
+	size_t secret_len;
+	size_t offset, line, column;
+};
+
 struct engine_match {
 	const struct rule *rule;
 	const char *secret;	/* borrowed from the scanned bytes */
@@ -43,6 +51,8 @@ struct engine_match {
 	const char *detail;	/* a parser's words (user, host), or NULL */
 	const char *line_text;	/* the secret's line, borrowed, or NULL */
 	size_t line_len;	/* without its newline */
+	struct engine_part parts[RULE_MAX_REQUIRES];	/* the companions found */
+	size_t n_parts;
 };
 
 struct engine_callbacks {

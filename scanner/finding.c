@@ -11,16 +11,28 @@
 #include "error.h"
 #include "banned.h"
 
-void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
-			 char out[FINGERPRINT_HEX + 1])
+/*
+ * xxh3-128 over "rule_id NUL secret", then "NUL part_rule_id NUL
+ * part_secret" for each further part of a credential in parts.
+ */
+static void fingerprint(const char *rule_id, const char *secret, size_t len,
+			const struct engine_part *parts, size_t n_parts,
+			char out[FINGERPRINT_HEX + 1])
 {
 	XXH3_state_t st;
 	XXH128_hash_t h;
+	size_t i;
 
 	XXH3_INITSTATE(&st);
 	XXH3_128bits_reset(&st);
 	XXH3_128bits_update(&st, rule_id, strlen(rule_id) + 1);
 	XXH3_128bits_update(&st, secret, len);
+	for (i = 0; i < n_parts; i++) {
+		XXH3_128bits_update(&st, "", 1);
+		XXH3_128bits_update(&st, parts[i].rule->id,
+				    strlen(parts[i].rule->id) + 1);
+		XXH3_128bits_update(&st, parts[i].secret, parts[i].secret_len);
+	}
 	h = XXH3_128bits_digest(&st);
 	snprintf(out, FINGERPRINT_HEX + 1, "%016llx%016llx",
 		 (unsigned long long)h.high64, (unsigned long long)h.low64);
@@ -53,6 +65,34 @@ static char *context_of(const struct engine_match *m)
 	return b.ptr ? buf_detach(&b) : NULL;
 }
 
+void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
+			 char out[FINGERPRINT_HEX + 1])
+{
+	fingerprint(rule_id, secret, len, NULL, 0, out);
+}
+
+static int copy_parts(struct finding *f, const struct engine_match *m)
+{
+	if (!m->n_parts)
+		return 0;
+	if (!(f->parts = calloc(m->n_parts, sizeof(*f->parts))))
+		return LG_ERR_NOMEM;
+	for (; f->n_parts < m->n_parts; f->n_parts++) {
+		const struct engine_part *p = &m->parts[f->n_parts];
+		struct finding_part *d = &f->parts[f->n_parts];
+		if (!(d->secret = malloc(p->secret_len + 1)))
+			return LG_ERR_NOMEM;
+		memcpy(d->secret, p->secret, p->secret_len);
+		d->secret[p->secret_len] = '\0';
+		d->rule = p->rule;
+		d->secret_len = p->secret_len;
+		d->line = p->line;
+		d->column = p->column;
+		d->offset = p->offset;
+	}
+	return 0;
+}
+
 struct finding *finding_new(const struct engine_match *m, const char *path)
 {
 	struct finding *f = calloc(1, sizeof(*f));
@@ -63,7 +103,8 @@ struct finding *finding_new(const struct engine_match *m, const char *path)
 	f->secret = malloc(m->secret_len + 1);
 	f->where.path = strdup(path);
 	f->detail = m->detail ? strdup(m->detail) : NULL;
-	if (!f->secret || !f->where.path || (m->detail && !f->detail)) {
+	if (!f->secret || !f->where.path || (m->detail && !f->detail) ||
+	    copy_parts(f, m)) {
 		finding_free(f);
 		return NULL;
 	}
@@ -77,7 +118,8 @@ struct finding *finding_new(const struct engine_match *m, const char *path)
 	f->at_head = -1;
 	/* Triage help, not a result: a finding is still made without it. */
 	f->context = context_of(m);
-	finding_fingerprint(m->rule->id, m->secret, m->secret_len, f->fingerprint);
+	fingerprint(m->rule->id, m->secret, m->secret_len, m->parts,
+		    m->n_parts, f->fingerprint);
 	return f;
 }
 
@@ -128,11 +170,24 @@ void finding_free(struct finding *f)
 	free(f->secret);
 	free(f->detail);
 	free(f->context);
+	for (i = 0; i < f->n_parts; i++)
+		free(f->parts[i].secret);
+	free(f->parts);
 	location_release(&f->where);
 	for (i = 0; i < f->n_more; i++)
 		location_release(&f->more[i]);
 	free(f->more);
+	free(f->verified.facts);
+	free(f->lifecycle);
 	free(f);
+}
+
+const char *verify_state_name(enum verify_state s)
+{
+	static const char *const names[] = { NULL, "live", "invalid", "error",
+					     "not-supported" };
+
+	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : NULL;
 }
 
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen)
@@ -142,6 +197,9 @@ void finding_redact(const char *secret, size_t len, char *out, size_t outlen)
 
 	if (len < 8)
 		shown = 0;
+	/* Already redacted (a findings store keeps only this form): as it is. */
+	if (len >= 5 && !memcmp(secret + len - 5, "*****", 5))
+		shown = len - 5;
 	snprintf(out, outlen, "%.*s*****", (int)shown, secret);
 }
 

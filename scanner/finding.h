@@ -26,6 +26,33 @@ enum finding_status {
 
 #define FINGERPRINT_HEX 32
 
+/* What a live check (--verify) said of a finding's secret. */
+enum verify_state {
+	VERIFY_UNCHECKED = 0,	/* no check was asked for */
+	VERIFY_LIVE,		/* the provider accepted it */
+	VERIFY_INVALID,		/* revoked, expired or never valid */
+	VERIFY_ERROR,		/* no answer, or one that says neither */
+	VERIFY_UNSUPPORTED,	/* leakgate has no check for this rule */
+};
+
+/* "live", "invalid", "error", "not-supported"; NULL when unchecked. */
+const char *verify_state_name(enum verify_state s);
+
+struct verification {
+	enum verify_state state;
+	/* What the provider told, "key=value" lines, or NULL; owned. */
+	char *facts;
+};
+
+/* A further part of a credential that comes in parts (rule->requires). */
+struct finding_part {
+	const struct rule *rule;	/* the companion rule, borrowed */
+	char *secret;			/* owned, NUL-terminated */
+	size_t secret_len;
+	size_t line, column;		/* in the same file as the finding */
+	size_t offset;
+};
+
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */
 	char *secret;			/* owned, NUL-terminated */
@@ -45,6 +72,11 @@ struct finding {
 	int git_ignored;		/* scan: in a file git ignores */
 	char *context;			/* the line, secret redacted, or NULL */
 	int at_head;			/* history: -1 unknown, 0 gone, 1 still at HEAD */
+	struct verification verified;
+	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
+	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
+	struct finding_part *parts;	/* the companions found with it */
+	size_t n_parts;
 };
 
 struct finding_list {
@@ -63,6 +95,8 @@ void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
 
 /*
  * A new finding for match m at path (copied); NULL when out of memory.
+ * A match with parts gets a fingerprint over every part: the pair is
+ * what leaked, and one of its parts alone is another finding.
  */
 struct finding *finding_new(const struct engine_match *m, const char *path);
 void finding_free(struct finding *f);
@@ -73,7 +107,8 @@ void location_release(struct location *l);
 
 /*
  * Writes a recognisable but unusable form of the secret into out (size
- * outlen): a short prefix and asterisks.
+ * outlen): a short prefix and asterisks.  A form it made itself (ending in
+ * five asterisks) comes out unchanged.
  */
 void finding_redact(const char *secret, size_t len, char *out, size_t outlen);
 

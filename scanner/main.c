@@ -30,6 +30,11 @@ static const struct command commands[] = {
 	{ "range", cmd_range, 1, 1 },
 	{ "hook", cmd_hook, 1, 0 },
 	{ "audit", cmd_audit, 1, 1 },
+	{ "verify", cmd_verify, 0, 1 },
+	{ "revoke", cmd_revoke, 0, 0 },
+	{ "report", cmd_report, 1, 1 },
+	{ "triage", cmd_triage, 1, 0 },
+	{ "store", cmd_store, 1, 1 },
 };
 
 static void libgit2_setup(void)

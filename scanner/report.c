@@ -104,17 +104,23 @@ void report_utf8(struct buf *b, const char *s, size_t len)
 	escape(b, s, len, 0);
 }
 
-void report_secret(struct buf *b, const struct finding *f,
-		   const struct report_options *o)
+void report_secret_bytes(struct buf *b, const char *secret, size_t len,
+			 const struct report_options *o)
 {
 	char redacted[64];
 
 	if (o->show_secrets) {
-		buf_add(b, f->secret, f->secret_len);
+		buf_add(b, secret, len);
 		return;
 	}
-	finding_redact(f->secret, f->secret_len, redacted, sizeof(redacted));
+	finding_redact(secret, len, redacted, sizeof(redacted));
 	buf_adds(b, redacted);
+}
+
+void report_secret(struct buf *b, const struct finding *f,
+		   const struct report_options *o)
+{
+	report_secret_bytes(b, f->secret, f->secret_len, o);
 }
 
 void report_time(char *out, size_t outlen, long long t)

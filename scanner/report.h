@@ -15,6 +15,7 @@ struct report_options {
 	int color;		/* text only: ANSI colour */
 	const struct rule_set *rules;	/* for formats that list every rule */
 	const char *version;
+	int advice;	/* text only: a rule's remediation under its first finding */
 	const struct forge *forge;	/* links to commits and lines, or NULL */
 };
 
@@ -46,6 +47,9 @@ int report_junit(FILE *out, const struct finding_list *l,
  */
 void report_secret(struct buf *b, const struct finding *f,
 		   const struct report_options *o);
+/* The same for any secret's bytes (a further part of a finding). */
+void report_secret_bytes(struct buf *b, const char *secret, size_t len,
+			 const struct report_options *o);
 
 /*
  * Appends s to b with control bytes, escape sequences and invalid UTF-8

@@ -16,7 +16,7 @@
 static const char header[] =
 	"rule,name,severity,confidence,secret,fingerprint,status,path,line,"
 	"column,commit,author,email,date,subject,url,line_context,at_head,"
-	"detail,places,other_places\r\n";
+	"detail,verification,places,other_places\r\n";
 
 enum csv_flags {
 	CSV_PLAIN = 0,
@@ -121,6 +121,7 @@ static void csv_finding(struct buf *b, const struct finding *f,
 	csv_provenance(b, &f->where);
 	csv_triage(b, f, o);
 	csv_str(b, f->detail, CSV_UNTRUSTED);
+	csv_str(b, verify_state_name(f->verified.state), CSV_PLAIN);
 	csv_size(b, 1 + f->more_count);
 	csv_other_places(b, f);
 	buf_release(&secret);

@@ -60,6 +60,64 @@ static json_t *location_json(const struct location *l,
 	return j;
 }
 
+/* "key=value" lines as an object of strings. */
+static json_t *facts_json(const char *facts)
+{
+	json_t *j = json_object();
+	const char *p = facts, *eol, *eq;
+	char key[128];
+
+	for (; p && *p; p = eol + 1) {
+		if (!(eol = strchr(p, '\n')))
+			break;
+		if (!(eq = memchr(p, '=', (size_t)(eol - p))))
+			continue;
+		snprintf(key, sizeof(key), "%.*s", (int)(eq - p), p);
+		json_object_set_new(j, key, report_json_string(eq + 1,
+							       (size_t)(eol - eq - 1)));
+	}
+	return j;
+}
+
+/* The further parts of a credential in parts, each where it was found. */
+static json_t *parts_json(const struct finding *f,
+			  const struct report_options *o)
+{
+	json_t *arr = json_array();
+	struct buf secret = BUF_INIT;
+	size_t i;
+
+	for (i = 0; arr && i < f->n_parts; i++) {
+		const struct finding_part *p = &f->parts[i];
+		buf_reset(&secret);
+		report_secret_bytes(&secret, p->secret, p->secret_len, o);
+		json_array_append_new(arr, json_pack(
+			"{s:s, s:o, s:I, s:I}", "rule", p->rule->id,
+			"secret", report_json_string(secret.ptr ? secret.ptr : "",
+						     secret.len),
+			"line", (json_int_t)p->line,
+			"column", (json_int_t)p->column));
+	}
+	buf_release(&secret);
+	return arr;
+}
+
+/* The rule's remediation line and reference pages, when it has them. */
+static void guidance_json(json_t *j, const struct rule *r)
+{
+	json_t *refs;
+	size_t i;
+
+	if (r->remediation)
+		json_object_set_new(j, "remediation", str_or_null(r->remediation));
+	if (!r->references.n)
+		return;
+	refs = json_array();
+	for (i = 0; i < r->references.n; i++)
+		json_array_append_new(refs, str_or_null(r->references.items[i]));
+	json_object_set_new(j, "references", refs);
+}
+
 json_t *report_json_finding(const struct finding *f,
 			    const struct report_options *o)
 {
@@ -80,6 +138,8 @@ json_t *report_json_finding(const struct finding *f,
 	json_object_set_new(j, "fingerprint", json_string(f->fingerprint));
 	if (f->detail)
 		json_object_set_new(j, "detail", str_or_null(f->detail));
+	if (f->n_parts)
+		json_object_set_new(j, "companions", parts_json(f, o));
 	loc = location_json(&f->where, o);
 	json_object_update(j, loc);
 	json_decref(loc);
@@ -91,6 +151,16 @@ json_t *report_json_finding(const struct finding *f,
 		json_object_set_new(j, "line_context", str_or_null(f->context));
 	if (f->at_head >= 0)
 		json_object_set_new(j, "at_head", json_boolean(f->at_head));
+	if (f->triage)
+		json_object_set_new(j, "triage", json_string(f->triage));
+	if (f->lifecycle)
+		json_object_set_new(j, "lifecycle", facts_json(f->lifecycle));
+	if (f->verified.state != VERIFY_UNCHECKED) {
+		json_object_set_new(j, "verification",
+				    json_string(verify_state_name(f->verified.state)));
+		json_object_set_new(j, "verification_details",
+				    facts_json(f->verified.facts));
+	}
 	if (f->more_count)
 		json_object_set_new(j, "more_locations", json_integer((json_int_t)f->more_count));
 	if (f->n_more) {
@@ -99,6 +169,7 @@ json_t *report_json_finding(const struct finding *f,
 			json_array_append_new(more, location_json(&f->more[i], o));
 		json_object_set_new(j, "locations", more);
 	}
+	guidance_json(j, f->rule);
 	buf_release(&secret);
 	return j;
 }

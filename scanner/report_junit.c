@@ -101,6 +101,9 @@ static void xml_details(struct buf *b, const struct finding *f)
 	xml_place(b, &f->where);
 	xml_provenance(b, &f->where);
 	buf_addch(b, '\n');
+	if (f->verified.state != VERIFY_UNCHECKED)
+		buf_addf(b, "verification: %s\n",
+			 verify_state_name(f->verified.state));
 	if (f->detail) {
 		buf_adds(b, "detail: ");
 		xml_str(b, f->detail);

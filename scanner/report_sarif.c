@@ -103,10 +103,12 @@ static json_t *sarif_rule(const struct rule *r)
 		      "properties", "tags", "security", "secret",
 		      "external/cwe/cwe-798",
 		      "security-severity", security_severity(r->severity));
-	if (j && r->references.n)
+	/* helpUri must be an absolute URI: a reference that is not is text. */
+	if (j && r->references.n &&
+	    (!strncmp(r->references.items[0], "https://", 8) ||
+	     !strncmp(r->references.items[0], "http://", 7)))
 		json_object_set_new(j, "helpUri",
-				    report_json_string(r->references.items[0],
-						       strlen(r->references.items[0])));
+				    json_string(r->references.items[0]));
 	return j;
 }
 
@@ -149,16 +151,17 @@ static void uri_escape(struct buf *b, const char *path)
 	}
 }
 
-/* The region the secret spans when it starts at l. */
-static json_t *sarif_region(const struct location *l, const struct finding *f)
+/* The region a secret of len bytes spans when it starts at l. */
+static json_t *sarif_region(const struct location *l, const char *secret,
+			    size_t len)
 {
-	const char *last_nl = memrchr(f->secret, '\n', f->secret_len);
+	const char *last_nl = memrchr(secret, '\n', len);
 	size_t lines = 0, i, end_column;
 
-	for (i = 0; i < f->secret_len; i++)
-		lines += f->secret[i] == '\n';
-	end_column = last_nl ? f->secret_len - (size_t)(last_nl - f->secret)
-			     : l->column + f->secret_len;
+	for (i = 0; i < len; i++)
+		lines += secret[i] == '\n';
+	end_column = last_nl ? len - (size_t)(last_nl - secret)
+			     : l->column + len;
 	return json_pack("{s:I, s:I, s:I, s:I}",
 			 "startLine", (json_int_t)l->line,
 			 "startColumn", (json_int_t)(l->column ? l->column : 1),
@@ -166,7 +169,8 @@ static json_t *sarif_region(const struct location *l, const struct finding *f)
 			 "endColumn", (json_int_t)end_column);
 }
 
-static json_t *sarif_location(const struct location *l, const struct finding *f)
+static json_t *sarif_location(const struct location *l, const char *secret,
+			      size_t len)
 {
 	struct buf uri = BUF_INIT;
 	json_t *j;
@@ -174,7 +178,7 @@ static json_t *sarif_location(const struct location *l, const struct finding *f)
 	uri_escape(&uri, l->path);
 	j = json_pack("{s:{s:{s:s}, s:o}}", "physicalLocation",
 		      "artifactLocation", "uri", uri.ptr ? uri.ptr : "",
-		      "region", sarif_region(l, f));
+		      "region", sarif_region(l, secret, len));
 	buf_release(&uri);
 	return j;
 }
@@ -191,7 +195,20 @@ static void provenance_text(struct buf *b, const struct location *l)
 		 l->author_name ? l->author_name : "?", when);
 }
 
-/* Further places of the same secret, each saying where it came from. */
+/* Appends loc to arr with the next id and msg as its message. */
+static void related_add(json_t *arr, json_t *loc, const struct buf *msg)
+{
+	json_object_set_new(loc, "id",
+			    json_integer((json_int_t)json_array_size(arr) + 1));
+	json_object_set_new(loc, "message", json_pack("{s:o}", "text",
+			    report_json_string(msg->ptr, msg->len)));
+	json_array_append_new(arr, loc);
+}
+
+/*
+ * Further places of the same secret, each saying where it came from, and
+ * the companions of a credential in parts.
+ */
 static json_t *sarif_related(const struct finding *f)
 {
 	json_t *arr = json_array();
@@ -199,14 +216,22 @@ static json_t *sarif_related(const struct finding *f)
 	size_t i;
 
 	for (i = 0; arr && i < f->n_more; i++) {
-		json_t *loc = sarif_location(&f->more[i], f);
+		json_t *loc = sarif_location(&f->more[i], f->secret,
+					     f->secret_len);
 		buf_reset(&msg);
 		buf_adds(&msg, "The same secret");
 		provenance_text(&msg, &f->more[i]);
-		json_object_set_new(loc, "id", json_integer((json_int_t)i + 1));
-		json_object_set_new(loc, "message", json_pack("{s:o}", "text",
-				    report_json_string(msg.ptr, msg.len)));
-		json_array_append_new(arr, loc);
+		related_add(arr, loc, &msg);
+	}
+	for (i = 0; arr && i < f->n_parts; i++) {
+		const struct finding_part *p = &f->parts[i];
+		struct location at = f->where;
+		at.line = p->line;
+		at.column = p->column;
+		buf_reset(&msg);
+		buf_addf(&msg, "Its companion (%s)", p->rule->id);
+		related_add(arr, sarif_location(&at, p->secret, p->secret_len),
+			    &msg);
 	}
 	buf_release(&msg);
 	return arr;
@@ -220,6 +245,7 @@ static json_t *sarif_properties(const struct finding *f,
 		"severity", "confidence", "detail", "commit", "author", "email",
 		"date", "more_locations", "baseline", "git_ignored",
 		"commit_subject", "commit_url", "url", "line_context", "at_head",
+		"verification", "verification_details", "triage", "lifecycle",
 	};
 	json_t *all = report_json_finding(f, o), *props = json_object();
 	size_t i;
@@ -259,11 +285,12 @@ static json_t *sarif_result(const struct finding *f, long rule_index,
 			      "ruleIndex", (int)rule_index,
 			      "level", sarif_level(f->rule->severity),
 			      "message", sarif_message(f, o),
-			      "locations", sarif_location(&f->where, f),
+			      "locations", sarif_location(&f->where, f->secret,
+							   f->secret_len),
 			      "partialFingerprints",
 			      FINGERPRINT_KEY, f->fingerprint);
 
-	if (j && f->n_more)
+	if (j && (f->n_more || f->n_parts))
 		json_object_set_new(j, "relatedLocations", sarif_related(f));
 	if (j && baseline)
 		json_object_set_new(j, "baselineState", json_string(

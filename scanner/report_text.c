@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
@@ -48,6 +49,77 @@ static void text_provenance(struct buf *b, const struct location *l,
 		buf_adds(b, RESET);
 }
 
+/* "  [head: key=value, key=value]", escaped: the values are not ours. */
+static void text_facts(struct buf *b, const char *head, const char *facts)
+{
+	const char *p = facts, *eol;
+
+	buf_addf(b, "  [%s", head);
+	for (; p && (eol = strchr(p, '\n')); p = eol + 1) {
+		buf_adds(b, p == facts ? ": " : ", ");
+		report_escape(b, p, (size_t)(eol - p));
+	}
+	buf_addch(b, ']');
+}
+
+/* What the provider said of the secret (--verify). */
+static void text_verification(struct buf *b, const struct verification *v)
+{
+	if (v->state != VERIFY_UNCHECKED)
+		text_facts(b, verify_state_name(v->state), v->facts);
+}
+
+/* "    with RULE SECRET at LINE:COL" for each further part of a pair. */
+static void text_parts(struct buf *b, const struct finding *f,
+		       const struct report_options *o)
+{
+	struct buf secret = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < f->n_parts; i++) {
+		const struct finding_part *p = &f->parts[i];
+		buf_reset(&secret);
+		report_secret_bytes(&secret, p->secret, p->secret_len, o);
+		buf_addf(b, "    with %s  ", p->rule->id);
+		report_escape(b, secret.ptr ? secret.ptr : "", secret.len);
+		buf_addf(b, "  at %zu:%zu\n", p->line, p->column);
+	}
+	buf_release(&secret);
+}
+
+/* The rules whose advice was printed: a few hundred at most. */
+struct shown_rules {
+	const struct rule **items;
+	size_t n;
+};
+
+/*
+ * "    fix: <remediation>" under the first finding of each rule only: the
+ * advice is the rule's, repeating it would bury the findings.
+ */
+static int text_remediation(struct buf *b, const struct rule *r,
+			    struct shown_rules *shown,
+			    const struct report_options *o)
+{
+	const struct rule **grown;
+	size_t i;
+
+	if (!r->remediation || !o->advice)
+		return 0;
+	for (i = 0; i < shown->n; i++)
+		if (shown->items[i] == r)
+			return 0;
+	grown = realloc((void *)shown->items, (shown->n + 1) * sizeof(*grown));
+	if (!grown)
+		return LG_ERR_NOMEM;
+	shown->items = grown;
+	shown->items[shown->n++] = r;
+	buf_addf(b, "    %sfix: ", o->color ? DIM : "");
+	report_escape(b, r->remediation, strlen(r->remediation));
+	buf_addf(b, "%s\n", o->color ? RESET : "");
+	return 0;
+}
+
 static void text_finding(struct buf *b, const struct finding *f,
 			 const struct report_options *o)
 {
@@ -71,9 +143,15 @@ static void text_finding(struct buf *b, const struct finding *f,
 		buf_adds(b, "  (baseline)");
 	if (f->git_ignored)
 		buf_adds(b, "  (git-ignored)");
+	text_verification(b, &f->verified);
+	if (f->triage)
+		buf_addf(b, "  (%s)", f->triage);
+	if (f->lifecycle)
+		text_facts(b, "lifecycle", f->lifecycle);
 	if (f->more_count && !f->n_more)
 		buf_addf(b, "  (+%zu more places)", f->more_count);
 	buf_addch(b, '\n');
+	text_parts(b, f, o);
 	for (i = 0; i < f->n_more; i++) {
 		buf_adds(b, "    also at ");
 		text_place(b, &f->more[i]);
@@ -85,6 +163,7 @@ static void text_finding(struct buf *b, const struct finding *f,
 int report_text(FILE *out, const struct finding_list *l,
 		const struct report_options *o, struct lg_error *err)
 {
+	struct shown_rules shown = { NULL, 0 };
 	struct buf b = BUF_INIT;
 	size_t i;
 	int rc = 0;
@@ -92,9 +171,12 @@ int report_text(FILE *out, const struct finding_list *l,
 	for (i = 0; i < l->n && !rc; i++) {
 		buf_reset(&b);
 		text_finding(&b, l->items[i], o);
-		if (fwrite(b.ptr, 1, b.len, out) != b.len)
+		if (text_remediation(&b, l->items[i]->rule, &shown, o))
+			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		else if (fwrite(b.ptr, 1, b.len, out) != b.len)
 			rc = lg_error_set(err, LG_ERR_IO, "cannot write the report");
 	}
+	free((void *)shown.items);
 	buf_release(&b);
 	return rc;
 }

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "verify_spec.h"
 #include "banned.h"
 
 #define RULE_FILE_MAX (16u << 20)
@@ -50,6 +51,8 @@ struct rule_lazy {
 	atomic_int done;	/* rules_prepare() ran: rc holds its result */
 	int rc;
 	int compiled;		/* re, path_re and allow[] are made */
+	const struct rule *companions[RULE_MAX_REQUIRES];	/* rules_link() */
+	size_t n_companions;
 };
 
 static struct rule *rule_new(void)
@@ -93,6 +96,8 @@ static void rule_free(struct rule *r)
 	string_list_release(&r->examples);
 	string_list_release(&r->negative_examples);
 	string_list_release(&r->references);
+	string_list_release(&r->verify);
+	string_list_release(&r->requires);
 	free(r->remediation);
 	free(r->origin);
 	free(r);
@@ -304,6 +309,59 @@ static int get_bool(struct loader *ld, const yaml_node_t *node,
 	return load_fail(ld, node, what);
 }
 
+/* Appends "key=value" to out. */
+static int add_item(struct loader *ld, struct string_list *out,
+		    const char *key, const yaml_node_t *node)
+{
+	struct buf b = BUF_INIT;
+	char **grown;
+
+	if (!scalar(node))
+		return load_fail(ld, node, "verify: values must be strings or lists of them");
+	if (!(grown = realloc(out->items, (out->n + 1) * sizeof(char *))))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	out->items = grown;
+	if (buf_addf(&b, "%s=%s", key, scalar(node)) || buf_addch(&b, '\0')) {
+		buf_release(&b);
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	}
+	out->items[out->n++] = buf_detach(&b);
+	return 0;
+}
+
+/*
+ * A `verify:` mapping, flattened to "key=value" items (a list value gives
+ * one item per element) and checked by verify_spec_check().
+ */
+static int get_verify(struct loader *ld, const yaml_node_t *node,
+		      struct string_list *out)
+{
+	yaml_node_pair_t *p;
+	yaml_node_item_t *it;
+	int rc = 0;
+
+	if (node->type != YAML_MAPPING_NODE)
+		return load_fail(ld, node, "'verify' must be a mapping");
+	for (p = node->data.mapping.pairs.start;
+	     !rc && p < node->data.mapping.pairs.top; p++) {
+		const char *key = scalar(yaml_document_get_node(ld->doc, p->key));
+		yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+		if (!key)
+			return load_fail(ld, node, "keys must be strings");
+		if (v->type != YAML_SEQUENCE_NODE) {
+			rc = add_item(ld, out, key, v);
+			continue;
+		}
+		for (it = v->data.sequence.items.start;
+		     !rc && it < v->data.sequence.items.top; it++)
+			rc = add_item(ld, out, key,
+				      yaml_document_get_node(ld->doc, *it));
+	}
+	if (!rc && verify_spec_check(out, ld->err))
+		return load_fail_nested(ld, node);
+	return rc;
+}
+
 /* ---- one rule -------------------------------------------------------- */
 
 static int set_field(struct loader *ld, struct rule *r, const char *key,
@@ -329,6 +387,14 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_string_list(ld, v, key, &r->references);
 	if (!strcmp(key, "remediation"))
 		return get_string(ld, v, key, &r->remediation);
+	if (!strcmp(key, "verify"))
+		return get_verify(ld, v, &r->verify);
+	if (!strcmp(key, "requires"))
+		return get_string_list(ld, v, key, &r->requires);
+	if (!strcmp(key, "standalone"))
+		return get_bool(ld, v, key, &r->standalone);
+	if (!strcmp(key, "companion"))
+		return get_bool(ld, v, key, &r->companion);
 	if (!strcmp(key, "validate"))
 		return get_string(ld, v, key, &r->validate_name);
 	if (!strcmp(key, "parser"))
@@ -355,6 +421,12 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 			return ld->err->code;
 		r->secret_group = (unsigned)num;
 		*has_group = 1;
+		return 0;
+	}
+	if (!strcmp(key, "requires-window")) {
+		if (get_number(ld, v, key, 16, 1 << 20, &num))
+			return ld->err->code;
+		r->requires_window = (size_t)num;
 		return 0;
 	}
 	if (!strcmp(key, "window")) {
@@ -414,6 +486,18 @@ static int bind_parser(struct loader *ld, struct rule *r,
 	return 0;
 }
 
+/* The pairing fields: a part is a pattern, looked for, never a seeker. */
+static int check_parts(struct loader *ld, struct rule *r,
+		       const yaml_node_t *node)
+{
+	if (r->requires.n > RULE_MAX_REQUIRES)
+		return load_fail(ld, node, "at most 4 ids in 'requires'");
+	if (r->companion && (r->parser_name || r->requires.n))
+		return load_fail(ld, node,
+				 "a companion rule has a pattern and no 'requires'");
+	return 0;
+}
+
 static int compile_rule(struct loader *ld, struct rule *r,
 			const yaml_node_t *node, int has_group)
 {
@@ -439,6 +523,8 @@ static int compile_rule(struct loader *ld, struct rule *r,
 			return load_fail(ld, node, "empty keyword");
 	if (r->anchored && !r->keywords.n)
 		return load_fail(ld, node, "an anchored rule needs 'keywords'");
+	if ((rc = check_parts(ld, r, node)))
+		return rc;
 	if (rule_compile(r, ld->err))
 		return load_fail_nested(ld, node);
 	return r->re ? count_groups(ld, r, node, has_group) : 0;
@@ -477,6 +563,7 @@ static int parse_rule(struct loader *ld, const yaml_node_t *node,
 	if (!r)
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
 	r->window = RULE_DEFAULT_WINDOW;
+	r->requires_window = RULE_DEFAULT_REQUIRES_WINDOW;
 	r->severity = SEVERITY_HIGH;
 	r->origin_line = (size_t)node->start_mark.line + 1;
 	if (node->type != YAML_MAPPING_NODE) {
@@ -689,6 +776,9 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	r->window = b->window;
 	r->generic = b->generic;
 	r->anchored = b->anchored;
+	r->requires_window = b->requires_window;
+	r->standalone = b->standalone;
+	r->companion = b->companion;
 	r->origin_line = b->origin_line;
 	if (copy_string(&r->id, b->id) || copy_string(&r->name, b->name) ||
 	    copy_string(&r->pattern, b->pattern) ||
@@ -698,6 +788,8 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	    copy_string(&r->origin, b->origin) ||
 	    copy_string(&r->remediation, b->remediation) ||
 	    copy_list(&r->references, &b->references) ||
+	    copy_list(&r->verify, &b->verify) ||
+	    copy_list(&r->requires, &b->requires) ||
 	    copy_list(&r->keywords, &b->keywords) ||
 	    copy_list(&r->allow_src, &b->allow_src) ||
 	    copy_list(&r->examples, &b->examples) ||
@@ -738,6 +830,49 @@ int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
 	return 0;
 }
 
+/* Resolves one rule's `requires`; the caller holds no thread yet. */
+static int link_rule(const struct rule_set *rs, const struct rule *r,
+		     int strict, struct lg_error *err)
+{
+	struct rule_lazy *l = r->lazy;
+	size_t i;
+
+	l->n_companions = 0;
+	for (i = 0; i < r->requires.n; i++) {
+		const struct rule *c = rules_find(rs, r->requires.items[i]);
+		if (!c && !strict)
+			continue;
+		/* A part is looked for anywhere in a window: a plain pattern. */
+		if (!c || c == r || c->parser || c->anchored)
+			return lg_error_set(err, LG_ERR_PARSE,
+					    "%s:%zu: rule '%s' requires '%s': %s",
+					    r->origin, r->origin_line, r->id,
+					    r->requires.items[i],
+					    !c ? "no such rule"
+					    : c == r ? "itself"
+					    : "a parser or anchored rule");
+		l->companions[l->n_companions++] = c;
+	}
+	return 0;
+}
+
+int rules_link(const struct rule_set *rs, int strict, struct lg_error *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < rs->n; i++)
+		if ((rc = link_rule(rs, rs->rules[i], strict, err)))
+			return rc;
+	return 0;
+}
+
+const struct rule *const *rules_companions(const struct rule *r, size_t *n)
+{
+	*n = r->lazy->n_companions;
+	return r->lazy->companions;
+}
+
 const struct rule *rules_find(const struct rule_set *rs, const char *id)
 {
 	size_t i;
@@ -762,6 +897,15 @@ int rules_remove(struct rule_set *rs, const char *id)
 		return 0;
 	}
 	return -1;
+}
+
+void rules_drop_verify(struct rule_set *rs, const char *origin)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (rs->rules[i]->origin && !strcmp(rs->rules[i]->origin, origin))
+			string_list_release(&rs->rules[i]->verify);
 }
 
 void rules_release(struct rule_set *rs)

@@ -61,11 +61,24 @@ struct rule {
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */
 	char *remediation;	/* one line: what to do when it leaks */
+	struct string_list verify;	/* "key=value" items: see verify_spec.h */
+	/*
+	 * Credentials in parts: the ids of rules whose matches must lie
+	 * within requires_window bytes of this rule's secret.  Found, they
+	 * are reported with it as one finding; missing, the match is dropped
+	 * unless `standalone` (a strong token is a finding by itself).
+	 */
+	struct string_list requires;
+	size_t requires_window;
+	int standalone;
+	int companion;		/* only looked for as another rule's part */
 	char *origin;		/* rule file name */
 	size_t origin_line;	/* 1-based line of the rule in that file */
 };
 
 #define RULE_DEFAULT_WINDOW 512
+#define RULE_DEFAULT_REQUIRES_WINDOW 1024
+#define RULE_MAX_REQUIRES 4
 
 struct rule_set {
 	struct rule **rules;
@@ -102,6 +115,24 @@ int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err);
  * built-in pattern once, so only memory can run out.
  */
 int rules_prepare(const struct rule *r);
+
+/* Forgets the `verify:` blocks of the rules loaded from file origin. */
+void rules_drop_verify(struct rule_set *rs, const char *origin);
+/*
+ * Resolves each rule's `requires` ids to rules of rs, once rs is final
+ * (engine_new() calls it, before any thread scans).  Fails naming the rule
+ * and the id when a rule requires itself, a parser or an anchored rule,
+ * and, when strict, an id rs does not hold.  Not strict, such an id is
+ * left out (a configuration may disable a part): rules_companions() then
+ * returns fewer than r->requires.n.
+ */
+int rules_link(const struct rule_set *rs, int strict, struct lg_error *err);
+
+/*
+ * The rules r requires, as the last rules_link() resolved them: *n of
+ * them, borrowed from the rule set for as long as it is unchanged.
+ */
+const struct rule *const *rules_companions(const struct rule *r, size_t *n);
 
 /* The rule with this id, borrowed from rs, or NULL. */
 const struct rule *rules_find(const struct rule_set *rs, const char *id);

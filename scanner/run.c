@@ -1,4 +1,5 @@
 #include "run.h"
+#include "verify.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -173,6 +174,9 @@ void run_release(struct run *r)
 {
 	if (interrupted_run == r)
 		interrupted_run = NULL;
+	if (r->has_store)
+		store_close(&r->store);
+	r->has_store = 0;
 	engine_free(r->engine);
 	rules_release(&r->rules);
 	filter_release(&r->filter);
@@ -226,16 +230,25 @@ static int exit_status(const struct cli *c, const struct finding_list *l)
 			continue;
 		if (c->fail_on_set && f->rule->severity < c->fail_on)
 			continue;
+		if (c->fail_on_live && f->verified.state != VERIFY_LIVE)
+			continue;
+		if (f->triage)	/* revoked: reported, no longer a leak to stop */
+			continue;
 		return c->exit_code;
 	}
 	return EXIT_CLEAN;
 }
 
-static int write_report(struct run *r, const struct finding_list *l)
+int run_write_report(struct run *r, const struct finding_list *l)
 {
 	const struct cli *c = r->cli;
+	/*
+	 * Advice is for a reader at a terminal: a script counts a line a
+	 * finding.
+	 */
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
-				     LEAKGATE_VERSION, r->forge };
+				     LEAKGATE_VERSION,
+				     !c->output && isatty(STDOUT_FILENO), r->forge };
 	struct output out = OUTPUT_INIT;
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
@@ -284,6 +297,8 @@ static int filter_findings(struct run *r, struct finding_list *l)
 
 	filter_apply(&r->filter, l, r->cli->new_only);
 	warn_ignores(r->cli, &r->filter);
+	if (r->has_store)
+		store_apply_triage(&r->store, l);
 	if (r->cli->group)
 		rc = filter_group(l, &err);
 	else if (r->by_secret)
@@ -293,16 +308,66 @@ static int filter_findings(struct run *r, struct finding_list *l)
 	return rc;
 }
 
+int run_verify_options(const struct cli *c, struct verify_options *vo)
+{
+	if (verify_options_init(vo, c->github_url, c->ca_file, c->verify_timeout,
+				c->access_map)) {
+		run_error("out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Drops every finding whose secret the provider did not confirm live. */
+static void keep_live(struct finding_list *l)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->items[i]->verified.state == VERIFY_LIVE)
+			l->items[kept++] = l->items[i];
+		else
+			finding_free(l->items[i]);
+	}
+	l->n = kept;
+}
+
+/* --verify: each distinct secret asked about once, after the filters. */
+static int verify_stage(struct run *r, struct finding_list *l)
+{
+	struct verify_options vo;
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	if (!r->cli->verify)
+		return 0;
+	if (run_verify_options(r->cli, &vo))
+		return -1;
+	rc = http_global_init(&err);
+	if (!rc) {
+		rc = verify_findings(l, &vo, &err);
+		http_global_cleanup();
+	}
+	verify_options_release(&vo);
+	if (rc) {
+		run_error(err.msg);
+		return rc;
+	}
+	if (r->cli->only_verified)
+		keep_live(l);
+	return 0;
+}
+
 int run_report(struct run *r, struct finding_list *findings)
 {
-	if (filter_findings(r, findings))
+	if (filter_findings(r, findings) || verify_stage(r, findings))
 		return EXIT_ERROR;
 	/* A partial report must not replace a complete one in -o FILE. */
 	if (r->stop && r->cli->output) {
 		run_error("interrupted: no report written");
 		return EXIT_ERROR;
 	}
-	if (write_report(r, findings))
+	if (run_write_report(r, findings))
 		return EXIT_ERROR;
 	if (r->stop) {
 		run_error("interrupted: the results above are partial");
@@ -370,8 +435,57 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 	if (ignored)
 		fprintf(stderr, ", %zu places ignored", ignored);
 	fprintf(stderr, ", %.2f s", s->seconds);
+	if (s->known)
+		fprintf(stderr, " (%llu already in the store)",
+			(unsigned long long)s->known);
 	print_skips(s);
 	fputc('\n', stderr);
+}
+
+/* --store: the store for this rule set, and the scan skipping what it holds. */
+static int store_begin(struct run *r, struct scan_options *so)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	struct buf path = BUF_INIT;
+	char ruleset[17];
+	int rc;
+
+	if (!r->cli->store)
+		return 0;
+	if (*r->cli->store)
+		buf_adds(&path, r->cli->store);
+	else if (r->git_dir)
+		buf_addf(&path, "%s/leakgate.db", r->git_dir);
+	if (!path.len) {
+		run_error("--store needs a file here (--store=FILE)");
+		return -1;
+	}
+	store_ruleset_hash(&r->rules, ruleset);
+	rc = store_open(&r->store, path.ptr, ruleset, &err);
+	buf_release(&path);
+	if (rc) {
+		store_close(&r->store);
+		run_error(err.msg);
+		return -1;
+	}
+	r->has_store = 1;
+	so->admit = store_admit;
+	so->admit_payload = &r->store;
+	return 0;
+}
+
+/* Everything this scan found goes into the store, before any filter. */
+static int store_end(struct run *r, const struct finding_list *found)
+{
+	struct lg_error err = LG_ERROR_INIT;
+
+	if (!r->has_store || r->stop)
+		return 0;
+	if (store_record(&r->store, found, &err)) {
+		run_error(err.msg);
+		return -1;
+	}
+	return 0;
 }
 
 int run_scan(struct run *r, struct scan_source *src, const char *what)
@@ -395,6 +509,8 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 		so.progress = progress_stderr;
 		so.progress_payload = &line;
 	}
+	if (store_begin(r, &so))
+		return EXIT_ERROR;
 	if (scan_run(r->engine, src, &so, &found, &stats, &err) ||
 	    (r->triage && r->triage(&found, r->triage_payload, &err))) {
 		if (line.drawn)
@@ -405,6 +521,10 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	if (line.drawn)
 		fputs("\r\033[K", stderr);
+	if (store_end(r, &found)) {
+		finding_list_release(&found);
+		return EXIT_ERROR;
+	}
 	status = run_report(r, &found);
 	print_summary(c, &stats, &found, r->filter.dropped, what);
 	finding_list_release(&found);

@@ -7,6 +7,7 @@
 #include "finding.h"
 #include "rules.h"
 #include "scan.h"
+#include "store.h"
 
 struct config;
 struct forge;
@@ -23,6 +24,10 @@ struct run {
 	struct engine *engine;
 	struct filter filter;	/* ignore file and baseline, loaded by run_init */
 	volatile int stop;	/* set by SIGINT */
+	/* --store: opened by run_scan; git_dir (set by git commands) holds the default file. */
+	struct store store;
+	int has_store;
+	const char *git_dir;
 	/* Set by the command after run_init; all may stay NULL or 0. */
 	const struct forge *forge;	/* links to commits and lines */
 	/* After the scan, before filtering: adds triage facts (at_head). */
@@ -63,6 +68,13 @@ int run_scan(struct run *r, struct scan_source *src, const char *what);
  * (for commands that do not scan through the pipeline, like audit).
  */
 int run_report(struct run *r, struct finding_list *findings);
+
+/* Writes l in the chosen format to stdout or -o; prints the error, returns -1. */
+int run_write_report(struct run *r, const struct finding_list *l);
+
+struct verify_options;
+/* The verification options the command line asks for; prints the error, returns -1. */
+int run_verify_options(const struct cli *c, struct verify_options *vo);
 
 /* The process-wide run that SIGINT stops; set by run_init. */
 void run_install_signal_handler(struct run *r);

@@ -173,6 +173,13 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 {
 	size_t w = item_weight(item);
 
+	if (q->opts->admit && !q->opts->admit(item, q->opts->admit_payload)) {
+		pthread_mutex_lock(&q->lock);
+		q->stats.known++;
+		pthread_mutex_unlock(&q->lock);
+		scan_item_release(item);
+		return 0;
+	}
 	maybe_progress(q);
 	pthread_mutex_lock(&q->lock);
 	while (!stopping(q) && q->count &&
@@ -329,6 +336,43 @@ static int spans_overlap(const struct span *s, size_t n, size_t start,
 	return lo && s[lo - 1].end > start;
 }
 
+/* Sorts spans by start and makes each end the largest so far. */
+static void spans_prepare(struct span *s, size_t n)
+{
+	size_t i;
+
+	qsort(s, n, sizeof(*s), compare_span);
+	for (i = 1; i < n; i++)
+		if (s[i].end < s[i - 1].end)
+			s[i].end = s[i - 1].end;
+}
+
+/*
+ * Marks single findings on the bytes of another finding's part: the
+ * credential in parts already reports them.
+ */
+static void mark_absorbed(struct finding_list *l, size_t first,
+			  struct span *s, char *shadowed)
+{
+	size_t i, j, n = 0;
+
+	for (i = first; i < l->n; i++)
+		for (j = 0; j < l->items[i]->n_parts; j++) {
+			s[n].start = l->items[i]->parts[j].offset;
+			s[n].end = s[n].start + l->items[i]->parts[j].secret_len;
+			n++;
+		}
+	if (!n)
+		return;
+	spans_prepare(s, n);
+	for (i = first; i < l->n; i++) {
+		const struct finding *f = l->items[i];
+		if (!f->n_parts &&
+		    spans_overlap(s, n, f->offset, f->offset + f->secret_len))
+			shadowed[i - first] = 1;
+	}
+}
+
 /* Marks findings of rank below `strong` that overlap one of rank >= strong. */
 static void mark_shadowed(struct finding_list *l, size_t first, int strong,
 			  struct span *s, char *shadowed)
@@ -342,10 +386,7 @@ static void mark_shadowed(struct finding_list *l, size_t first, int strong,
 		}
 	if (!n)
 		return;
-	qsort(s, n, sizeof(*s), compare_span);
-	for (i = 1; i < n; i++)
-		if (s[i].end < s[i - 1].end)
-			s[i].end = s[i - 1].end;
+	spans_prepare(s, n);
 	for (i = first; i < l->n; i++) {
 		const struct finding *f = l->items[i];
 		if (rank(f) < strong &&
@@ -368,11 +409,12 @@ static void drop_shadowed(struct finding_list *l, size_t first)
 
 	if (n < 2)
 		return;
-	spans = malloc(n * sizeof(*spans));
+	spans = malloc(n * (1 + RULE_MAX_REQUIRES) * sizeof(*spans));
 	shadowed = calloc(n, 1);
 	if (spans && shadowed) {
 		mark_shadowed(l, first, 1, spans, shadowed);
 		mark_shadowed(l, first, 2, spans, shadowed);
+		mark_absorbed(l, first, spans, shadowed);
 		for (i = first; i < l->n; i++) {
 			if (shadowed[i - first])
 				finding_free(l->items[i]);

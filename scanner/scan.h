@@ -104,6 +104,7 @@ struct scan_stats {
 	uint64_t bytes;		/* scanned */
 	uint64_t skipped[SCAN_SKIP_KINDS];
 	uint64_t limit_hits;	/* rules that hit a PCRE2 limit on a blob */
+	uint64_t known;		/* items skipped as scanned before (--store) */
 	uint64_t findings;
 	double seconds;
 	/* The producer's own count of a known total (history: commits). */
@@ -121,6 +122,12 @@ struct scan_options {
 	/* Progress, called from the producer every so often; may be NULL. */
 	void (*progress)(const struct scan_stats *s, void *payload);
 	void *progress_payload;
+	/*
+	 * Called by the producer for each item it pushes; 0 skips the item
+	 * (the findings store scanned it before).  May be NULL.
+	 */
+	int (*admit)(const struct scan_item *item, void *payload);
+	void *admit_payload;
 	/* Stop flag polled by producer and workers (Ctrl-C); may be NULL. */
 	volatile int *stop;
 };

@@ -34,7 +34,20 @@ const char *const *validate_names(void);
 void validate_crc32_base62(const char *data, size_t len, char out[7]);
 
 enum validate_result validate_github_crc32(const char *secret, size_t len);
+/*
+ * Fine-grained PATs: valid when characters 77..84 are the base32 of the
+ * SHA-256 of the first 77 (undocumented, seen in one peer), otherwise
+ * unknown: never invalid.
+ */
+enum validate_result validate_github_fine_grained(const char *secret,
+						  size_t len);
 enum validate_result validate_npm_crc32(const char *secret, size_t len);
+/*
+ * The check of whatever checksummed format the secret has, told by its
+ * prefix (ghp_, gho_, ghu_, ghs_, ghr_, npm_, glsa_, github_pat_), or
+ * unknown: so a token inside a URL or an assignment is checked as well.
+ */
+enum validate_result validate_known_token(const char *secret, size_t len);
 /*
  * GitLab routable tokens: the trailing base36 CRC-32 (see validate.c).
  * Unknown for the legacy fixed-length forms, which carry no check.

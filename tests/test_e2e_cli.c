@@ -29,6 +29,7 @@ TestSuite(e2e_cli, .init = setup, .fini = teardown, .timeout = 60);
 
 static const char *const commands[] = {
 	"scan", "history", "staged", "range", "audit", "rules", "hook", "config",
+	"verify", "revoke", "report", "triage", "store",
 };
 
 Test(e2e_cli, each_command_has_its_own_help)

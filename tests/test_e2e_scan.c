@@ -666,3 +666,200 @@ Test(e2e_scan, rules_check)
 	free(good);
 	free(bad);
 }
+
+/* A token in a URL's userinfo goes through its format's checksum too. */
+Test(e2e_scan, url_userinfo_tokens_are_checksummed)
+{
+	struct run_result r;
+	struct buf b = BUF_INIT;
+	const char *good = ghp(5, 0), *bad = th_fake_token_bad("gho_", 30, 6, 1);
+
+	buf_addf(&b, "a = https://x-access-token:%s@github.com/o/r\n"
+		 "b = https://%s:x-oauth-basic@github.com/o/r\n", bad, bad);
+	th_write(dir, "bad.txt", b.ptr);
+	buf_reset(&b);
+	buf_addf(&b, "https://x-access-token:%s@github.com/o/r\n", good);
+	th_write(dir, "good.txt", b.ptr);
+	buf_release(&b);
+	r = LG(dir, NULL, "scan", "bad.txt");
+	cr_assert_eq(r.status, 0, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "good.txt");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "github-pat-classic"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "checksum"), "%s", r.out);
+	cr_assert_null(strstr(r.out, "url-credentials"), "%s", r.out);
+	th_run_release(&r);
+}
+
+Test(e2e_scan, rules_list_groups_by_family_with_counts)
+{
+	struct run_result r;
+	char *rules = path_in("extra.yaml");
+	const char *fam, *gh;
+
+	th_write(dir, "extra.yaml",
+		 "rules:\n"
+		 "  - id: extra-one\n"
+		 "    pattern: 'extra_[0-9]{8}'\n"
+		 "  - id: extra-two\n"
+		 "    pattern: 'extra_[a-f]{8}'\n");
+	r = LG(dir, NULL, "rules", "list", "--rules", rules);
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	fam = strstr(r.out, "extra.yaml (2 rules)\n  extra-one ");
+	cr_assert_not_null(fam, "%s", r.out);
+	cr_assert_not_null(strstr(fam, "\n  extra-two "), "%s", r.out);
+	gh = strstr(r.out, "rules/github.yaml (");
+	cr_assert_not_null(gh, "%s", r.out);
+	cr_assert_not_null(strstr(gh, "\n  github-pat-classic "), "%s", r.out);
+	/* The summary counts the extra file with the built-in ones. */
+	cr_assert_not_null(strstr(r.out, " rules in "), "%s", r.out);
+	cr_assert_eq(th_count(r.out, " rules)\n") + th_count(r.out, " rule)\n"),
+		     (size_t)atoi(strstr(r.out, " rules in ") + 10), "%s", r.out);
+	th_run_release(&r);
+	free(rules);
+}
+
+Test(e2e_scan, rules_show_one_rule)
+{
+	struct run_result r;
+	json_t *j;
+	json_error_t jerr;
+
+	r = LG(dir, NULL, "rules", "show", "github-pat-classic");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "id:          github-pat-classic\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "pattern:     (?<!"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "keywords:    ghp_\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "validator:   github-crc32\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nexamples:\n  GITHUB_TOKEN="), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nnegative examples:\n"), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nremediation: "), "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\nreferences:\n  https://"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show", "aws-access-key-id");
+	cr_assert_not_null(strstr(r.out, "requires:    aws-secret-access-key-value "
+				  "(within 512 bytes; reported alone as well)\n"),
+			   "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show", "-f", "json", "aws-access-key-id");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	j = json_loads(r.out, 0, &jerr);
+	cr_assert_not_null(j, "%s", r.out);
+	cr_assert_str_eq(json_string_value(json_object_get(j, "id")),
+			 "aws-access-key-id");
+	cr_assert_str_eq(json_string_value(json_array_get(
+				 json_object_get(j, "requires"), 0)),
+			 "aws-secret-access-key-value");
+	cr_assert(json_is_array(json_object_get(j, "examples")));
+	json_decref(j);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show", "no-such-rule");
+	cr_assert_eq(r.status, 2);
+	cr_assert_not_null(strstr(r.err, "no rule with that id"), "%s", r.err);
+	th_run_release(&r);
+	r = LG(dir, NULL, "rules", "show");
+	cr_assert_eq(r.status, 2);
+	th_run_release(&r);
+}
+
+/* An access key id and its secret key: one finding listing both. */
+Test(e2e_scan, credentials_in_parts_are_one_finding)
+{
+	struct run_result r;
+	json_t *j, *parts;
+
+	th_write(dir, "pair.env",
+		 "AWS_ACCESS_KEY_ID=AKIA" "Q3ZL7TPWNM4XK2RD\n"
+		 "AWS_SECRET_ACCESS_KEY=" "k9Zp2Qx7Lm4Vb8Nc1Rt5Wy3Hs6Jd0Fg2Ea9Uo7Ti\n");
+	th_write(dir, "alone.env", "AWS_ACCESS_KEY_ID=AKIA" "Q3ZL7TPWNM4XK2RD\n");
+	r = LG(dir, NULL, "scan", "-f", "json", "pair.env");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	j = parse_json(r.out);
+	cr_assert_eq(json_array_size(j), 1, "the secret key is in the pair: %s",
+		     r.out);
+	cr_assert_str_eq(str_field(json_array_get(j, 0), "rule"),
+			 "aws-access-key-id");
+	parts = json_object_get(json_array_get(j, 0), "companions");
+	cr_assert_eq(json_array_size(parts), 1, "%s", r.out);
+	cr_assert_str_eq(str_field(json_array_get(parts, 0), "rule"),
+			 "aws-secret-access-key-value");
+	cr_assert_eq(json_integer_value(json_object_get(json_array_get(parts, 0),
+							"line")), 2);
+	cr_assert_null(strstr(r.out, "k9Zp2Qx7Lm4Vb8Nc1Rt5"), "redacted");
+	json_decref(j);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "pair.env");
+	cr_assert_not_null(strstr(r.out, "\n    with aws-secret-access-key-value  "
+				  "k9Zp2Qx7*****  at 2:23\n"), "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "sarif", "pair.env");
+	cr_assert_not_null(strstr(r.out, "Its companion (aws-secret-access-key-value)"),
+			   "%s", r.out);
+	th_run_release(&r);
+	/* The id alone is still a finding, under another fingerprint. */
+	r = LG(dir, NULL, "scan", "-f", "json", "alone.env");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_null(strstr(r.out, "companions"), "%s", r.out);
+	th_run_release(&r);
+}
+
+/* A rule's remediation and references reach every report format. */
+Test(e2e_scan, reports_carry_remediation_and_references)
+{
+	static const char fix[] = "fix: Revoke the token in GitHub";
+	struct run_result r;
+	json_t *j, *refs;
+
+	plant("a.txt", "token: ", 3);
+	plant("b.txt", "token: ", 4);
+	/* Advice is for a terminal: through a pipe, a line a finding. */
+	r = LG(dir, NULL, "scan", "--color=always", ".");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_eq(th_count(r.out, fix), 0, "%s", r.out);
+	cr_assert_eq(th_count(r.out, "\n"), 2, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "json", "a.txt");
+	j = parse_json(r.out);
+	cr_assert_not_null(strstr(str_field(json_array_get(j, 0), "remediation"),
+				  "Revoke the token in GitHub"));
+	refs = json_object_get(json_array_get(j, 0), "references");
+	cr_assert(json_array_size(refs) >= 1, "%s", r.out);
+	cr_assert_eq(strncmp(json_string_value(json_array_get(refs, 0)),
+			     "https://docs.github.com/", 24), 0);
+	json_decref(j);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "-f", "sarif", "a.txt");
+	cr_assert_not_null(strstr(r.out, "\"helpUri\": \"https://docs.github.com/"),
+			   "%s", r.out);
+	cr_assert_not_null(strstr(r.out, "\"text\": \"Revoke the token in GitHub"),
+			   "%s", r.out);
+	th_run_release(&r);
+}
+
+/* A part no rule provides is a rules-check failure, not a scan error. */
+Test(e2e_scan, rules_check_names_a_missing_part)
+{
+	struct run_result r;
+	char *rules = path_in("parts.yaml");
+
+	th_write(dir, "parts.yaml",
+		 "rules:\n"
+		 "  - id: half-pair\n"
+		 "    keywords: [hp_]\n"
+		 "    pattern: 'hp_([0-9]{8})'\n"
+		 "    requires: [other-half]\n"
+		 "    standalone: true\n"
+		 "    examples: ['hp_48151623']\n");
+	r = LG(dir, NULL, "rules", "check", rules);
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.err, "rule 'half-pair' requires 'other-half': "
+				  "no such rule"), "%s", r.err);
+	th_run_release(&r);
+	th_write(dir, "a.txt", "hp_48151623\n");
+	r = LG(dir, NULL, "scan", "--rules", rules, "a.txt");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "half-pair"), "%s", r.out);
+	th_run_release(&r);
+	free(rules);
+}

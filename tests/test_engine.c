@@ -16,6 +16,9 @@ struct seen {
 	char secret[256];
 	size_t offset, line, column;
 	enum confidence confidence;
+	size_t n_parts;
+	char part[64];		/* the first part's secret */
+	size_t part_line;
 };
 
 struct collected {
@@ -46,6 +49,13 @@ static int collect(const struct engine_match *m, void *payload)
 	s->line = m->line;
 	s->column = m->column;
 	s->confidence = m->confidence;
+	s->n_parts = m->n_parts;
+	if (m->n_parts) {
+		cr_assert_lt(m->parts[0].secret_len, sizeof(s->part));
+		memcpy(s->part, m->parts[0].secret, m->parts[0].secret_len);
+		s->part[m->parts[0].secret_len] = '\0';
+		s->part_line = m->parts[0].line;
+	}
 	return 0;
 }
 
@@ -249,12 +259,12 @@ Test(engine, validator_drops_bad_checksums_and_raises_confidence)
 	cr_assert_eq(scan(&fx, &b), 2);
 	cr_assert_str_eq(fx.c.m[0].rule->id, "checked");
 	cr_assert_eq(fx.c.m[0].confidence, CONFIDENCE_CHECKSUM);
+	/* A rule without a validator still checks a format that has one. */
 	cr_assert_str_eq(fx.c.m[1].rule->id, "unchecked");
-	cr_assert_eq(fx.c.m[1].confidence, CONFIDENCE_PATTERN);
+	cr_assert_eq(fx.c.m[1].confidence, CONFIDENCE_CHECKSUM);
 	buf_reset(&b);
 	buf_addf(&b, "a = %s\n", th_fake_token_bad("ghp_", 30, 7, 0));
-	cr_assert_eq(scan(&fx, &b), 1);
-	cr_assert_str_eq(fx.c.m[0].rule->id, "unchecked");
+	cr_assert_eq(scan(&fx, &b), 0);
 	buf_release(&b);
 	teardown(&fx);
 	cr_assert_str_eq(confidence_name(CONFIDENCE_CHECKSUM), "checksum");
@@ -554,5 +564,96 @@ Test(engine, builtin_rules_compile_when_their_keywords_occur)
 	/* A rule's check compiles it whatever the text. */
 	cr_assert_eq(engine_count_rule_matches(fx.w, other, "", 0), 0);
 	cr_assert_not_null(other->re);
+	teardown(&fx);
+}
+
+/* ---- credentials in parts -------------------------------------------- */
+
+static const char pair_rules[] =
+	"rules:\n"
+	"  - id: key-id\n"
+	"    keywords: [KID]\n"
+	"    pattern: '(KID[0-9]{8})'\n"
+	"    requires: [key-secret]\n"
+	"    requires-window: 64\n"
+	"    standalone: true\n"
+	"  - id: weak-secret\n"
+	"    keywords: ['secret=']\n"
+	"    pattern: 'secret=([a-z]{12})'\n"
+	"    requires: [key-owner]\n"
+	"  - id: key-secret\n"
+	"    companion: true\n"
+	"    pattern: '(?<![A-Za-z])([A-Z]{10})(?![A-Za-z])'\n"
+	"  - id: key-owner\n"
+	"    companion: true\n"
+	"    pattern: 'owner=([a-z]{4,8})'\n";
+
+struct pair_case {
+	const char *text;
+	size_t found;		/* matches reported */
+	size_t parts;		/* parts of the first */
+	const char *part;	/* the first part's secret */
+	size_t part_line;
+};
+
+static const struct pair_case pair_cases[] = {
+	/* A strong part reports alone, and with its companion when near. */
+	{ "KID48151623\n", 1, 0, NULL, 0 },
+	{ "KID48151623\nQWERTYUIOP\n", 1, 1, "QWERTYUIOP", 2 },
+	{ "QWERTYUIOP KID48151623\n", 1, 1, "QWERTYUIOP", 1 },
+	/* The nearest companion wins; one past the window is not one. */
+	{ "ASDFGHJKLZ\n\n\nKID48151623 QWERTYUIOP\n", 1, 1, "QWERTYUIOP", 4 },
+	{ "KID48151623\n"
+	  "..............................................................."
+	  "..\nQWERTYUIOP\n", 1, 0, NULL, 0 },
+	/* A weak part reports only with its companion. */
+	{ "secret=qzmxkwpvtrhj\n", 0, 0, NULL, 0 },
+	{ "owner=alice\nsecret=qzmxkwpvtrhj\n", 1, 1, "alice", 1 },
+	/* A companion alone is never a finding. */
+	{ "QWERTYUIOP owner=alice\n", 0, 0, NULL, 0 },
+};
+
+Test(engine, credentials_in_parts)
+{
+	struct fixture fx;
+	size_t i;
+
+	setup(&fx, pair_rules);
+	for (i = 0; i < sizeof(pair_cases) / sizeof(pair_cases[0]); i++) {
+		const struct pair_case *c = &pair_cases[i];
+		size_t n = scan_n(&fx, c->text, strlen(c->text), NULL);
+		cr_assert_eq(n, c->found, "case %zu: %zu found", i, n);
+		if (!n)
+			continue;
+		cr_expect_eq(fx.c.m[0].n_parts, c->parts, "case %zu", i);
+		if (c->part) {
+			cr_expect_str_eq(fx.c.m[0].part, c->part, "case %zu", i);
+			cr_expect_eq(fx.c.m[0].part_line, c->part_line, "case %zu", i);
+		}
+	}
+	/* A check runs a companion's own examples alone. */
+	cr_assert_eq(engine_count_rule_matches(fx.w, rules_find(&fx.rs, "key-secret"),
+					       "QWERTYUIOP", 10), 1);
+	teardown(&fx);
+}
+
+/* A disabled part: a weak rule is never complete, a strong one goes alone. */
+Test(engine, requires_a_missing_rule)
+{
+	struct fixture fx;
+
+	setup(&fx, "rules:\n"
+		   "  - id: weak\n"
+		   "    keywords: [w_]\n"
+		   "    pattern: 'w_([0-9]{6})'\n"
+		   "    requires: [gone]\n"
+		   "  - id: strong\n"
+		   "    keywords: [s_]\n"
+		   "    pattern: 's_([0-9]{6})'\n"
+		   "    requires: [gone]\n"
+		   "    standalone: true\n");
+	cr_assert_eq(scan_n(&fx, "w_481516 s_623420\n", 18, NULL), 1);
+	cr_assert_str_eq(fx.c.m[0].rule->id, "strong");
+	cr_assert_eq(fx.c.m[0].n_parts, 0);
 	teardown(&fx);
 }

@@ -184,3 +184,37 @@ Test(finding, location_copy_is_deep)
 	location_release(&dst);
 	cr_assert_null(dst.path);
 }
+
+/*
+ * A credential in parts: the parts are copied, and the fingerprint is
+ * xxh3-128 of "id NUL secret" then "NUL part_id NUL part_secret".
+ */
+Test(finding, parts_are_copied_and_fingerprinted)
+{
+	struct rule r = fake_rule("key-id"), c = fake_rule("key-secret");
+	char data[] = "KID48151623 QWERTYUIOP";
+	struct engine_match m = { .rule = &r, .secret = data, .secret_len = 11,
+				  .line = 1, .column = 1, .n_parts = 1 };
+	char want[FINGERPRINT_HEX + 1], other[FINGERPRINT_HEX + 1];
+	static const char joined[] = "key-id\0KID48151623\0key-secret\0QWERTYUIOP";
+	XXH128_hash_t h = XXH3_128bits(joined, sizeof(joined) - 1);
+	struct finding *f;
+
+	m.parts[0] = (struct engine_part){ .rule = &c, .secret = data + 12,
+					   .secret_len = 10, .offset = 12,
+					   .line = 1, .column = 13 };
+	f = finding_new(&m, "a.env");
+	cr_assert_not_null(f);
+	data[12] = 'Z';
+	cr_assert_eq(f->n_parts, 1);
+	cr_assert_str_eq(f->parts[0].secret, "QWERTYUIOP");
+	cr_assert_eq(f->parts[0].rule, &c);
+	cr_assert_eq(f->parts[0].column, 13);
+	cr_assert_eq(f->parts[0].offset, 12);
+	snprintf(want, sizeof(want), "%016llx%016llx",
+		 (unsigned long long)h.high64, (unsigned long long)h.low64);
+	cr_assert_str_eq(f->fingerprint, want);
+	finding_fingerprint("key-id", "KID48151623", 11, other);
+	cr_assert_str_neq(f->fingerprint, other, "the part is not in it");
+	finding_free(f);
+}

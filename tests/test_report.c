@@ -152,7 +152,7 @@ static void fixture_init(struct fixture *fx, const char *path)
 /* Runs one report writer into a string. */
 static char *render(report_fn fn, const struct finding_list *l, int show)
 {
-	struct report_options o = { show, 0, NULL, "test", NULL };
+	struct report_options o = { show, 0, NULL, "test", 0, NULL };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	size_t len = 0;
@@ -253,4 +253,36 @@ Test(report, empty_list)
 	out = render(report_json, &l, 0);
 	cr_assert_str_eq(out, "[]\n");
 	free(out);
+}
+
+/* A rule's remediation: once, under its first finding, and only on request. */
+Test(report, text_advice_once_per_rule)
+{
+	struct fixture fx;
+	struct report_options o = { 0, 0, NULL, "test", 1, NULL };
+	struct lg_error err = LG_ERROR_INIT;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	fixture_init(&fx, "a.py");
+	fx.rule.remediation = (char *)"Rotate it at the issuer.";
+	cr_assert_eq(finding_list_add(&fx.l, finding_new(&(struct engine_match){
+		.rule = &fx.rule, .secret = "zzzzzzzzzzzz", .secret_len = 12,
+		.line = 9, .column = 1 }, "b.py")), 0);
+	f = open_memstream(&text, &len);
+	cr_assert_eq(report_text(f, &fx.l, &o, &err), 0);
+	fclose(f);
+	cr_assert_eq(th_count(text, "\n    fix: Rotate it at the issuer.\n"), 1, "%s",
+		     text);
+	cr_assert_eq(th_count(text, "\n"), 3, "%s", text);
+	free(text);
+	o.advice = 0;
+	text = NULL;
+	f = open_memstream(&text, &len);
+	cr_assert_eq(report_text(f, &fx.l, &o, &err), 0);
+	fclose(f);
+	cr_assert_null(strstr(text, "fix:"), "%s", text);
+	free(text);
+	finding_list_release(&fx.l);
 }

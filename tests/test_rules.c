@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "engine.h"
 #include "error.h"
 #include "helpers.h"
 #include "rules.h"
@@ -467,6 +468,14 @@ static void expect_same_rule(const struct rule *a, const struct rule *b)
 	cr_expect_eq(a->window, b->window, "%s: window", id);
 	cr_expect_eq(a->generic, b->generic, "%s: generic", id);
 	cr_expect_eq(a->anchored, b->anchored, "%s: anchored", id);
+	expect_same_list(id, "references", &a->references, &b->references);
+	cr_expect(same_string(a->remediation, b->remediation), "%s: remediation",
+		  id);
+	expect_same_list(id, "requires", &a->requires, &b->requires);
+	cr_expect_eq(a->requires_window, b->requires_window,
+		     "%s: requires-window", id);
+	cr_expect_eq(a->standalone, b->standalone, "%s: standalone", id);
+	cr_expect_eq(a->companion, b->companion, "%s: companion", id);
 	expect_same_list(id, "examples", &a->examples, &b->examples);
 	expect_same_list(id, "negative-examples", &a->negative_examples,
 			 &b->negative_examples);
@@ -564,5 +573,184 @@ Test(rules, prepare_from_many_threads_compiles_once)
 	cr_assert_not_null(re[0]);
 	for (i = 1; i < PREPARE_THREADS; i++)
 		cr_assert_eq(re[i], re[0]);
+	rules_release(&rs);
+}
+
+/* ---- shapes of the built-in rules --------------------------------------- */
+
+/*
+ * A built-in rule against one input, split in two literals so that this
+ * file itself holds no matching text; `want` is the expected match count.
+ */
+struct shape_case {
+	const char *id, *head, *tail;
+	int want;
+};
+
+static const struct shape_case shape_cases[] = {
+	{ "stripe-secret-key", "STRIPE_KEY=sk_prod_", "dyLL0kIwGn5zDJ1jhTISCwhI", 1 },
+	{ "stripe-restricted-key", "key: rk_prod_", "bgjeN6ADKbN1mlmWvqcTIoQWdj13qG", 1 },
+	{ "stripe-secret-key", "STRIPE_KEY=sk_stage_", "KItuKg1GQFyOhLyM07C4KDg2", 0 },
+	{ "slack-bot-token", "SLACK=xoxb-77670285929-", "cCt3NeGnZPl8KCoVlI7e1UVO", 1 },
+	{ "slack-bot-token", "SLACK=xoxb-978691742174-6680348445838-", "nCs3H34YqbstI7UUKZaKZ7HGOxj8QHIPXhD8", 1 },
+	{ "slack-legacy-token", "t=xoxa-2-", "943446575654-821254163860-4449154955607-cec8b025941c2ba94c1e651a5cd132d0", 1 },
+	{ "slack-legacy-token", "t=xoxs-3429697688-2340153715-", "57977599260-f1bfab561b", 1 },
+	{ "slack-config-refresh-token", "t=xoxe-1-", "XMbjhgjGGUEC4yOgbJjnEqvJOXJL7oI7evUlkl0VQJIKoAvoVGcSWnGDSx35", 1 },
+	{ "slack-webhook-url", "https://hooks.slack.com/services/", "TDCG0OAHY/B2QPJ9G6/1ed7W37wpEMfHICpxL75Eg3O", 1 },
+	{ "easypost-api-key", "k=EZAK", "1eZahk2LlGcADcDxAk60sDDAw4eiwLsXH3rSxxuLHDGTGKD1fYZoMm", 1 },
+	{ "easypost-test-api-key", "k=EZTK", "jJapGNzdeym93g6cKpNpDCAoKeKP1uUD9g4lzzKM3ZqlBDmGd2rqXc", 1 },
+	{ "sonarqube-legacy-token", "sonar.login=", "e39c277e526a0678e95e095f62456e0b49b1b8b5", 1 },
+	{ "sonarqube-legacy-token", "sonar.projectKey=", "c1f80726854dd45875b746e41b3397598de5fb4c", 0 },
+	{ "sentry-legacy-auth-token", "SENTRY_AUTH_TOKEN=", "bd9a228b88a8f795f34d482f9fcf5d075f3d0ba2f9b6b1ad181ea56d7bae1d14", 1 },
+	{ "newrelic-license-key", "NEW_RELIC_LICENSE_KEY=", "edebcdac0ef081f9866ca7e973d1397807d7d672", 1 },
+	{ "newrelic-license-key", "NEW_RELIC_APP_ID=", "66275f3a9836a034f06fd27e9f8dc8a70dccd543", 0 },
+	{ "hashicorp-vault-legacy-token", "vault login s.", "4GxbTbcepeVQ8tZovZeY0ho1", 1 },
+	{ "hashicorp-vault-legacy-token", "VAULT_TOKEN=b.", "OaT5fIHIUD8St3SjffC0zQiC2UxtG_uqMVKy1JHVfMclULvDpX-q1IAqPDn2NtRJPh6avkm4PayQ06RB", 1 },
+	{ "hashicorp-vault-unseal-key", "Unseal Key 3: ", "MwZMQuA3d0DkRpv0lES65Ew3M2wWjqr66dlQBVK2f9yC", 1 },
+	{ "microsoft-teams-webhook-url", "https://outlook.office.com/webhook/", "5b03cd08-181a-a145-3a77-ed18c84f556b@eb0a0a7c-54a8-3878-0510-e3fb0f73df64/IncomingWebhook/03c6745b388ec3ad0fceb0da7a0c60aa/339c8088-0845-3aea-585b-ef8e5184428b", 1 },
+	{ "mapbox-secret-token", "tk.eyJ", "1IjoimVVgT7uRh8I3xP-l7x1cZ6x5SB2qC9om1PitOjBX.C2egAgyCpbX5m93IIY9wyT", 1 },
+	{ "cloudflare-api-token", "cloudflare: ", "kFgwQxgL3lTMkvvT8UqcHuG5ALAjrDQgl8l9gI2h", 1 },
+	{ "cloudflare-global-api-key", "<cloudflare>", "10bc1ea3c2f8f86178678ed3fbc00fb20ad07</cloudflare>", 1 },
+	{ "telegram-bot-token", "BOT=698156:AA", "8rlYi-XxpzAnCcc3vVVfbEbC7A6-Re5wG", 1 },
+	{ "telegram-bot-token", "telegram: 5733940:", "XbiUqTWdi6j8tFyM4OlE2OXRMF5ctl02snw", 1 },
+	{ "telegram-bot-token", "id = 6434192:", "aFrKSfHyfYEjo5VjQNXwkyX8aYLHtcNIFnl", 0 },
+	{ "datadog-api-key", "DATADOG_KEY=", "24bb2f60fbc168fdebf3ee6b89510187", 1 },
+	{ "datadog-application-key", "datadog:\n  app_key: ", "b08955da99d1d263f258def869615c5fd0ea21c0", 1 },
+	{ "discord-bot-token", "DISCORD_BOT=N", "ELkCMcfo99LC9cBU2gu-RP_.tE8GWR.zpcDEXwL-QMx1Vch2N9POCg2bBpRNbMVCgroBx", 1 },
+	{ "discord-bot-token", "TOKEN=N", "CcMuVUPMoMdIhMRRjCiZ5HK._AUu2G.aIgR5VBzn5aa9UINsSpfoAIJl2G0wTsqjLutBM", 0 },
+};
+
+Test(rules, builtin_shapes_every_form_a_provider_issues)
+{
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	struct engine *e = NULL;
+	struct engine_worker *w = NULL;
+	char text[512];
+	size_t i;
+
+	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_new(&e, &rs, &err), 0, "%s", err.msg);
+	cr_assert_eq(engine_worker_new(&w, e, &err), 0, "%s", err.msg);
+	for (i = 0; i < sizeof(shape_cases) / sizeof(shape_cases[0]); i++) {
+		const struct shape_case *c = &shape_cases[i];
+		const struct rule *r = rules_find(&rs, c->id);
+		cr_assert_not_null(r, "%s", c->id);
+		snprintf(text, sizeof(text), "%s%s\n", c->head, c->tail);
+		cr_expect_eq(engine_count_rule_matches(w, r, text, strlen(text)),
+			     c->want, "%s: %s", c->id, text);
+	}
+	engine_worker_free(w);
+	engine_free(e);
+	rules_release(&rs);
+}
+
+/* ---- credentials in parts -------------------------------------------- */
+
+Test(rules, pairing_fields)
+{
+	static const char yaml[] = "rules:\n"
+				   "  - id: primary\n"
+				   "    pattern: 'p_([0-9]{8})'\n"
+				   "    requires: [part-a, part-b]\n"
+				   "    requires-window: 300\n"
+				   "    standalone: true\n"
+				   "    references: ['https://example.com/docs']\n"
+				   "    remediation: Rotate it.\n"
+				   "  - id: part-a\n"
+				   "    companion: true\n"
+				   "    pattern: 'a_([0-9]{8})'\n"
+				   "  - id: part-b\n"
+				   "    companion: true\n"
+				   "    pattern: 'b_([0-9]{8})'\n";
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	const struct rule *const *parts;
+	const struct rule *p;
+	size_t n;
+
+	cr_assert_eq(load(&rs, yaml, &err), 0, "%s", err.msg);
+	p = rules_find(&rs, "primary");
+	cr_assert_eq(p->requires.n, 2);
+	cr_assert_str_eq(p->requires.items[1], "part-b");
+	cr_assert_eq(p->requires_window, 300);
+	cr_assert(p->standalone);
+	cr_assert_str_eq(p->remediation, "Rotate it.");
+	cr_assert_str_eq(p->references.items[0], "https://example.com/docs");
+	cr_assert(rules_find(&rs, "part-a")->companion);
+	cr_assert_eq(rules_find(&rs, "part-a")->requires_window,
+		     RULE_DEFAULT_REQUIRES_WINDOW);
+	cr_assert_eq(rules_link(&rs, 1, &err), 0, "%s", err.msg);
+	parts = rules_companions(p, &n);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(parts[0], rules_find(&rs, "part-a"));
+	cr_assert_eq(parts[1], rules_find(&rs, "part-b"));
+	rules_release(&rs);
+}
+
+Test(rules, pairing_errors)
+{
+	expect_error("rules:\n  - id: c\n    companion: true\n"
+		     "    pattern: 'x'\n    requires: [d]\n",
+		     (const char *const[]){ "rule 'c'", "no 'requires'", NULL });
+	expect_error("rules:\n  - id: m\n    pattern: 'x'\n"
+		     "    requires: [a, b, c, d, e]\n",
+		     (const char *const[]){ "at most 4", NULL });
+	expect_error("rules:\n  - id: w\n    pattern: 'x'\n"
+		     "    requires-window: 3\n",
+		     (const char *const[]){ "requires-window", NULL });
+}
+
+Test(rules, link_rejects_unknown_self_and_anchored_parts)
+{
+	static const char *const yamls[] = {
+		"rules:\n  - id: r\n    pattern: 'x'\n    requires: [none]\n",
+		"rules:\n  - id: r\n    pattern: 'x'\n    requires: [r]\n",
+		"rules:\n  - id: r\n    pattern: 'x'\n    requires: [a]\n"
+		"  - id: a\n    keywords: [y]\n    anchored: true\n"
+		"    pattern: 'y'\n",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(yamls) / sizeof(yamls[0]); i++) {
+		struct rule_set rs = RULE_SET_INIT;
+		struct lg_error err = LG_ERROR_INIT;
+
+		cr_assert_eq(load(&rs, yamls[i], &err), 0, "%s", err.msg);
+		cr_assert_eq(rules_link(&rs, 1, &err), LG_ERR_PARSE, "%zu", i);
+		cr_assert_not_null(strstr(err.msg, "rule 'r' requires"), "%s",
+				   err.msg);
+		/* Not strict, only a missing id is let through. */
+		cr_assert_eq(rules_link(&rs, 0, &err), i ? LG_ERR_PARSE : 0,
+			     "%zu", i);
+		rules_release(&rs);
+	}
+}
+
+/* References are pages to open: absolute http(s) URLs, for SARIF's helpUri. */
+Test(rules, builtin_references_are_urls_and_families_say_what_to_do)
+{
+	static const char *const documented[] = {
+		"github-pat-classic", "aws-access-key-id", "stripe-secret-key",
+		"slack-bot-token", "url-credentials", "private-key-rsa",
+		"generic-secret-assignment", "gitlab-personal-access-token",
+	};
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	size_t i, j;
+
+	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
+	for (i = 0; i < rs.n; i++)
+		for (j = 0; j < rs.rules[i]->references.n; j++)
+			cr_expect_eq(strncmp(rs.rules[i]->references.items[j],
+					     "https://", 8), 0, "%s: %s",
+				     rs.rules[i]->id,
+				     rs.rules[i]->references.items[j]);
+	for (i = 0; i < sizeof(documented) / sizeof(documented[0]); i++) {
+		const struct rule *r = rules_find(&rs, documented[i]);
+		cr_assert_not_null(r, "%s", documented[i]);
+		cr_expect_not_null(r->remediation, "%s", documented[i]);
+		cr_expect_gt(r->references.n, 0, "%s", documented[i]);
+	}
 	rules_release(&rs);
 }

@@ -18,9 +18,15 @@ have_pc jansson || want libjansson-dev
 have_pc zlib || want zlib1g-dev
 have_pc libhs || want libvectorscan-dev
 have_pc libdeflate || want libdeflate-dev
+have_pc libcrypto || want libssl-dev
 command -v scdoc >/dev/null 2>&1 || want scdoc
+have_pc libcurl || want libcurl4-openssl-dev
+have_pc sqlite3 || want libsqlite3-dev
 if [ "${1:-}" = test ]; then
 	have_pc criterion || want libcriterion-dev
+	# The verification tests' stub provider speaks TLS with a CA made by openssl.
+	have_pc openssl || want libssl-dev
+	command -v openssl >/dev/null 2>&1 || want openssl
 	command -v git >/dev/null 2>&1 || want git
 	command -v pre-commit >/dev/null 2>&1 || want pre-commit
 	# The SARIF validator runs on node (installed from npm on first use).

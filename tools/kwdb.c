@@ -77,7 +77,7 @@ static void ref_list(FILE *out, size_t rule, const char *field,
 #define RULE_STRINGS(X) X(id) X(name) X(pattern) X(parser_name) \
 	X(validate_name) X(path_src) X(origin) X(remediation)
 #define RULE_LISTS(X) X(keywords) X(allow_src) X(examples) X(negative_examples) \
-	X(references)
+	X(references) X(verify) X(requires)
 
 static void write_rule_data(FILE *out, size_t i, const struct rule *r)
 {
@@ -103,9 +103,12 @@ static void write_rule(FILE *out, size_t i, const struct rule *r)
 		"\t\t.captures = %u,\n\t\t.secret_group = %u,\n"
 		"\t\t.min_entropy = %a,\n\t\t.window = %zu,\n"
 		"\t\t.generic = %d,\n\t\t.anchored = %d,\n"
+		"\t\t.requires_window = %zu,\n\t\t.standalone = %d,\n"
+		"\t\t.companion = %d,\n"
 		"\t\t.origin_line = %zu,\n\t},\n",
 		(int)r->severity, r->captures, r->secret_group, r->min_entropy,
-		r->window, r->generic, r->anchored, r->origin_line);
+		r->window, r->generic, r->anchored, r->requires_window,
+		r->standalone, r->companion, r->origin_line);
 }
 
 static void write_rules(FILE *out, const struct rule_set *rs)
@@ -149,8 +152,9 @@ int main(int argc, char **argv)
 		fputs("usage: kwdb OUT.c\n", stderr);
 		return 2;
 	}
+	/* Every part a built-in rule requires is built in. */
 	if (rules_load_builtin_files(&rules, &err) ||
-	    engine_new(&e, &rules, &err)) {
+	    rules_link(&rules, 1, &err) || engine_new(&e, &rules, &err)) {
 		fprintf(stderr, "kwdb: %s\n", err.msg);
 		return 2;
 	}

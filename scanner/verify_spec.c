@@ -1,0 +1,253 @@
+#include "verify_spec.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "verify.h"
+#include "banned.h"
+
+static const char *const spec_keys[] = { "method", "url", "headers", "body",
+					 "live", "invalid", "live-body",
+					 "fields" };
+
+/* The value of item "key=value" when its key is key, else NULL. */
+static const char *item_value(const char *item, const char *key)
+{
+	size_t n = strlen(key);
+
+	return !strncmp(item, key, n) && item[n] == '=' ? item + n + 1 : NULL;
+}
+
+static const char *spec_get(const struct string_list *spec, const char *key)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < spec->n; i++)
+		if ((v = item_value(spec->items[i], key)))
+			return v;
+	return NULL;
+}
+
+static int known_key(const char *item)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(spec_keys) / sizeof(spec_keys[0]); i++)
+		if (item_value(item, spec_keys[i]))
+			return 1;
+	return 0;
+}
+
+static int valid_status(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return !*end && v >= 100 && v <= 599;
+}
+
+int verify_spec_check(const struct string_list *spec, struct lg_error *err)
+{
+	const char *url = spec_get(spec, "url"), *v;
+	size_t i;
+
+	for (i = 0; i < spec->n; i++) {
+		if (!known_key(spec->items[i]))
+			return lg_error_set(err, LG_ERR_PARSE,
+					    "verify: unknown key in '%.60s' (keys: %s)",
+					    spec->items[i], VERIFY_SPEC_KEYS);
+		if (((v = item_value(spec->items[i], "live")) ||
+		     (v = item_value(spec->items[i], "invalid"))) &&
+		    !valid_status(v))
+			return lg_error_set(err, LG_ERR_PARSE,
+					    "verify: '%.20s' is not an HTTP status", v);
+	}
+	if (!url || strncmp(url, "https://", 8))
+		return lg_error_set(err, LG_ERR_PARSE,
+				    "verify: needs an https 'url'");
+	if (!spec_get(spec, "live"))
+		return lg_error_set(err, LG_ERR_PARSE,
+				    "verify: needs 'live' statuses");
+	return 0;
+}
+
+/* ---- templates --------------------------------------------------------- */
+
+static int add_basic(struct buf *b, const char *secret)
+{
+	static const char digits[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	struct buf raw = BUF_INIT;
+	size_t i;
+	unsigned v;
+	int rc = 0;
+
+	if (buf_adds(&raw, secret) || buf_addch(&raw, ':'))
+		rc = -1;
+	for (i = 0; !rc && i < raw.len; i += 3) {
+		const unsigned char *p = (const unsigned char *)raw.ptr + i;
+		size_t left = raw.len - i;
+		v = (unsigned)p[0] << 16 | (left > 1 ? (unsigned)p[1] << 8 : 0) |
+		    (left > 2 ? p[2] : 0);
+		rc |= buf_addch(b, digits[v >> 18 & 63]);
+		rc |= buf_addch(b, digits[v >> 12 & 63]);
+		rc |= buf_addch(b, left > 1 ? digits[v >> 6 & 63] : '=');
+		rc |= buf_addch(b, left > 2 ? digits[v & 63] : '=');
+	}
+	buf_release(&raw);
+	return rc ? -1 : 0;
+}
+
+static int add_percent(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c))
+			rc = buf_addch(b, (char)c);
+		else
+			rc = buf_addch(b, '%') || buf_addch(b, hex[c >> 4]) ||
+			     buf_addch(b, hex[c & 15]);
+	}
+	return rc ? -1 : 0;
+}
+
+/* tmpl with {secret} / {secret_basic} filled in; NULL when out of memory. */
+static char *expand(const char *tmpl, const char *secret, int in_url)
+{
+	struct buf b = BUF_INIT;
+	const char *p = tmpl;
+	int rc = 0;
+
+	while (*p && !rc) {
+		if (!strncmp(p, "{secret}", 8)) {
+			rc = in_url ? add_percent(&b, secret) : buf_adds(&b, secret);
+			p += 8;
+		} else if (!strncmp(p, "{secret_basic}", 14)) {
+			rc = add_basic(&b, secret);
+			p += 14;
+		} else {
+			rc = buf_addch(&b, *p++);
+		}
+	}
+	if (rc || buf_addch(&b, '\0')) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/* ---- the exchange ------------------------------------------------------ */
+
+static int status_listed(const struct string_list *spec, const char *key,
+			 long status)
+{
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < spec->n; i++)
+		if ((v = item_value(spec->items[i], key)) && atol(v) == status)
+			return 1;
+	return 0;
+}
+
+/* A dotted path ("team.name") into a JSON object, as text. */
+static void add_field(struct verification *out, json_t *root, const char *path)
+{
+	char part[128], text[256];
+	const char *p = path, *dot;
+	json_t *j = root;
+
+	while (j && *p) {
+		dot = strchr(p, '.');
+		snprintf(part, sizeof(part), "%.*s",
+			 (int)(dot ? (size_t)(dot - p) : strlen(p)), p);
+		j = json_is_object(j) ? json_object_get(j, part) : NULL;
+		p = dot ? dot + 1 : "";
+	}
+	if (json_is_string(j))
+		snprintf(text, sizeof(text), "%s", json_string_value(j));
+	else if (json_is_integer(j))
+		snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(j));
+	else if (json_is_boolean(j))
+		snprintf(text, sizeof(text), "%s", json_is_true(j) ? "true" : "false");
+	else
+		return;
+	verify_fact(&out->facts, path, text);
+}
+
+static void judge(struct verification *out, const struct string_list *spec,
+		  const struct http_response *res)
+{
+	const char *must = spec_get(spec, "live-body");
+	json_t *root;
+	size_t i;
+	const char *v;
+
+	if (status_listed(spec, "live", res->status) &&
+	    (!must || (res->body.ptr && memmem(res->body.ptr, res->body.len,
+					       must, strlen(must))))) {
+		out->state = VERIFY_LIVE;
+		root = json_loadb(res->body.ptr ? res->body.ptr : "",
+				  res->body.len, 0, NULL);
+		for (i = 0; root && i < spec->n; i++)
+			if ((v = item_value(spec->items[i], "fields")))
+				add_field(out, root, v);
+		json_decref(root);
+	} else if (status_listed(spec, "invalid", res->status) ||
+		   status_listed(spec, "live", res->status)) {
+		out->state = VERIFY_INVALID;
+	} else {
+		char status[16];
+		out->state = VERIFY_ERROR;
+		snprintf(status, sizeof(status), "%ld", res->status);
+		verify_fact(&out->facts, "http_status", status);
+	}
+}
+
+int verify_spec_run(struct verification *out, const struct rule *r,
+		    const char *secret, const struct http_options *o)
+{
+	struct http_response res = HTTP_RESPONSE_INIT;
+	struct string_list headers = { NULL, 0 };
+	struct lg_error err = LG_ERROR_INIT;
+	const char *method = spec_get(&r->verify, "method"), *v;
+	char *url = expand(spec_get(&r->verify, "url"), secret, 1), *body = NULL;
+	size_t i;
+	int rc = 0;
+
+	headers.items = calloc(r->verify.n + 1, sizeof(char *));
+	if ((v = spec_get(&r->verify, "body")))
+		body = expand(v, secret, 0);
+	if (!url || !headers.items || (v && !body)) {
+		rc = LG_ERR_NOMEM;
+		goto done;
+	}
+	for (i = 0; i < r->verify.n; i++)
+		if ((v = item_value(r->verify.items[i], "headers")) &&
+		    !(headers.items[headers.n++] = expand(v, secret, 0))) {
+			rc = LG_ERR_NOMEM;
+			goto done;
+		}
+	if (http_request(&res, method ? method : "GET", url, &headers, body,
+			 o, &err)) {
+		out->state = VERIFY_ERROR;
+		verify_fact(&out->facts, "error", err.msg);
+	} else {
+		judge(out, &r->verify, &res);
+	}
+done:
+	for (i = 0; i < headers.n; i++)
+		free(headers.items[i]);
+	free(headers.items);
+	free(url);
+	free(body);
+	http_response_release(&res);
+	return rc;
+}
