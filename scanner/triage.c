@@ -7,14 +7,18 @@
 
 int triage_forge(struct forge *f, git_repository *repo, struct lg_error *err)
 {
-	git_remote *origin = NULL;
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
 	int rc = 0;
 
 	memset(f, 0, sizeof(*f));
-	if (!git_remote_lookup(&origin, repo, "origin") &&
-	    forge_parse(f, git_remote_url(origin)))
+	/* Not git_remote_lookup: libgit2 1.5 leaks its regex match data. */
+	if (!git_repository_config_snapshot(&cfg, repo) &&
+	    !git_config_get_string_buf(&url, cfg, "remote.origin.url") &&
+	    forge_parse(f, url.ptr))
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-	git_remote_free(origin);
+	git_buf_dispose(&url);
+	git_config_free(cfg);
 	git_error_clear();
 	return rc;
 }
