@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# usage: bench/bench.sh [history] [files] [staged] [profile]   (default: all)
+# usage: bench/bench.sh [history] [store] [files] [staged] [profile]   (default: all)
 #        bench/bench.sh report   (only rewrites RESULTS.md from the last data)
 #
 # Times leakgate against the floor (what reading the bytes costs) and against
@@ -286,7 +286,7 @@ section_history() {
 		echo "database (\`git cat-file --batch-all-objects --batch-check\`);"
 		echo "peers' rows are divided by the same bytes. Repositories:"
 		for r in $(repos); do
-			echo "- $(repo_name "$r"): \`$r\`, $(git -C "$r" rev-list --all --count) commits, $(( $(blob_bytes "$r") / 1048576 )) MiB of blobs"
+			echo "- $(repo_name "$r") at $(git -C "$r" rev-parse --short=12 HEAD 2>/dev/null || echo '?'): $(git -C "$r" rev-list --all --count) commits, $(( $(blob_bytes "$r") / 1048576 )) MiB of blobs"
 		done
 		echo
 		render "$tsv"
@@ -455,6 +455,85 @@ section_profile() {
 
 # ---- report ------------------------------------------------------------------
 
+# store_copy R: a mirror of R (hard links, no alternates: history reads
+# its packs itself) with 10 new commits on refs/heads/bench-new, made with
+# plumbing so nothing is checked out.
+store_copy() {
+	local r=$1 w=$WORK/store/$(repo_name "$1" | tr / +) tree parent blob i
+	rm -rf "$w"
+	git clone -q --mirror "$r" "$w" || die "cannot copy $r"
+	parent=$(git -C "$w" rev-parse HEAD)
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		blob=$(printf 'bench commit %d\n' "$i" | git -C "$w" hash-object -w --stdin)
+		tree=$( { git -C "$w" ls-tree "$parent"
+			  printf '100644 blob %s\tbench-new-%d.txt\n' "$blob" "$i"; } |
+			git -C "$w" mktree)
+		parent=$(GIT_AUTHOR_DATE=@1700000000 GIT_COMMITTER_DATE=@1700000000 \
+			git -C "$w" -c user.name=bench -c user.email=bench@example.com \
+			commit-tree "$tree" -p "$parent" -m "bench $i")
+	done
+	echo "$w $parent"
+}
+
+# section_store: issue 20's costs on each repository: a first scan with
+# --store against one without, and a rescan after 10 new commits.
+section_store() {
+	local tsv=$WORK/store.tsv r w tip bytes name db
+	: >"$tsv"
+	mkdir -p "$WORK/store"
+	for r in $(repos); do
+		name=$(repo_name "$r")
+		bytes=$(blob_bytes "$r")
+		read -r w tip < <(store_copy "$r")
+		db=$WORK/store/$(echo "$name" | tr / +).db
+		rm -f "$db" "$db"-*
+		row "$tsv" "$name" "history (no store)" leakgate "$bytes" "$OWN_TIMEOUT" 0,1 \
+			"$LG" history --repo "$w" -q --no-progress
+		row "$tsv" "$name" "history --store, first scan" first "$bytes" \
+			"$OWN_TIMEOUT" 0,1 "$LG" history --repo "$w" -q --no-progress --store="$db"
+		# Once: a second timed run would find nothing new to record.
+		git -C "$w" update-ref refs/heads/bench-new "$tip"
+		note "$name: rescan after 10 commits"
+		measure "$OWN_TIMEOUT" "$LG" history --repo "$w" -q --no-progress --store="$db"
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" \
+			"history --store, after 10 new commits" rescan \
+			"$(status_word "$M_STATUS" 0 1)" "$M_WALL" "$M_CPU" "$M_RSS" 0 \
+			"$OWN_TIMEOUT" >>"$tsv"
+	done
+	{
+		echo "## Findings store: first scan and rescan (issue 20)"
+		echo
+		stamp
+		echo
+		echo "Each repository is copied (\`git clone --mirror\`, hard links), scanned"
+		echo "without a store, then with a new \`--store\`; then 10 commits that each"
+		echo "add a file go onto a new branch and \`history --store\` runs again. Targets:"
+		echo "the first scan at most 1.10x the plain one, the rescan under 0.05x."
+		echo
+		awk -F '\t' '
+		$3 == "leakgate" { base[$1] = $5 }
+		{ n++; g[n] = $1; t[n] = $2; r[n] = $3; st[n] = $4; w[n] = $5
+		  rss[n] = $7 }
+		END {
+			print "| repository | run | wall s | vs no store | peak RSS MiB | target |"
+			print "|---|---|---:|---:|---:|---|"
+			for (i = 1; i <= n; i++) {
+				x = base[g[i]] ? w[i] / base[g[i]] : 0
+				tgt = r[i] == "first" ? (x <= 1.10 ? "<= 1.10x: met" : "<= 1.10x: **missed**") : \
+				      r[i] == "rescan" ? (x < 0.05 ? "< 0.05x: met" : "< 0.05x: **missed**") : ""
+				if (st[i] != "ok") tgt = "failed (" st[i] ")"
+				printf "| %s | %s | %.2f | %.3fx | %.0f | %s |\n", g[i], t[i], w[i], x,
+					rss[i] / 1024, tgt
+			}
+		}' "$tsv"
+		echo
+		echo "Commands (W is the copy, D a new database under build/bench/store):"
+		echo
+		echo '- `build/leakgate history --repo W -q --no-progress`'
+		echo '- `build/leakgate history --repo W -q --no-progress --store=D` (first scan, then the rescan)'
+	} >"$WORK/store.md"
+}
+
 stamp() {
 	echo "Section finished $(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk 'NR == 1 { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;"
 	echo "load average at the start $LOAD0; leakgate commit $COMMIT"
@@ -549,7 +628,7 @@ write_results() {
 		targets
 		echo "<!-- /bench:targets -->"
 		echo
-		for s in history files staged profile; do
+		for s in history store files staged profile; do
 			section_block "$s"
 			echo
 		done
@@ -567,7 +646,7 @@ peer_version() {
 main() {
 	local s sections=("$@")
 	declare -gA RAN
-	[ ${#sections[@]} -gt 0 ] || sections=(history files staged profile)
+	[ ${#sections[@]} -gt 0 ] || sections=(history store files staged profile)
 	[ -x "$LG" ] || die "$LG is missing: run make first"
 	rm -rf "$WORK/logs"
 	mkdir -p "$WORK/logs" "$WORK/wt"
@@ -585,9 +664,9 @@ main() {
 	peers_ready && PEERS=1
 	for s in "${sections[@]}"; do
 		case $s in
-		history | files | staged | profile) ;;
+		history | store | files | staged | profile) ;;
 		report) continue ;;
-		*) die "unknown section $s (history, files, staged, profile, report)" ;;
+		*) die "unknown section $s (history, store, files, staged, profile, report)" ;;
 		esac
 		"section_$s"
 		RAN[$s]=1

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target: report_escape() and report_utf8() over arbitrary
  * bytes.  Both must yield well-formed UTF-8 that jansson accepts; the
- * terminal form must hold no control character (C0, DEL or C1) and must
+ * terminal form must hold no control character (C0, DEL, C1 or bidi) and must
  * decode back to the input; text that needs no escaping passes unchanged.
  */
 #include <jansson.h>
@@ -47,11 +47,20 @@ static size_t utf8_len(const unsigned char *s, size_t len)
 	return 0;
 }
 
-/* A code point a terminal acts on: C0, DEL, or C1 (U+0080..U+009F). */
+/*
+ * A code point a terminal acts on: C0, DEL, C1 (U+0080..U+009F), or a
+ * bidi control (U+061C, U+200E-200F, U+202A-202E, U+2066-2069).
+ */
 static int is_control(const unsigned char *s, size_t n)
 {
 	return (n == 1 && (s[0] < 0x20 || s[0] == 0x7f)) ||
-	       (n == 2 && s[0] == 0xc2 && s[1] < 0xa0);
+	       (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) ||
+	       (n == 2 && s[0] == 0xd8 && s[1] == 0x9c) ||
+	       (n == 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+		(s[2] == 0x8e || s[2] == 0x8f ||
+		 (s[2] >= 0xaa && s[2] <= 0xae))) ||
+	       (n == 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 &&
+		s[2] <= 0xa9);
 }
 
 /* Checks that s is well-formed UTF-8; returns the number of controls. */

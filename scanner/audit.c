@@ -662,10 +662,27 @@ static void audit_configs(struct audit *a)
 	else
 		audit_config(a, path.ptr, 0);
 	buf_release(&path);
+	if (o->git_config_global)
+		audit_config(a, o->git_config_global, 0);
 	if (o->repos)
 		walk_repos(a, o->repos, 0);
 	else if (o->cwd)
 		audit_repo(a, o->cwd, 0);
+}
+
+/* The store rel in the directory dir (rel NULL: dir is the file). */
+static void audit_env_store(struct audit *a, const char *dir,
+			    const char *rel, const char *rule_id)
+{
+	struct buf path = BUF_INIT;
+
+	if (!dir)
+		return;
+	if (rel ? buf_addf(&path, "%s/%s", dir, rel) : buf_adds(&path, dir))
+		a->rc = LG_ERR_NOMEM;
+	else
+		audit_store(a, path.ptr, rule_id);
+	buf_release(&path);
 }
 
 static void audit_home(struct audit *a)
@@ -685,6 +702,12 @@ static void audit_home(struct audit *a)
 			audit_store(a, path.ptr, h->rule_id);
 	}
 	buf_release(&path);
+	audit_env_store(a, a->o->docker_config, "config.json",
+			"docker-config-credentials");
+	audit_env_store(a, a->o->gh_config_dir, "hosts.yml",
+			"gh-cli-hosts-token");
+	audit_env_store(a, a->o->aws_credentials, NULL,
+			"aws-credentials-file");
 }
 
 int audit_run(const struct audit_options *o, const struct engine *e,

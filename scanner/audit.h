@@ -22,6 +22,17 @@ struct audit_options {
 	const char *home;		/* stands for $HOME; never NULL */
 	const char *xdg_config;		/* $XDG_CONFIG_HOME; never NULL */
 	const char *system_config;	/* /etc/gitconfig, or NULL: skip it */
+	/*
+	 * Where the environment moves a tool's credentials (each NULL when
+	 * unset): $GIT_CONFIG_GLOBAL (a git config), $DOCKER_CONFIG and
+	 * $GH_CONFIG_DIR (directories), $AWS_SHARED_CREDENTIALS_FILE.  They
+	 * are audited besides the default places, which may still hold
+	 * credentials from before the move.
+	 */
+	const char *git_config_global;
+	const char *docker_config;
+	const char *gh_config_dir;
+	const char *aws_credentials;
 	const char *repos;		/* audit every repository under it */
 	const char *cwd;		/* else the repository holding this */
 	size_t max_file_size;		/* 0: no cap */

@@ -123,12 +123,14 @@ void buf_release(struct buf *b)
 	b->len = b->alloc = 0;
 }
 
-int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
-		struct lg_error *err)
+int buf_read_fd_until(struct buf *b, int fd, const char *path, size_t max,
+		      volatile int *stop, struct lg_error *err)
 {
 	ssize_t n;
 
 	for (;;) {
+		if (stop && *stop)
+			return 1;
 		/* Straight into the buffer: a scan reads every file once. */
 		if (buf_grow(b, 65536))
 			return lg_error_set(err, LG_ERR_NOMEM,
@@ -150,30 +152,23 @@ int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
 	}
 }
 
-static int read_path(struct buf *b, const char *path, size_t max, int flags,
-		     struct lg_error *err)
+int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
+		struct lg_error *err)
 {
-	int fd, rc;
-
-	if (strcmp(path, "-") == 0)
-		return buf_read_fd(b, STDIN_FILENO, "<stdin>", max, err);
-	fd = open(path, O_RDONLY | O_CLOEXEC | flags);
-	if (fd < 0)
-		return lg_error_errno(err, errno, "%s", path);
-	rc = buf_read_fd(b, fd, path, max, err);
-	close(fd);
-	return rc;
+	return buf_read_fd_until(b, fd, path, max, NULL, err);
 }
 
 int buf_read_file(struct buf *b, const char *path, size_t max,
 		  struct lg_error *err)
 {
-	return read_path(b, path, max, 0, err);
-}
+	int fd, rc;
 
-int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
-			   struct lg_error *err)
-{
-	/* A FIFO swapped in for a scanned file must not block the scan. */
-	return read_path(b, path, max, O_NOFOLLOW | O_NONBLOCK, err);
+	if (strcmp(path, "-") == 0)
+		return buf_read_fd(b, STDIN_FILENO, "<stdin>", max, err);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return lg_error_errno(err, errno, "%s", path);
+	rc = buf_read_fd(b, fd, path, max, err);
+	close(fd);
+	return rc;
 }

@@ -41,11 +41,15 @@ void buf_release(struct buf *b);
 struct lg_error;
 int buf_read_file(struct buf *b, const char *path, size_t max,
 		  struct lg_error *err);
-/* The same, but a symbolic link as the last component is an error. */
-int buf_read_file_nofollow(struct buf *b, const char *path, size_t max,
-			   struct lg_error *err);
 /* The same from an open descriptor, read to its end; errors name path. */
 int buf_read_fd(struct buf *b, int fd, const char *path, size_t max,
 		struct lg_error *err);
+/*
+ * buf_read_fd() that checks *stop (may be NULL) before each read, so a
+ * signal whose handler sets it ends a read that would wait for more input:
+ * returns 1 then, with what was read in b.
+ */
+int buf_read_fd_until(struct buf *b, int fd, const char *path, size_t max,
+		      volatile int *stop, struct lg_error *err);
 
 #endif

@@ -39,9 +39,28 @@ static const char *system_config(void)
 	return path && *path ? path : "/etc/gitconfig";
 }
 
+/* The value of environment variable name, or NULL when unset or empty. */
+static const char *env_path(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/* The places the environment gives tools' credentials (not for --home). */
+static void audit_env(struct audit_options *o)
+{
+	o->git_config_global = env_path("GIT_CONFIG_GLOBAL");
+	o->docker_config = env_path("DOCKER_CONFIG");
+	o->gh_config_dir = env_path("GH_CONFIG_DIR");
+	o->aws_credentials = env_path("AWS_SHARED_CREDENTIALS_FILE");
+}
+
 /*
  * Fills o from the command line and the environment; --home stands for
- * $HOME and the XDG default under it.  xdg holds the built path.
+ * $HOME and the XDG default under it, and the environment's own places
+ * for credentials are then another account's business.  xdg holds the
+ * built path.
  */
 static int audit_options(const struct cli *c, struct audit_options *o,
 			 struct buf *xdg)
@@ -64,6 +83,8 @@ static int audit_options(const struct cli *c, struct audit_options *o,
 		return -1;
 	else
 		o->xdg_config = xdg->ptr;
+	if (!c->home)
+		audit_env(o);
 	o->system_config = system_config();
 	o->repos = c->repos;
 	o->cwd = ".";

@@ -29,6 +29,7 @@ int cmd_history(const struct cli *c)
 	src.unreachable = c->unreachable;
 	src.all_locations = c->all_locations;
 	src.threads = c->threads;
+	src.max_size = c->max_file_size;
 	if (c->since && source_history_parse_date(c->since, &src.since)) {
 		fprintf(stderr, "leakgate: --since takes YYYY-MM-DD, an ISO-8601 "
 			"time or epoch seconds, not '%s'\n", c->since);

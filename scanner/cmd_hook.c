@@ -88,66 +88,108 @@ static const char PRE_PUSH[] =
 	"fi\n"
 	"exit \"$status\"\n";
 
-static const char PRE_RECEIVE[] =
+static const char PRE_RECEIVE_SCAN[] =
 	"#!/bin/sh\n"
 	MARKER_LINE
-	"# Server side: rejects a push whose new commits add a"
-	" secret.\n"
-	"# LEAKGATE_TIMEOUT=SECONDS bounds the scan (default: none);"
-	" with\n"
-	"# LEAKGATE_FAIL_OPEN=1 a push whose scan runs out of time"
-	" is accepted.\n"
+	"# Server side: rejects a push whose new objects add a secret.\n"
+	"# LEAKGATE_TIMEOUT=SECONDS bounds the scan (default: none); with\n"
+	"# LEAKGATE_FAIL_OPEN=1 a push whose scan runs out of time is accepted\n"
+	"# (only then: a scan that fails or is killed rejects the push).\n"
+	"# The server repository's git config:\n"
+	"#   leakgate.trustPushedIgnores=true: honour the .leakgateignore of each\n"
+	"#     pushed tip (off by default: whoever can push could allow a leak).\n"
+	"#   leakgate.allowBypass=true (and receive.advertisePushOptions=true):\n"
+	"#     `git push -o leakgate.bypass=\"REASON\"` lets findings through, written\n"
+	"#     to leakgate.bypassLog (default: leakgate-bypass.log in the repository).\n"
 	"lg=${LEAKGATE:-leakgate}\n"
 	"if ! command -v \"$lg\" >/dev/null 2>&1; then\n"
-	"\techo \"leakgate: '$lg' is not on the server's PATH: push"
-	" rejected\" >&2\n"
+	"\techo \"leakgate: '$lg' is not on the server's PATH: push rejected\" >&2\n"
 	"\texit 1\n"
 	"fi\n"
 	"budget=${LEAKGATE_TIMEOUT:-0}\n"
 	"case $budget in *[!0-9]*|'')\n"
-	"\techo \"leakgate: LEAKGATE_TIMEOUT takes whole seconds, not"
-	" '$budget'\" >&2\n"
+	"\techo \"leakgate: LEAKGATE_TIMEOUT takes whole seconds, not '$budget'\" >&2\n"
 	"\texit 1 ;;\n"
 	"esac\n"
-	"commits=$(mktemp \"${TMPDIR:-/tmp}/leakgate-receive.XXXXXX\")"
-	" || exit 1\n"
-	"trap 'rm -f \"$commits\"' EXIT\n"
-	"# git writes \"<old sha> <new sha> <ref>\" lines; the pushed"
-	" objects are in\n"
-	"# quarantine, which git's environment lets git and leakgate"
-	" see.\n"
-	"while read -r _ new _; do\n"
-	"\tcase $new in *[!0]*) ;; *) continue ;; esac\t# a deleted"
-	" ref\n"
-	"\tcase $(git cat-file -t \"$new\") in commit|tag) ;; *)"
-	" continue ;; esac\n"
-	"\t# Every commit no ref reaches yet, not only the tip.\n"
-	"\tgit rev-list \"$new\" --not --all >>\"$commits\" || exit 1\n"
+	"objects=$(mktemp \"${TMPDIR:-/tmp}/leakgate-receive.XXXXXX\") || exit 1\n"
+	"ignores=$(mktemp \"${TMPDIR:-/tmp}/leakgate-ignore.XXXXXX\") || exit 1\n"
+	"trap 'rm -f \"$objects\" \"$ignores\"' EXIT\n"
+	"trust=$(git config --type=bool leakgate.trustPushedIgnores)\n"
+	"refs=\n"
+	"# git writes \"<old sha> <new sha> <ref>\" lines; the pushed objects are in\n"
+	"# quarantine, which git's environment lets git and leakgate see.\n"
+	"while read -r _ new ref; do\n"
+	"\tcase $new in *[!0]*) ;; *) continue ;; esac\t# a deleted ref\n"
+	"\trefs=\"$refs${refs:+,}$ref\"\n"
+	"\t# Every object no ref reaches yet, whatever it hangs from: commits,\n"
+	"\t# annotated tags, and trees and blobs a ref or tag names.\n"
+	"\tgit rev-list --objects --no-object-names \"$new\" --not --all >>\"$objects\" ||\n"
+	"\t\texit 1\n"
+	"\tif [ \"$trust\" = true ] &&\n"
+	"\t   git cat-file blob \"$new^{commit}:.leakgateignore\" >>\"$ignores\" 2>/dev/null; then\n"
+	"\t\techo >>\"$ignores\"\n"
+	"\tfi\n"
 	"done\n"
-	"if [ \"$budget\" -gt 0 ]; then\n"
-	"\ttimeout -k 5 \"$budget\" \"$lg\" range --no-progress -"
-	" <\"$commits\"\n"
-	"else\n"
-	"\t\"$lg\" range --no-progress - <\"$commits\"\n"
+	"set -- --no-progress\n"
+	"if [ -s \"$ignores\" ]; then\n"
+	"\tset -- \"$@\" --ignore-file \"$ignores\"\n"
 	"fi\n"
-	"status=$?\n"
+	"# Only timeout's own 124 (137 when it had to kill) means the budget ran out:\n"
+	"# the shell between says how the scan itself ended, and a scan killed by\n"
+	"# a signal (the OOM killer) is a failure, never a timeout.\n"
+	"timed_out=0\n"
+	"if [ \"$budget\" -gt 0 ]; then\n"
+	"\ttimeout -k 5 \"$budget\" /bin/sh -c 'lg=$1; shift; \"$lg\" range \"$@\" - ||\n"
+	"\t\t{ s=$?; [ \"$s\" -gt 128 ] && exit 3; exit \"$s\"; }' sh \"$lg\" \"$@\" <\"$objects\"\n"
+	"\tstatus=$?\n"
+	"\tcase $status in 124|137) timed_out=1 ;; esac\n"
+	"else\n"
+	"\t\"$lg\" range \"$@\" - <\"$objects\"\n"
+	"\tstatus=$?\n"
+	"fi\n"
+	;
+
+/* One C string may hold at most 4095 characters: the rest. */
+static const char PRE_RECEIVE_VERDICT[] =
+	"bypass= i=0\n"
+	"while [ \"$i\" -lt \"${GIT_PUSH_OPTION_COUNT:-0}\" ]; do\n"
+	"\teval \"opt=\\${GIT_PUSH_OPTION_$i}\"\n"
+	"\tcase $opt in leakgate.bypass=*) bypass=${opt#leakgate.bypass=} ;; esac\n"
+	"\ti=$((i + 1))\n"
+	"done\n"
+	"clean() { printf '%s' \"$1\" | tr -d '\\000-\\037\\177'; }\n"
+	"if [ \"$status\" = 1 ] && [ -n \"$bypass\" ]; then\n"
+	"\tif [ \"$(git config --type=bool leakgate.allowBypass)\" != true ]; then\n"
+	"\t\techo \"leakgate: this server does not allow leakgate.bypass (git config leakgate.allowBypass true)\" >&2\n"
+	"\t\texit 1\n"
+	"\tfi\n"
+	"\tlog=$(git config leakgate.bypassLog) ||\n"
+	"\t\tlog=\"$(git rev-parse --absolute-git-dir)/leakgate-bypass.log\"\n"
+	"\tprints=$(\"$lg\" range -q --format jsonl \"$@\" - <\"$objects\" |\n"
+	"\t\tgrep -o '\"fingerprint\":\"[0-9a-f]*\"' | cut -d'\"' -f4 | sort -u | tr '\\n' ' ')\n"
+	"\twho=${GL_USERNAME:-${REMOTE_USER:-${USER:-$(id -un 2>/dev/null)}}}\n"
+	"\tif ! printf '%s\\tuser=%s\\trefs=%s\\tfingerprints=%s\\treason=%s\\n' \\\n"
+	"\t     \"$(date -u +%Y-%m-%dT%H:%M:%SZ)\" \"$(clean \"$who\")\" \"$(clean \"$refs\")\" \\\n"
+	"\t     \"${prints% }\" \"$(clean \"$bypass\")\" >>\"$log\"; then\n"
+	"\t\techo \"leakgate: cannot write the bypass to $log: push rejected\" >&2\n"
+	"\t\texit 1\n"
+	"\tfi\n"
+	"\techo \"leakgate: push accepted past the findings above: leakgate.bypass recorded in the server's audit log\" >&2\n"
+	"\texit 0\n"
+	"fi\n"
 	"case $status in\n"
 	"0) exit 0 ;;\n"
-	"1) echo \"leakgate: push rejected: the commits above add"
-	" secrets. Take them out of history (git rebase -i), rotate"
-	" any real credential, and push again.\" >&2 ;;\n"
-	"124|137)\n"
-	"\tif [ \"${LEAKGATE_FAIL_OPEN:-0}\" = 1 ]; then\n"
-	"\t\techo \"leakgate: the scan ran out of its ${budget}s"
-	" budget: push accepted unscanned (LEAKGATE_FAIL_OPEN=1)\""
-	" >&2\n"
-	"\t\texit 0\n"
-	"\tfi\n"
-	"\techo \"leakgate: the scan ran out of its ${budget}s budget:"
-	" push rejected (LEAKGATE_FAIL_OPEN=1 accepts pushes when"
-	" that happens)\" >&2 ;;\n"
-	"*) echo \"leakgate: the scan failed: push rejected\" >&2 ;;\n"
+	"1) echo \"leakgate: push rejected: the objects above (files, commit or tag messages) add secrets. Take them out of history (git rebase -i), rotate any real credential, and push again.\" >&2\n"
+	"\texit 1 ;;\n"
 	"esac\n"
+	"if [ \"$timed_out\" = 0 ]; then\n"
+	"\techo \"leakgate: the scan failed (status $status): push rejected\" >&2\n"
+	"elif [ \"${LEAKGATE_FAIL_OPEN:-0}\" = 1 ]; then\n"
+	"\techo \"leakgate: the scan ran out of its ${budget}s budget: push accepted unscanned (LEAKGATE_FAIL_OPEN=1)\" >&2\n"
+	"\texit 0\n"
+	"else\n"
+	"\techo \"leakgate: the scan ran out of its ${budget}s budget: push rejected (LEAKGATE_FAIL_OPEN=1 accepts pushes when that happens)\" >&2\n"
+	"fi\n"
 	"exit 1\n";
 
 enum hook_flags {
@@ -156,16 +198,19 @@ enum hook_flags {
 	HOOK_PRE_RECEIVE = 1 << 2,
 };
 
+#define HOOK_PARTS 2
+
 struct hook {
 	const char *name;
-	const char *text;
+	const char *text[HOOK_PARTS];	/* written one after the other */
 	enum hook_flags flag;
 };
 
 static const struct hook hooks[] = {
-	{ "pre-commit", PRE_COMMIT, HOOK_PRE_COMMIT },
-	{ "pre-push", PRE_PUSH, HOOK_PRE_PUSH },
-	{ "pre-receive", PRE_RECEIVE, HOOK_PRE_RECEIVE },
+	{ "pre-commit", { PRE_COMMIT, "" }, HOOK_PRE_COMMIT },
+	{ "pre-push", { PRE_PUSH, "" }, HOOK_PRE_PUSH },
+	{ "pre-receive", { PRE_RECEIVE_SCAN, PRE_RECEIVE_VERDICT },
+	  HOOK_PRE_RECEIVE },
 };
 
 #define N_HOOKS (sizeof(hooks) / sizeof(hooks[0]))
@@ -241,15 +286,17 @@ static int hook_owner(const char *path)
 	return strstr(head, MARKER) != NULL;
 }
 
-/* Writes text to path, executable, replacing it atomically. */
-static int write_hook(const char *path, const char *text,
+/* Writes h's text to path, executable, replacing it atomically. */
+static int write_hook(const char *path, const struct hook *h,
 		      struct lg_error *err)
 {
-	struct buf tmp = BUF_INIT;
-	size_t len = strlen(text);
+	struct buf tmp = BUF_INIT, text = BUF_INIT;
 	int fd = -1, rc = 0;
+	size_t i;
 
-	if (buf_addf(&tmp, "%s.leakgate-XXXXXX", path)) {
+	for (i = 0; i < HOOK_PARTS; i++)
+		rc = rc || buf_adds(&text, h->text[i]);
+	if (rc || buf_addf(&tmp, "%s.leakgate-XXXXXX", path)) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		goto done;
 	}
@@ -258,7 +305,8 @@ static int write_hook(const char *path, const char *text,
 		rc = lg_error_errno(err, errno, "%s", path);
 		goto done;
 	}
-	if (write(fd, text, len) != (ssize_t)len || fchmod(fd, 0755))
+	if (write(fd, text.ptr, text.len) != (ssize_t)text.len ||
+	    fchmod(fd, 0755))
 		rc = lg_error_errno(err, errno, "%s", tmp.ptr);
 	if (close(fd) && !rc)
 		rc = lg_error_errno(err, errno, "%s", tmp.ptr);
@@ -268,6 +316,7 @@ static int write_hook(const char *path, const char *text,
 		unlink(tmp.ptr);
 done:
 	buf_release(&tmp);
+	buf_release(&text);
 	return rc;
 }
 
@@ -308,7 +357,7 @@ static int install_one(const char *dir, const struct hook *h, int force,
 				  path.ptr, h->name);
 	else if (owner == 0)
 		rc = backup_hook(path.ptr, &backup, err);
-	if (!rc && (rc = write_hook(path.ptr, h->text, err)) && backup.ptr)
+	if (!rc && (rc = write_hook(path.ptr, h, err)) && backup.ptr)
 		rename(backup.ptr, path.ptr);	/* put the user's hook back */
 	if (!rc && owner == 0)
 		printf("leakgate: replaced the %s hook: %s (the old one is "
@@ -397,7 +446,8 @@ static int show(const char *name)
 
 	for (i = 0; i < N_HOOKS; i++)
 		if (name && !strcmp(hooks[i].name, name)) {
-			fputs(hooks[i].text, stdout);
+			fputs(hooks[i].text[0], stdout);
+			fputs(hooks[i].text[1], stdout);
 			return EXIT_CLEAN;
 		}
 	run_error("hook show takes pre-commit, pre-push or pre-receive");

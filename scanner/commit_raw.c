@@ -34,6 +34,33 @@ static int64_t signature_time(const char *line, const char *eol)
 	return t;
 }
 
+/*
+ * Passes the headers from p up to the blank line before the message and
+ * returns where the message starts; notes the time of the `key` line in
+ * *time, or the name of the `key` line in tag.
+ */
+static const char *headers(const char *p, const char *end, const char *key,
+			   int64_t *time, struct tag_raw *tag)
+{
+	size_t key_len = strlen(key);
+
+	while (p < end && *p != '\n') {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;	/* headers without a message */
+		if ((size_t)(eol - p) > key_len && !memcmp(p, key, key_len)) {
+			if (time)
+				*time = signature_time(p, eol);
+			if (tag) {
+				tag->name = p + key_len;
+				tag->name_len = (size_t)(eol - p) - key_len;
+			}
+		}
+		p = eol < end ? eol + 1 : end;
+	}
+	return p < end ? p + 1 : p;
+}
+
 int commit_raw_parse(struct commit_raw *c, const char *data, size_t len)
 {
 	const char *p = data, *end = data + len;
@@ -48,19 +75,22 @@ int commit_raw_parse(struct commit_raw *c, const char *data, size_t len)
 		c->n_parents++;
 		p += PARENT_LINE;
 	}
-	/* The other headers, up to the blank line before the message. */
-	while (p < end && *p != '\n') {
-		const char *eol = memchr(p, '\n', (size_t)(end - p));
-		if (!eol)
-			eol = end;	/* headers without a message */
-		if (eol - p > 10 && !memcmp(p, "committer ", 10))
-			c->time = signature_time(p, eol);
-		p = eol < end ? eol + 1 : end;
-	}
-	if (p < end)
-		p++;
+	p = headers(p, end, "committer ", &c->time, NULL);
 	c->message = p;
 	c->message_len = (size_t)(end - p);
+	return 0;
+}
+
+int tag_raw_parse(struct tag_raw *t, const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+
+	memset(t, 0, sizeof(*t));
+	if (id_line(p, end, "object ", &t->target))
+		return -1;
+	p = headers(p + 7 + GIT_OID_HEXSZ + 1, end, "tag ", NULL, t);
+	t->message = p;
+	t->message_len = (size_t)(end - p);
 	return 0;
 }
 

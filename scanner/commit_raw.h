@@ -22,6 +22,18 @@ struct commit_raw {
 
 /* Returns 0, or -1 when data is not a well-formed commit. */
 int commit_raw_parse(struct commit_raw *c, const char *data, size_t len);
+/* An annotated tag's parts, parsed in place like a commit's. */
+struct tag_raw {
+	git_oid target;		/* the object it points at */
+	const char *name;	/* not NUL-terminated; NULL: none */
+	size_t name_len;
+	const char *message;	/* not NUL-terminated */
+	size_t message_len;
+};
+
+/* Returns 0, or -1 when data is not a well-formed tag. */
+int tag_raw_parse(struct tag_raw *t, const char *data, size_t len);
+
 /* The i-th parent (i < n_parents). */
 void commit_raw_parent(const struct commit_raw *c, size_t i, git_oid *out);
 

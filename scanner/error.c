@@ -7,6 +7,29 @@
 
 #include "banned.h"
 
+/* Room for two PATH_MAX paths and their reason before fitting. */
+#define FORMAT_ROOM 16384
+
+void lg_error_vfit(char *dst, size_t len, const char *fmt, va_list ap)
+{
+	char full[FORMAT_ROOM];
+	size_t n, head;
+
+	if (vsnprintf(full, sizeof(full), fmt, ap) < 0)
+		full[0] = '\0';
+	n = strlen(full);
+	if (n < len) {
+		memcpy(dst, full, n + 1);
+		return;
+	}
+	/* A third for the start, the rest for the end, where the reason is. */
+	head = (len - 4) / 3;
+	memcpy(dst, full, head);
+	memcpy(dst + head, "...", 3);
+	memcpy(dst + head + 3, full + n - (len - 4 - head), len - 4 - head);
+	dst[len - 1] = '\0';
+}
+
 int lg_error_set(struct lg_error *err, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -15,14 +38,14 @@ int lg_error_set(struct lg_error *err, int code, const char *fmt, ...)
 		return code;
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	lg_error_vfit(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return code;
 }
 
 int lg_error_prefix(struct lg_error *err, const char *fmt, ...)
 {
-	char prefix[LG_ERROR_MSG_MAX];
+	char prefix[FORMAT_ROOM];
 	char old[LG_ERROR_MSG_MAX];
 	va_list ap;
 
@@ -32,8 +55,7 @@ int lg_error_prefix(struct lg_error *err, const char *fmt, ...)
 	vsnprintf(prefix, sizeof(prefix), fmt, ap);
 	va_end(ap);
 	memcpy(old, err->msg, sizeof(old));
-	snprintf(err->msg, sizeof(err->msg), "%.500s: %.500s", prefix, old);
-	return err->code;
+	return lg_error_set(err, err->code, "%s: %s", prefix, old);
 }
 
 static const char *errno_text(int errnum, char *buf, size_t len)
@@ -44,7 +66,7 @@ static const char *errno_text(int errnum, char *buf, size_t len)
 
 int lg_error_errno(struct lg_error *err, int errnum, const char *fmt, ...)
 {
-	char context[LG_ERROR_MSG_MAX / 2];
+	char context[FORMAT_ROOM];
 	char reason[256];
 	va_list ap;
 
@@ -57,7 +79,7 @@ int lg_error_errno(struct lg_error *err, int errnum, const char *fmt, ...)
 
 int lg_error_git(struct lg_error *err, const char *fmt, ...)
 {
-	char context[LG_ERROR_MSG_MAX / 2];
+	char context[FORMAT_ROOM];
 	const git_error *gerr = git_error_last();
 	va_list ap;
 

@@ -1,6 +1,9 @@
 #ifndef LEAKGATE_ERROR_H
 #define LEAKGATE_ERROR_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 /*
  * Errors travel up as a negative return code plus a struct lg_error that
  * the failing function fills.  Callers may prepend context with
@@ -24,6 +27,14 @@ struct lg_error {
 };
 
 #define LG_ERROR_INIT { LG_OK, { 0 } }
+
+/*
+ * Formats into dst[0..len): whole when it fits, else its start, "..." and
+ * its end, so the reason at the end of a message outlives a long path in
+ * its middle.  Every message setter below fits this way.
+ */
+void lg_error_vfit(char *dst, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 
 /* Sets code and a printf-style message; returns code for `return lg_error_set(...)`. */
 int lg_error_set(struct lg_error *err, int code, const char *fmt, ...)

@@ -53,6 +53,12 @@ struct finding_part {
 	size_t offset;
 };
 
+/*
+ * Places of one blob kept in a report (range's changes, history
+ * --all-locations); further ones are only counted (more_count).
+ */
+#define FINDING_PLACES_MAX 100
+
 struct finding {
 	const struct rule *rule;	/* borrowed from the rule set */
 	char *secret;			/* owned, NUL-terminated */

@@ -6,9 +6,11 @@
 struct lg_error;
 
 /*
- * A report destination.  With a path, the report goes to a temporary file
- * beside it that output_commit() renames into place, so a reader never sees
- * half a report; without one, to stdout.
+ * A report destination.  With a path that is a regular file or nothing
+ * yet, the report goes to a temporary file beside it that output_commit()
+ * renames into place, so a reader never sees half a report; any other
+ * path (a device, a FIFO, a symlink) is written in place, never replaced;
+ * without a path, to stdout.
  */
 struct output {
 	FILE *fp;

@@ -3,6 +3,7 @@
 #include <libdeflate.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "error.h"
 #include "pack_entry.h"
@@ -300,6 +301,65 @@ static int apply_one(struct pack_reader *r, uint64_t key,
 	return 0;
 }
 
+/* The size a delta's result has, from the first bytes of its data. */
+static int delta_result_size(const struct pack_index *ix, uint64_t off,
+			     const struct pack_entry *e, size_t *out,
+			     struct lg_error *err)
+{
+	unsigned char head[32];
+	size_t base_len, ops, avail = ix->pack_size - PACK_TRAILER - e->data;
+	z_stream z;
+	int rc;
+
+	memset(&z, 0, sizeof(z));
+	if (inflateInit(&z) != Z_OK)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	z.next_in = (unsigned char *)ix->pack + e->data;
+	z.avail_in = avail > UINT32_MAX ? UINT32_MAX : (uInt)avail;
+	z.next_out = head;
+	z.avail_out = e->size < sizeof(head) ? (uInt)e->size : sizeof(head);
+	rc = inflate(&z, Z_SYNC_FLUSH);
+	inflateEnd(&z);
+	if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) ||
+	    (pack_delta_sizes(head, z.total_out, &base_len, out, &ops) &&
+	     *out <= PACK_OBJECT_MAX))
+		return corrupt(err, ix, off, "damaged delta header");
+	return 0;
+}
+
+int pack_reader_size(struct pack_reader *r, uint64_t key,
+		     const unsigned char id[20], size_t *size,
+		     struct lg_error *err)
+{
+	const struct pack_index *ix;
+	struct pack_object *cached;
+	git_object_t type;
+	struct pack_entry e;
+	git_oid oid;
+	const char *why;
+
+	if (key == PACK_ORDER_LOOSE) {
+		memcpy(oid.id, id, sizeof(oid.id));
+		if (open_fallback(r, err))
+			return err->code;
+		return git_odb_read_header(size, &type, r->fallback, &oid)
+			       ? lg_error_git(err, "read failed") : 0;
+	}
+	if ((cached = cache_get(r, key))) {
+		*size = cached->len;
+		return 0;
+	}
+	ix = &r->po->packs[PACK_ORDER_PACK(key)];
+	why = pack_entry_parse(ix->pack, ix->pack_size - PACK_TRAILER,
+			       PACK_ORDER_OFFSET(key), &e);
+	*size = e.size;		/* set before a size over the limit is refused */
+	if (why && e.size <= PACK_OBJECT_MAX)
+		return corrupt(err, ix, PACK_ORDER_OFFSET(key), why);
+	if (why || e.type < PACK_OFS_DELTA)
+		return 0;
+	return delta_result_size(ix, PACK_ORDER_OFFSET(key), &e, size, err);
+}
+
 int pack_reader_read(struct pack_reader *r, const unsigned char id[20],
 		     struct pack_object **out, struct lg_error *err)
 {
@@ -326,6 +386,21 @@ int pack_reader_read_at(struct pack_reader *r, uint64_t key,
 		}
 	}
 	*out = obj;
+	return 0;
+}
+
+int pack_reader_read_tree(struct pack_reader *r, const git_oid *id,
+			  struct pack_object **out, struct lg_error *err)
+{
+	int rc = pack_reader_read(r, id->id, out, err);
+
+	if (rc)
+		return rc;
+	if ((*out)->type != GIT_OBJECT_TREE) {
+		pack_object_put(*out);
+		*out = NULL;
+		return lg_error_set(err, LG_ERR_IO, "not a tree");
+	}
 	return 0;
 }
 

@@ -68,6 +68,23 @@ void pack_reader_release(struct pack_reader *r);
  */
 int pack_reader_read(struct pack_reader *r, const unsigned char id[20],
 		     struct pack_object **out, struct lg_error *err);
+/*
+ * The size of object id at key (pack_order_key(id)) without reading it
+ * whole: a packed object's entry header, or a delta's first bytes; a
+ * loose object's header through libgit2.  Returns 0 or an error like
+ * pack_reader_read().
+ */
+int pack_reader_size(struct pack_reader *r, uint64_t key,
+		     const unsigned char id[20], size_t *size,
+		     struct lg_error *err);
+
+/*
+ * Reads tree id like pack_reader_read(); an object that is not a tree is
+ * LG_ERR_IO.
+ */
+int pack_reader_read_tree(struct pack_reader *r, const git_oid *id,
+			  struct pack_object **out, struct lg_error *err);
+
 /* The same when pack_order_key(id) is already known. */
 int pack_reader_read_at(struct pack_reader *r, uint64_t key,
 			const unsigned char id[20], struct pack_object **out,

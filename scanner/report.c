@@ -1,8 +1,10 @@
 #include "report.h"
 
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
+#include "error.h"
 #include "banned.h"
 
 struct format_entry {
@@ -34,8 +36,29 @@ const char *report_format_names(void)
 	return "text, json, jsonl, sarif, csv, junit";
 }
 
-/* Length of the valid UTF-8 sequence at s (at most len bytes), or 0. */
-static size_t utf8_sequence(const unsigned char *s, size_t len)
+enum escape_mode {
+	ESCAPE_UTF8,		/* only invalid UTF-8 */
+	ESCAPE_FIELD,		/* and controls but tab, CR, LF; bidi controls */
+	ESCAPE_TERMINAL,	/* and every control, backslash */
+};
+
+/*
+ * Bidirectional controls (U+061C, U+200E-200F, U+202A-202E, U+2066-2069)
+ * reorder the text a terminal shows around them, so a path can hide
+ * where it really goes ("Trojan Source").
+ */
+static int is_bidi(unsigned cp)
+{
+	return cp == 0x61c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s (at most len bytes), or 0; 0 for
+ * a bidi control too unless mode is ESCAPE_UTF8.
+ */
+static size_t utf8_sequence(const unsigned char *s, size_t len,
+			    enum escape_mode mode)
 {
 	size_t n, i;
 	unsigned cp;
@@ -62,46 +85,68 @@ static size_t utf8_sequence(const unsigned char *s, size_t len)
 	    (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
 	    (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
-	return n;
+	return mode != ESCAPE_UTF8 && is_bidi(cp) ? 0 : n;
 }
 
-static void escape(struct buf *b, const char *s, size_t len, int terminal)
+/* Whether the ASCII byte c is written as it is. */
+static int keeps(unsigned char c, enum escape_mode mode)
+{
+	if (mode == ESCAPE_UTF8)
+		return 1;
+	if (mode == ESCAPE_FIELD && (c == '\t' || c == '\r' || c == '\n'))
+		return 1;
+	return c >= 0x20 && c != 0x7f && (mode != ESCAPE_TERMINAL || c != '\\');
+}
+
+/* How the terminal escape writes c when it has a short form, else NULL. */
+static const char *named_escape(unsigned char c)
+{
+	switch (c) {
+	case '\\': return "\\\\";
+	case '\n': return "\\n";
+	case '\t': return "\\t";
+	case '\r': return "\\r";
+	default: return NULL;
+	}
+}
+
+static void escape(struct buf *b, const char *s, size_t len,
+		   enum escape_mode mode)
 {
 	const unsigned char *p = (const unsigned char *)s;
+	const char *named;
 	size_t i = 0;
 
 	while (i < len) {
-		size_t n = utf8_sequence(p + i, len - i);
-		if (n == 1 && (!terminal || (p[i] >= 0x20 && p[i] != 0x7f &&
-					     p[i] != '\\'))) {
-			buf_addch(b, (char)p[i]);
-		} else if (n > 1) {
+		size_t n = utf8_sequence(p + i, len - i, mode);
+		if (n > 1) {
 			buf_add(b, p + i, n);
 			i += n;
 			continue;
-		} else if (p[i] == '\\') {
-			buf_adds(b, "\\\\");
-		} else if (p[i] == '\n') {
-			buf_adds(b, "\\n");
-		} else if (p[i] == '\t') {
-			buf_adds(b, "\\t");
-		} else if (p[i] == '\r') {
-			buf_adds(b, "\\r");
-		} else {
-			buf_addf(b, "\\x%02x", p[i]);
 		}
+		if (n == 1 && keeps(p[i], mode))
+			buf_addch(b, (char)p[i]);
+		else if (n == 1 && (named = named_escape(p[i])))
+			buf_adds(b, named);
+		else
+			buf_addf(b, "\\x%02x", p[i]);
 		i++;
 	}
 }
 
 void report_escape(struct buf *b, const char *s, size_t len)
 {
-	escape(b, s, len, 1);
+	escape(b, s, len, ESCAPE_TERMINAL);
 }
 
 void report_utf8(struct buf *b, const char *s, size_t len)
 {
-	escape(b, s, len, 0);
+	escape(b, s, len, ESCAPE_UTF8);
+}
+
+void report_field(struct buf *b, const char *s, size_t len)
+{
+	escape(b, s, len, ESCAPE_FIELD);
 }
 
 void report_secret_bytes(struct buf *b, const char *secret, size_t len,
@@ -121,6 +166,12 @@ void report_secret(struct buf *b, const struct finding *f,
 		   const struct report_options *o)
 {
 	report_secret_bytes(b, f->secret, f->secret_len, o);
+}
+
+int report_write_failed(struct lg_error *err)
+{
+	return lg_error_errno(err, errno ? errno : EIO,
+			      "cannot write the report");
 }
 
 void report_time(char *out, size_t outlen, long long t)

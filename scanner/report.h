@@ -52,17 +52,28 @@ void report_secret_bytes(struct buf *b, const char *secret, size_t len,
 			 const struct report_options *o);
 
 /*
- * Appends s to b with control bytes, escape sequences and invalid UTF-8
- * written as \n, \t, \xNN, so the result is printable valid UTF-8 that
- * cannot move a terminal's cursor or change its colours.
+ * Appends s to b with control bytes, escape sequences, bidi controls and
+ * invalid UTF-8 written as \n, \t, \xNN, so the result is printable valid
+ * UTF-8 that cannot move a terminal's cursor, change its colours or
+ * reorder what it shows.
  */
 void report_escape(struct buf *b, const char *s, size_t len);
 
 /*
  * Appends s to b with only invalid UTF-8 bytes written as \xNN, for formats
- * (JSON, XML, CSV) that escape control characters themselves.
+ * (JSON, XML) that escape control characters themselves.
  */
 void report_utf8(struct buf *b, const char *s, size_t len);
+
+/*
+ * Appends s to b for a field of a text format (CSV): invalid UTF-8,
+ * control bytes other than tab, CR and LF, and bidi controls written as
+ * \xNN; backslashes are left as they are.
+ */
+void report_field(struct buf *b, const char *s, size_t len);
+
+/* Fails with "cannot write the report: REASON" (errno); returns the code. */
+int report_write_failed(struct lg_error *err);
 
 /* ISO-8601 UTC ("2024-05-01T12:00:00Z") of t into out. */
 void report_time(char *out, size_t outlen, long long t);

@@ -7,7 +7,9 @@
 
 /*
  * CSV per RFC 4180: a header row, CRLF between records, a field quoted
- * when it holds a comma, a quote, CR or LF, quotes doubled inside.  Text
+ * when it holds a comma, a quote, CR or LF, quotes doubled inside; other
+ * control bytes (ESC) are written as \xNN, so showing the file in a
+ * terminal cannot run an escape sequence.  Text
  * that comes from the scanned repository (paths, names, details) and
  * starts like a spreadsheet formula gets a leading apostrophe, so that
  * opening the report cannot run a formula planted in a file name.
@@ -32,7 +34,7 @@ static void csv_field(struct buf *b, const char *s, size_t len,
 
 	if ((flags & CSV_UNTRUSTED) && len && memchr("=+-@\t\r", s[0], 6))
 		buf_addch(&clean, '\'');
-	report_utf8(&clean, s ? s : "", s ? len : 0);
+	report_field(&clean, s ? s : "", s ? len : 0);
 	if (clean.len && strpbrk(clean.ptr, ",\"\r\n")) {
 		buf_addch(b, '"');
 		for (i = 0; i < clean.len; i++) {
@@ -135,13 +137,12 @@ int report_csv(FILE *out, const struct finding_list *l,
 	int rc = 0;
 
 	if (fputs(header, out) == EOF)
-		return lg_error_set(err, LG_ERR_IO, "cannot write the report");
+		return report_write_failed(err);
 	for (i = 0; i < l->n && !rc; i++) {
 		buf_reset(&b);
 		csv_finding(&b, l->items[i], o);
 		if (fwrite(b.ptr, 1, b.len, out) != b.len)
-			rc = lg_error_set(err, LG_ERR_IO,
-					  "cannot write the report");
+			rc = report_write_failed(err);
 	}
 	buf_release(&b);
 	return rc;

@@ -179,7 +179,7 @@ static int dump(FILE *out, json_t *j, size_t flags, struct lg_error *err)
 	if (!j)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	if (json_dumpf(j, out, flags) || fputc('\n', out) == EOF)
-		return lg_error_set(err, LG_ERR_IO, "cannot write the report");
+		return report_write_failed(err);
 	return 0;
 }
 

@@ -178,8 +178,7 @@ int report_junit(FILE *out, const struct finding_list *l,
 		else
 			buf_adds(&b, "  </testsuite>\n</testsuites>\n");
 		if (fwrite(b.ptr, 1, b.len, out) != b.len)
-			rc = lg_error_set(err, LG_ERR_IO,
-					  "cannot write the report");
+			rc = report_write_failed(err);
 		buf_reset(&b);
 	}
 	buf_release(&b);

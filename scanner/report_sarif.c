@@ -345,5 +345,5 @@ int report_sarif(FILE *out, const struct finding_list *l,
 	ok = !json_dumpf(log, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) &&
 	     fputc('\n', out) != EOF;
 	json_decref(log);
-	return ok ? 0 : lg_error_set(err, LG_ERR_IO, "cannot write the report");
+	return ok ? 0 : report_write_failed(err);
 }

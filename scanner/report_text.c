@@ -148,8 +148,8 @@ static void text_finding(struct buf *b, const struct finding *f,
 		buf_addf(b, "  (%s)", f->triage);
 	if (f->lifecycle)
 		text_facts(b, "lifecycle", f->lifecycle);
-	if (f->more_count && !f->n_more)
-		buf_addf(b, "  (+%zu more places)", f->more_count);
+	if (f->more_count > f->n_more)	/* those not listed below */
+		buf_addf(b, "  (+%zu more places)", f->more_count - f->n_more);
 	buf_addch(b, '\n');
 	text_parts(b, f, o);
 	for (i = 0; i < f->n_more; i++) {
@@ -174,7 +174,7 @@ int report_text(FILE *out, const struct finding_list *l,
 		if (text_remediation(&b, l->items[i]->rule, &shown, o))
 			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		else if (fwrite(b.ptr, 1, b.len, out) != b.len)
-			rc = lg_error_set(err, LG_ERR_IO, "cannot write the report");
+			rc = report_write_failed(err);
 	}
 	free((void *)shown.items);
 	buf_release(&b);

@@ -241,6 +241,10 @@ static int get_string(struct loader *ld, const yaml_node_t *node,
 		snprintf(what, sizeof(what), "'%s' must be a string", key);
 		return load_fail(ld, node, what);
 	}
+	if (strlen(s) != node->data.scalar.length) {
+		snprintf(what, sizeof(what), "'%s' contains a NUL byte", key);
+		return load_fail(ld, node, what);
+	}
 	*out = strdup(s);
 	return *out ? 0 : lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
 }
@@ -696,6 +700,41 @@ done:
 	return rc;
 }
 
+/*
+ * Refuses collections nested deeper than RULES_MAX_DEPTH: libyaml's
+ * scanner takes time quadratic in the depth (200,000 '[' take minutes).
+ * Events come one at a time, so the check stops early on a deep file; a
+ * syntax error is left for the load to report.
+ */
+static int check_depth(const char *text, size_t len, const char *filename,
+		       struct lg_error *err)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int depth = 0, rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (!done && !rc && yaml_parser_parse(&parser, &ev)) {
+		done = ev.type == YAML_STREAM_END_EVENT;
+		if (ev.type == YAML_SEQUENCE_START_EVENT ||
+		    ev.type == YAML_MAPPING_START_EVENT)
+			depth++;
+		else if (ev.type == YAML_SEQUENCE_END_EVENT ||
+			 ev.type == YAML_MAPPING_END_EVENT)
+			depth--;
+		if (depth > RULES_MAX_DEPTH)
+			rc = lg_error_set(err, LG_ERR_PARSE, "%s:%zu: nested "
+					  "deeper than %d levels", filename,
+					  (size_t)ev.start_mark.line + 1,
+					  RULES_MAX_DEPTH);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
 int rules_load_yaml(struct rule_set *rs, const char *text, size_t len,
 		    const char *filename, struct lg_error *err)
 {
@@ -704,6 +743,8 @@ int rules_load_yaml(struct rule_set *rs, const char *text, size_t len,
 	yaml_document_t doc;
 	int rc;
 
+	if ((rc = check_depth(text, len, filename, err)))
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);

@@ -88,11 +88,15 @@ struct rule_set {
 
 #define RULE_SET_INIT { NULL, 0, 0 }
 
+/* Deepest nesting of YAML collections a rule file may use. */
+#define RULES_MAX_DEPTH 64
+
 /*
  * Parses YAML rule text, compiles every pattern and adds the rules to rs; a
  * rule whose id already exists replaces the earlier one.  On error rs is
  * unchanged and err names `filename`, the rule id, the line and, for a bad
- * regex, PCRE2's message and offset.
+ * regex, PCRE2's message and offset.  A string with a NUL byte and
+ * nesting deeper than RULES_MAX_DEPTH are errors.
  */
 int rules_load_yaml(struct rule_set *rs, const char *text, size_t len,
 		    const char *filename, struct lg_error *err);

@@ -254,8 +254,8 @@ int run_write_report(struct run *r, const struct finding_list *l)
 	int rc;
 
 	rc = output_open(&out, c->output, &err);
-	if (!rc)
-		rc = report_lookup(c->format)(out.fp, l, &ro, &err);
+	if (!rc && (rc = report_lookup(c->format)(out.fp, l, &ro, &err)))
+		lg_error_prefix(&err, "%s", out.path ? out.path : "<stdout>");
 	if (!rc)
 		rc = output_commit(&out, &err);
 	output_release(&out);
@@ -527,6 +527,12 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	status = run_report(r, &found);
 	print_summary(c, &stats, &found, r->filter.dropped, what);
+	if (status == EXIT_CLEAN && src->unreadable_fails &&
+	    stats.skipped[SCAN_SKIP_UNREADABLE]) {
+		run_error("objects that could not be read were not scanned: "
+			  "the scan is incomplete, not clean");
+		status = EXIT_ERROR;
+	}
 	finding_list_release(&found);
 	return status;
 }

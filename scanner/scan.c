@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "chunk.h"
 #include "error.h"
 #include "banned.h"
 
@@ -200,6 +201,27 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 	return 0;
 }
 
+int scan_queue_push_message(struct scan_queue *q, const char *path,
+			    const char *text, size_t len, size_t origin)
+{
+	struct scan_item item;
+
+	if (!len)
+		return 0;
+	memset(&item, 0, sizeof(item));
+	item.kind = SCAN_ITEM_MESSAGE;
+	item.data = malloc(len);
+	item.path = strdup(path);
+	if (!item.data || !item.path) {
+		scan_item_release(&item);
+		return LG_ERR_NOMEM;
+	}
+	memcpy(item.data, text, len);
+	item.len = len;
+	item.origin = origin;
+	return scan_queue_push(q, &item);
+}
+
 /*
  * Takes up to max items, consecutive in queue order (sources push related
  * blobs next to each other: one worker reading a run keeps its caches
@@ -239,7 +261,7 @@ void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	lg_error_vfit(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&q->lock);
 	if (q->opts->warn)
@@ -436,6 +458,17 @@ static void on_limit(const struct rule *r, void *payload)
 			"rule skipped on this input", w->item->path, r->id);
 }
 
+static int blob_looks_binary(const struct scan_blob *b)
+{
+	char head[BINARY_PROBE];
+	ssize_t n;
+
+	if (b->data)
+		return scan_looks_binary(b->data, b->len);
+	n = pread(b->fd, head, sizeof(head), 0);
+	return n > 0 && scan_looks_binary(head, (size_t)n);
+}
+
 /* Points b at the item's bytes; returns 0, or 1 to skip it. */
 static int load_item(struct worker *w, struct scan_item *item,
 		     struct scan_blob *b)
@@ -444,6 +477,7 @@ static int load_item(struct worker *w, struct scan_item *item,
 	struct lg_error err = LG_ERROR_INIT;
 
 	memset(b, 0, sizeof(*b));
+	b->fd = -1;
 	b->scratch = &w->content;
 	buf_reset(&w->content);
 	if (item->data) {
@@ -455,7 +489,7 @@ static int load_item(struct worker *w, struct scan_item *item,
 		scan_queue_warn(w->q, "skipping %s", err.msg);
 		return 1;
 	}
-	if (!b->data)
+	if (!b->data && b->fd < 0)
 		b->data = "";
 	if (o->max_file_size && b->len > o->max_file_size) {
 		scan_queue_skip(w->q, SCAN_SKIP_TOO_LARGE);
@@ -463,7 +497,7 @@ static int load_item(struct worker *w, struct scan_item *item,
 				item->path, b->len, o->max_file_size);
 		return 1;
 	}
-	if (!o->scan_binary && scan_looks_binary(b->data, b->len)) {
+	if (!o->scan_binary && blob_looks_binary(b)) {
 		scan_queue_skip(w->q, SCAN_SKIP_BINARY);
 		return 1;
 	}
@@ -478,7 +512,15 @@ static void scan_one(struct worker *w, struct scan_item *item,
 
 	w->item = item;
 	if (!load_item(w, item, &b)) {
-		if (engine_scan(w->ew, b.data, b.len, item->path, cb) < 0)
+		struct chunk_input in = { b.data, b.fd, b.len };
+		struct lg_error err = LG_ERROR_INIT;
+		int rc = chunk_scan(w->ew, &in, item->path, cb, &w->content,
+				    w->q->opts->stop, &err);
+
+		if (rc == LG_ERR_IO)
+			scan_queue_warn(w->q, "skipping the rest of %s",
+					err.msg);
+		else if (rc < 0)
 			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
 						 "out of memory scanning %s",
 						 item->path);
@@ -496,6 +538,8 @@ static void scan_one(struct worker *w, struct scan_item *item,
 	}
 	if (b.handle && w->src->release)
 		w->src->release(b.handle);
+	if (b.fd >= 0)
+		close(b.fd);
 	if (w->failed && w->q->opts->stop)
 		*w->q->opts->stop = 1;
 }
@@ -505,8 +549,10 @@ static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
 	struct engine_callbacks cb = { on_match, on_limit, w };
 	size_t i;
 
+	/* A stop ends the run too: it may hold WORKER_RUN slow items. */
 	for (i = 0; i < n; i++) {
-		scan_one(w, &run[i], &cb);
+		if (!stopping(w->q))
+			scan_one(w, &run[i], &cb);
 		scan_item_release(&run[i]);
 	}
 	/* Once the walk is done the producer drains the queue: still report. */

@@ -55,6 +55,11 @@ struct scan_blob {
 	size_t len;
 	void *handle;		/* non-NULL: pass to the source's release() */
 	struct buf *scratch;	/* the worker's buffer, for sources that read */
+	/*
+	 * -1, or (data NULL) a descriptor that len bytes are read from in
+	 * chunks, so a huge file is never held whole; the worker closes it.
+	 */
+	int fd;
 };
 
 struct scan_source {
@@ -67,14 +72,21 @@ struct scan_source {
 	 * more that mostly waits on the file system.
 	 */
 	int producer_counts;
+	/*
+	 * Non-zero when an object that cannot be read leaves the scan
+	 * incomplete (a git source: a damaged pack may hide anything): the
+	 * run then fails rather than report clean.
+	 */
+	int unreadable_fails;
 	/* Worker threads: per-thread state (a repository handle), may be NULL. */
 	int (*worker_open)(struct scan_source *src, void **state,
 			   struct lg_error *err);
 	void (*worker_close)(void *state);
 	/*
 	 * Sets out->data/len to the item's bytes when item->data is NULL:
-	 * either read into out->scratch (a worker buffer, empty on entry) or
-	 * borrowed from the source with out->handle set for release().
+	 * either read into out->scratch (a worker buffer, empty on entry),
+	 * borrowed from the source with out->handle set for release(), or
+	 * left to be read from out->fd.
 	 * Returns 0, or an error that is reported as a warning (the item is
 	 * skipped; LG_ERR_LIMIT counts as too large).
 	 */
@@ -139,6 +151,13 @@ struct scan_options {
  * return).
  */
 int scan_queue_push(struct scan_queue *q, struct scan_item *item);
+/*
+ * Pushes a copy of text (a commit or tag message: not a file) shown as
+ * path; nothing when it is empty.  Returns like scan_queue_push(), or
+ * LG_ERR_NOMEM.
+ */
+int scan_queue_push_message(struct scan_queue *q, const char *path,
+			    const char *text, size_t len, size_t origin);
 /* Lets a producer report a warning (such as an unreadable directory). */
 void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

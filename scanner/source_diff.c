@@ -12,6 +12,27 @@
 #define RENAME_MIN_SCORE 50
 /* Like git's diff.renameLimit: past it only exact renames are found. */
 #define RENAME_LIMIT 1000
+/* Larger files are paired by exact content only, never inflated for it. */
+#define RENAME_MAX_SIZE ((size_t)64 << 20)
+/*
+ * An old version this much larger than the new one is not inflated to
+ * diff: every line of the new one then counts as added.
+ */
+#define OLD_SIDE_MAX(new_len) (4 * (size_t)(new_len) + ((size_t)64 << 20))
+
+/* The size of blob id from its header, or (size_t)-1 when unreadable. */
+static size_t header_size(git_repository *repo, const git_oid *id)
+{
+	git_odb *odb = NULL;
+	git_object_t type;
+	size_t len;
+
+	if (git_repository_odb(&odb, repo) ||
+	    git_odb_read_header(&len, &type, odb, id))
+		len = (size_t)-1;
+	git_odb_free(odb);
+	return len;
+}
 
 void source_diff_init(struct source_diff *d, git_repository *repo)
 {
@@ -27,6 +48,8 @@ void source_diff_release(struct source_diff *d)
 		free(d->items[i].path);
 	free(d->items);
 	buf_release(&d->dir);
+	dedup_release(&d->walked);
+	free(d->visits);
 	memset(d, 0, sizeof(*d));
 }
 
@@ -97,6 +120,8 @@ int source_diff_add(struct source_diff *d, enum source_diff_kind kind,
 	memset(c, 0, sizeof(*c));
 	c->path = buf_detach(&path);
 	c->kind = kind;
+	c->walk = d->walk;
+	c->places = 1;
 	if (old_id)
 		git_oid_cpy(&c->old_id, old_id);
 	if (new_id)
@@ -111,14 +136,57 @@ static int entry_is_tree(const git_tree_entry *e)
 	return git_tree_entry_type(e) == GIT_OBJECT_TREE;
 }
 
+static int add_visit(struct source_diff *d, size_t walk)
+{
+	if (d->n_visits == d->alloc_visits) {
+		size_t alloc = d->alloc_visits ? d->alloc_visits * 2 : 16;
+		struct source_diff_visit *grown =
+			realloc(d->visits, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		d->visits = grown;
+		d->alloc_visits = alloc;
+	}
+	d->visits[d->n_visits].walk = walk;
+	d->visits[d->n_visits++].within = d->walk;
+	return 0;
+}
+
+/*
+ * Notes a visit of the pair (old_id, new_id); *fresh says whether it is
+ * the first, which then starts a walk of its own.
+ */
+static int visit_pair(struct source_diff *d, const git_oid *old_id,
+		      const git_oid *new_id, int *fresh)
+{
+	unsigned char ids[2 * GIT_OID_RAWSZ] = { 0 }, key[16];
+	uintptr_t walk;
+
+	if (old_id)
+		memcpy(ids, old_id->id, GIT_OID_RAWSZ);
+	if (new_id)
+		memcpy(ids + GIT_OID_RAWSZ, new_id->id, GIT_OID_RAWSZ);
+	dedup_key_of(ids, sizeof(ids), key);
+	walk = (uintptr_t)dedup_get(&d->walked, key);
+	*fresh = !walk;
+	if (!walk && dedup_put(&d->walked, key, (void *)(walk = ++d->n_walks)))
+		return LG_ERR_NOMEM;
+	return add_visit(d, walk);
+}
+
 int source_diff_subtree(struct source_diff *d, const char *name, size_t len,
 			const git_oid *old_id, const git_oid *new_id,
 			struct lg_error *err)
 {
 	git_tree *a = NULL, *b = NULL;
-	size_t dir_len = d->dir.len;
-	int rc = 0;
+	size_t dir_len = d->dir.len, within = d->walk;
+	int rc = 0, fresh;
 
+	if (visit_pair(d, old_id, new_id, &fresh))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	if (!fresh)
+		return 0;	/* its changes are known: only places grow */
+	d->walk = d->n_walks;
 	if (buf_add(&d->dir, name, len) || buf_addch(&d->dir, '/')) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		goto done;
@@ -130,6 +198,7 @@ int source_diff_subtree(struct source_diff *d, const char *name, size_t len,
 	}
 	rc = source_diff_trees(d, a, b, err);
 done:
+	d->walk = within;
 	d->dir.len = dir_len;
 	if (d->dir.ptr)
 		d->dir.ptr[dir_len] = '\0';
@@ -231,7 +300,8 @@ static git_hashsig *signature_of(git_repository *repo, const git_oid *id)
 	git_blob *blob = NULL;
 	git_hashsig *sig = NULL;
 
-	if (git_blob_lookup(&blob, repo, id))
+	if (header_size(repo, id) > RENAME_MAX_SIZE ||
+	    git_blob_lookup(&blob, repo, id))
 		return NULL;
 	if (!git_blob_is_binary(blob) &&
 	    git_hashsig_create(&sig, git_blob_rawcontent(blob),
@@ -338,6 +408,68 @@ static void drop_deleted(struct source_diff *d)
 		qsort(d->items, d->n, sizeof(*d->items), change_cmp);
 }
 
+/* ---- places ------------------------------------------------------------- */
+
+/* Each walk's visits, grouped: within[start[w] .. start[w + 1]). */
+struct places {
+	size_t *start, *within;
+	uint64_t *memo;		/* 0: not yet known */
+};
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/*
+ * The paths that lead into walk w: each visit of it adds as many as lead
+ * into the walk it was met in.  Those are its ancestors in the trees, so
+ * the recursion is as deep as the trees are.
+ */
+static uint64_t places_of(struct places *p, size_t w)
+{
+	uint64_t sum = 0;
+	size_t i;
+
+	if (!w)
+		return 1;
+	if (p->memo[w])
+		return p->memo[w];
+	for (i = p->start[w]; i < p->start[w + 1]; i++)
+		sum = add_sat(sum, places_of(p, p->within[i]));
+	return p->memo[w] = sum ? sum : 1;
+}
+
+static int count_places(struct source_diff *d)
+{
+	size_t n = d->n_walks + 2, i;
+	struct places p;
+	int rc = 0;
+
+	p.start = calloc(n, sizeof(*p.start));
+	p.within = calloc(d->n_visits + 1, sizeof(*p.within));
+	p.memo = calloc(n, sizeof(*p.memo));
+	if (!p.start || !p.within || !p.memo) {
+		rc = LG_ERR_NOMEM;
+		goto done;
+	}
+	for (i = 0; i < d->n_visits; i++)
+		p.start[d->visits[i].walk + 1]++;
+	for (i = 1; i < n; i++)
+		p.start[i] += p.start[i - 1];
+	for (i = 0; i < d->n_visits; i++)	/* start[w] moves to its end */
+		p.within[p.start[d->visits[i].walk]++] = d->visits[i].within;
+	memmove(p.start + 1, p.start, (n - 1) * sizeof(*p.start));
+	p.start[0] = 0;
+	for (i = 0; i < d->n; i++)
+		d->items[i].places = places_of(&p, d->items[i].walk);
+done:
+	free(p.start);
+	free(p.within);
+	free(p.memo);
+	return rc;
+}
+
 int source_diff_renames(struct source_diff *d, struct lg_error *err)
 {
 	size_t *added = calloc(d->n + 1, sizeof(*added));
@@ -345,7 +477,8 @@ int source_diff_renames(struct source_diff *d, struct lg_error *err)
 	size_t na, nd;
 	int rc = LG_ERR_NOMEM;
 
-	if (added && deleted && !drop_exact(d, added, &na, deleted, &nd))
+	if (added && deleted && !count_places(d) &&
+	    !drop_exact(d, added, &na, deleted, &nd))
 		rc = find_similar(d, added, na, deleted, nd);
 	free(added);
 	free(deleted);
@@ -453,7 +586,9 @@ static int narrow(struct line_ranges **acc, git_repository *repo,
 	git_blob *old = NULL;
 	int rc;
 
-	if (git_blob_lookup(&old, repo, old_id))
+	/* One far larger than new cannot be worth inflating to diff. */
+	if (header_size(repo, old_id) > OLD_SIDE_MAX(git_blob_rawsize(new)) ||
+	    git_blob_lookup(&old, repo, old_id))
 		return 0;
 	rc = lines_added(&diff, old, new);
 	git_blob_free(old);
@@ -517,6 +652,19 @@ static int push_item(struct scan_queue *q, const char *path,
 	return scan_queue_push(q, &item);
 }
 
+/* Counts and reports a blob of len bytes over the cap; returns 1 if so. */
+static int too_large(struct scan_queue *q, const char *path, size_t len)
+{
+	const struct scan_options *o = scan_queue_options(q);
+
+	if (!o->max_file_size || len <= o->max_file_size)
+		return 0;
+	scan_queue_skip(q, SCAN_SKIP_TOO_LARGE);
+	scan_queue_warn(q, "skipping %s: %zu bytes, over the %zu-byte cap", path,
+			len, o->max_file_size);
+	return 1;
+}
+
 /* Counts and reports a blob that is not scanned; returns 1 (skip it). */
 static int skip_blob(struct scan_queue *q, const char *path,
 		     const git_blob *blob, const git_oid *id)
@@ -535,13 +683,8 @@ static int skip_blob(struct scan_queue *q, const char *path,
 		return 1;
 	}
 	len = (size_t)git_blob_rawsize(blob);
-	if (o->max_file_size && len > o->max_file_size) {
-		scan_queue_skip(q, SCAN_SKIP_TOO_LARGE);
-		scan_queue_warn(q,
-				"skipping %s: %zu bytes, over the %zu-byte cap",
-				path, len, o->max_file_size);
+	if (too_large(q, path, len))
 		return 1;
-	}
 	if (!o->scan_binary &&
 	    scan_looks_binary(git_blob_rawcontent(blob), len)) {
 		scan_queue_skip(q, SCAN_SKIP_BINARY);
@@ -553,17 +696,21 @@ static int skip_blob(struct scan_queue *q, const char *path,
 /*
  * Pushes the file new_id at path with the lines it adds relative to every
  * one of olds[0..n_olds) (a NULL entry: the file did not exist there, so
- * every line is added); nothing when no line is added.
+ * every line is added); nothing when no line is added.  A blob over the
+ * size cap is skipped by its header, never inflated.
  */
 static int push_file(struct scan_queue *q, git_repository *repo,
 		     const char *path, const git_oid *new_id,
 		     const git_oid *const *olds, size_t n_olds, size_t origin,
 		     struct lg_error *err)
 {
+	size_t len = header_size(repo, new_id);
 	struct line_ranges *lines = NULL;
 	git_blob *blob = NULL;
 	int rc = 0;
 
+	if (len != (size_t)-1 && too_large(q, path, len))
+		return 0;
 	if (git_blob_lookup(&blob, repo, new_id))
 		blob = NULL;
 	if (skip_blob(q, path, blob, new_id))
@@ -584,12 +731,43 @@ done:
 	return rc;
 }
 
+int source_diff_push_blob(struct scan_queue *q, git_repository *repo,
+			  const char *path, const git_oid *id, size_t origin,
+			  struct lg_error *err)
+{
+	return push_file(q, repo, path, id, NULL, 0, origin, err);
+}
+
+/*
+ * Whether x is one more change of its blob to push (within the cap); adds
+ * the places not pushed to more (NULL: not counted).
+ */
+static int keep_place(struct dedup *kept, struct dedup *more,
+		      const struct source_diff_change *x, int *keep)
+{
+	uintptr_t n = (uintptr_t)dedup_get(kept, x->new_id.id);
+	uint64_t extra = x->places - 1;
+
+	*keep = n < SOURCE_DIFF_PLACES_MAX;
+	if (*keep && dedup_put(kept, x->new_id.id, (void *)(n + 1)))
+		return LG_ERR_NOMEM;
+	if (!*keep)
+		extra = x->places;
+	if (!more || !extra)
+		return 0;
+	n = (uintptr_t)dedup_get(more, x->new_id.id);
+	n = n > UINTPTR_MAX - extra ? UINTPTR_MAX : n + (uintptr_t)extra;
+	return dedup_put(more, x->new_id.id, (void *)n);
+}
+
 int source_diff_push_all(struct scan_queue *q, const struct source_diff *diffs,
-			 size_t n, size_t origin, struct lg_error *err)
+			 size_t n, size_t origin, struct dedup *more,
+			 struct lg_error *err)
 {
 	const git_oid **olds = calloc(n ? n : 1, sizeof(*olds));
+	struct dedup kept = DEDUP_INIT;
 	size_t i, k;
-	int rc = 0;
+	int rc = 0, keep;
 
 	if (!olds)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
@@ -602,10 +780,13 @@ int source_diff_push_all(struct scan_queue *q, const struct source_diff *diffs,
 					  ? &y->old_id
 					  : NULL;
 		}
-		if (y)
+		if (y && (rc = keep_place(&kept, more, x, &keep)) < 0)
+			rc = lg_error_set(err, rc, "out of memory");
+		else if (y && keep)
 			rc = push_file(q, diffs[0].repo, x->path, &x->new_id,
 				       olds, n, origin, err);
 	}
+	dedup_release(&kept);
 	free(olds);
 	return rc;
 }

@@ -4,6 +4,7 @@
 #include <git2.h>
 
 #include "buf.h"
+#include "dedup.h"
 #include "scan.h"
 
 struct lg_error;
@@ -22,18 +23,43 @@ enum source_diff_kind {
 };
 
 struct source_diff_change {
-	char *path;
+	char *path;		/* the first path found */
 	enum source_diff_kind kind;
 	git_oid old_id;		/* MODIFIED, DELETED */
 	git_oid new_id;		/* ADDED, MODIFIED */
+	size_t walk;		/* the subtree walk that found it (0: none) */
+	/*
+	 * Paths holding this change: 1, or more when a pair of subtrees the
+	 * diff met again holds it (set by source_diff_renames).
+	 */
+	uint64_t places;
 };
 
+/* A pair of subtrees met while diffing, in the walk of another (0: top). */
+struct source_diff_visit {
+	size_t walk, within;
+};
+
+/*
+ * A pair of subtrees (old, new) met again in one diff holds the same
+ * changes at other paths: it is not walked again, its places are counted.
+ * A tree that holds one subtree ten times over ten levels (a "git bomb":
+ * 10^10 paths in a dozen objects) costs its size, not its paths.
+ */
 struct source_diff {
 	git_repository *repo;	/* borrowed */
 	struct source_diff_change *items;
 	size_t n, alloc;
 	struct buf dir;		/* while walking: the directory + '/' */
+	struct dedup walked;	/* (old, new) pair -> its walk's number */
+	struct source_diff_visit *visits;
+	size_t n_visits, alloc_visits;
+	size_t n_walks;		/* walks numbered from 1 */
+	size_t walk;		/* the walk under way (0: the top) */
 };
+
+/* Changes of one blob kept (scanned, reported) per diff; the rest counted. */
+#define SOURCE_DIFF_PLACES_MAX FINDING_PLACES_MAX
 
 /* Starts an empty change list over repo (borrowed; must outlive d). */
 void source_diff_init(struct source_diff *d, git_repository *repo);
@@ -88,11 +114,11 @@ int source_diff_removed(struct source_diff *d, const git_tree_entry *old,
 			struct lg_error *err);
 
 /*
- * Pairs deletions with additions the way `git diff -M` does: an added
- * file whose content a deleted file had (a pure rename or a copy) adds
- * nothing and is dropped; one at least 50% similar to a deleted file
- * becomes a modification of it.  Then drops the deletions and sorts the
- * rest by path.
+ * Sets each change's places, then pairs deletions with additions the way
+ * `git diff -M` does: an added file whose content a deleted file had (a
+ * pure rename or a copy) adds nothing and is dropped; one at least 50%
+ * similar to a deleted file becomes a modification of it.  Then drops the
+ * deletions and sorts the rest by path.
  */
 int source_diff_renames(struct source_diff *d, struct lg_error *err);
 
@@ -106,10 +132,22 @@ source_diff_find(const struct source_diff *d, const char *path);
  * parent k (after source_diff_renames), and a file the same as in some
  * parent adds nothing.  Only the lines added relative to every parent
  * count, so a merge adds what no parent had.  A blob that cannot be read,
- * is binary or over the size cap is counted and skipped.  Returns 0, 1
- * when the scan is stopping, or a negative error.
+ * is binary or over the size cap is counted and skipped.  At most
+ * SOURCE_DIFF_PLACES_MAX changes of one blob are pushed; the places of
+ * the rest are added to more (NULL: not counted), a map from blob id to
+ * a count held in the value pointer (uintptr_t).  Returns 0, 1 when the
+ * scan is stopping, or a negative error.
  */
 int source_diff_push_all(struct scan_queue *q, const struct source_diff *diffs,
-			 size_t n, size_t origin, struct lg_error *err);
+			 size_t n, size_t origin, struct dedup *more,
+			 struct lg_error *err);
+
+/*
+ * Pushes the blob id at path whole (every line counts), or counts and
+ * skips it like source_diff_push_all().  Returns like it.
+ */
+int source_diff_push_blob(struct scan_queue *q, git_repository *repo,
+			  const char *path, const git_oid *id, size_t origin,
+			  struct lg_error *err);
 
 #endif

@@ -4,14 +4,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "chunk.h"
 #include "dedup.h"
 #include "error.h"
 #include "gitignore.h"
+#include "source_index.h"
 #include "worktree.h"
 #include "banned.h"
 
@@ -27,6 +30,9 @@ struct ignore_ctx {
 	int everything;		/* the named directory is itself ignored */
 	struct gitignore rules;
 	struct buf rel;
+	char *index_path;	/* the work tree's index file */
+	struct source_index *index;	/* read when first needed */
+	int index_read;		/* tried to read it */
 };
 
 struct walk {
@@ -35,7 +41,6 @@ struct walk {
 	struct ignore_ctx ig;
 	struct buf text;	/* scratch for an ignore file */
 	struct dedup seen;	/* files pushed, by device and inode */
-	int in_ignored;		/* inside a directory git ignores */
 };
 
 /* item.origin of a file git ignores: its findings are marked. */
@@ -47,6 +52,11 @@ static void ignore_close(struct ignore_ctx *ig)
 	buf_reset(&ig->rel);
 	ig->rules.icase = 0;
 	ig->active = ig->everything = 0;
+	free(ig->index_path);
+	ig->index_path = NULL;
+	source_index_free(ig->index);
+	ig->index = NULL;
+	ig->index_read = 0;
 }
 
 /*
@@ -148,6 +158,43 @@ static int is_ignored(struct walk *wk, int is_dir)
 }
 
 /*
+ * Whether the index tracks the path in ig.rel (a file, or a directory with
+ * tracked files below): git never ignores those.  The index is read the
+ * first time an ignored path needs it; one that cannot be read is said
+ * once and counts as tracking nothing.
+ */
+static int is_tracked(struct walk *wk)
+{
+	struct ignore_ctx *ig = &wk->ig;
+	struct lg_error err = LG_ERROR_INIT;
+
+	if (!ig->index_read && ig->index_path) {
+		ig->index_read = 1;
+		if (source_index_read(&ig->index, ig->index_path, &err))
+			scan_queue_warn(wk->q, "%s: tracked files that "
+					".gitignore matches are skipped",
+					err.msg);
+	}
+	if (!ig->index)
+		return 0;
+	return source_index_tracks(ig->index, ig->rel.ptr, ig->rel.len);
+}
+
+/*
+ * 1 when the path in ig.rel is ignored and not tracked, 0 when it is to
+ * be walked, or a negative error.
+ */
+static int is_skipped(struct walk *wk, int is_dir)
+{
+	int rc = is_ignored(wk, is_dir);
+
+	if (rc <= 0)
+		return rc;
+	rc = is_tracked(wk);
+	return rc < 0 ? rc : !rc;
+}
+
+/*
  * Pushes the .gitignore rules of the directories from the work tree root
  * down to rel's parent, as a walk from the root would have them on
  * reaching rel, and sets ig.rel to rel.  A directory on the way, or rel
@@ -195,6 +242,7 @@ static int ignore_open(struct walk *wk, const char *path)
 {
 	struct lg_error err = LG_ERROR_INIT;
 	struct worktree wt = WORKTREE_INIT;
+	struct buf index = BUF_INIT;
 	char *abs = NULL;
 	size_t n;
 	int rc = worktree_find(&wt, path, &err);
@@ -207,7 +255,12 @@ static int ignore_open(struct walk *wk, const char *path)
 	if (strncmp(abs, wt.root, n) || (abs[n] != '/' && abs[n]))
 		goto out;
 	wk->ig.active = 1;
-	rc = push_global_rules(wk, &wt);
+	rc = buf_addf(&index, "%s/index", wt.gitdir);
+	wk->ig.index_path = buf_detach(&index);
+	if (!rc && !wk->ig.index_path)
+		rc = LG_ERR_NOMEM;
+	if (!rc)
+		rc = push_global_rules(wk, &wt);
 	if (!rc)
 		rc = push_ancestor_rules(wk, wt.root,
 					 abs[n] ? abs + n + 1 : "");
@@ -238,7 +291,7 @@ static int push_file(struct walk *wk, const char *path, const struct stat *st,
 	memset(&item, 0, sizeof(item));
 	if (!(item.path = strdup(path)))
 		return LG_ERR_NOMEM;
-	item.origin = ignored || wk->in_ignored ? ORIGIN_GIT_IGNORED : 0;
+	item.origin = ignored ? ORIGIN_GIT_IGNORED : 0;
 	return scan_queue_push(wk->q, &item);
 }
 
@@ -302,8 +355,7 @@ static int walk_entries(struct walk *wk, DIR *d, const char *path)
 			continue;
 		buf_truncate(&child, prefix);
 		if (buf_adds(&child, de->d_name) ||
-		    (wk->ig.active && !wk->ig.everything &&
-		     rel_enter(&wk->ig, rel_len, de->d_name)))
+		    (wk->ig.active && rel_enter(&wk->ig, rel_len, de->d_name)))
 			rc = LG_ERR_NOMEM;
 		else
 			rc = walk_path(wk, dirfd(d), de->d_name, child.ptr, 0);
@@ -338,15 +390,42 @@ static int walk_dir(struct walk *wk, int dfd, const char *name,
 	return rc;
 }
 
-/* walk_dir, with everything below marked when the directory is ignored. */
-static int walk_dir_marked(struct walk *wk, int dfd, const char *name,
-			   const char *path, int top, int ignored)
+/*
+ * Walks a directory found by the walk, unless it is ignored: one that
+ * holds tracked files is still walked, but only for those files.
+ */
+static int walk_subdir(struct walk *wk, int dfd, const char *name,
+		       const char *path)
 {
-	int saved = wk->in_ignored, rc;
+	int everything = wk->ig.everything, rc = is_ignored(wk, 1);
 
-	wk->in_ignored |= ignored;
-	rc = walk_dir(wk, dfd, name, path, top);
-	wk->in_ignored = saved;
+	if (rc > 0) {
+		if ((rc = is_tracked(wk)) <= 0)
+			return rc;
+		wk->ig.everything = 1;
+	} else if (rc < 0) {
+		return rc;
+	}
+	rc = walk_dir(wk, dfd, name, path, 0);
+	wk->ig.everything = everything;
+	return rc;
+}
+
+/*
+ * The default: a directory git ignores is walked too, everything in it
+ * counting as ignored (and so marked) unless git tracks it.
+ */
+static int walk_marked(struct walk *wk, int dfd, const char *name,
+		       const char *path)
+{
+	int everything = wk->ig.everything, rc = is_ignored(wk, 1);
+
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		wk->ig.everything = 1;
+	rc = walk_dir(wk, dfd, name, path, 0);
+	wk->ig.everything = everything;
 	return rc;
 }
 
@@ -378,7 +457,7 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 		     const char *path, int top)
 {
 	struct stat st;
-	int is_link, ignored;
+	int is_link, skipped;
 
 	/* Workers open files by name: what they cannot name is not walked. */
 	if (strlen(path) >= PATH_MAX) {
@@ -389,14 +468,13 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 		skip_errno(wk, path, errno);
 		return 0;
 	}
-	ignored = top ? 0 : is_ignored(wk, S_ISDIR(st.st_mode));
-	if (ignored < 0)
-		return ignored;
+	if (S_ISDIR(st.st_mode) && top)
+		return walk_dir(wk, dfd, name, path, 1);
 	/* What git ignores is scanned and marked, unless --respect-gitignore. */
-	if (ignored && wk->src->respect_gitignore)
-		return 0;
 	if (S_ISDIR(st.st_mode))
-		return walk_dir_marked(wk, dfd, name, path, top, ignored);
+		return wk->src->respect_gitignore
+			       ? walk_subdir(wk, dfd, name, path)
+			       : walk_marked(wk, dfd, name, path);
 	if (!S_ISREG(st.st_mode) || is_link) {
 		if (top)
 			skip_unreadable(wk, path, is_link ? "a symbolic link "
@@ -404,7 +482,10 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 					: "not a regular file");
 		return 0;
 	}
-	return push_file(wk, path, &st, ignored);
+	skipped = top ? 0 : is_skipped(wk, 0);
+	if (skipped < 0 || (skipped && wk->src->respect_gitignore))
+		return skipped < 0 ? skipped : 0;
+	return push_file(wk, path, &st, skipped);
 }
 
 /*
@@ -425,15 +506,28 @@ static int walk_top(struct walk *wk, const char *path)
 	return rc;
 }
 
+/*
+ * Standard input is read up to the size cap (more is skipped as too large,
+ * as a file would be) and only until the scan is stopped by a signal.
+ */
 static int push_stdin(struct walk *wk, struct lg_error *err)
 {
+	const struct scan_options *o = scan_queue_options(wk->q);
 	struct buf b = BUF_INIT;
 	struct scan_item item;
+	int rc;
 
 	memset(&item, 0, sizeof(item));
-	if (buf_read_file(&b, "-", 0, err)) {
+	rc = buf_read_fd_until(&b, STDIN_FILENO, "<stdin>",
+			       wk->src->max_file_size, o->stop, err);
+	if (rc == LG_ERR_LIMIT) {
+		scan_queue_skip(wk->q, SCAN_SKIP_TOO_LARGE);
+		scan_queue_warn(wk->q, "skipping %s", err->msg);
+		lg_error_clear(err);
+	}
+	if (rc) {
 		buf_release(&b);
-		return err->code;
+		return rc == LG_ERR_LIMIT ? 0 : rc;
 	}
 	item.len = b.len;
 	item.data = buf_detach(&b);
@@ -444,12 +538,49 @@ static int push_stdin(struct walk *wk, struct lg_error *err)
 	return scan_queue_push(wk->q, &item);
 }
 
+/*
+ * A pause point for tests only: with $LEAKGATE_TEST_PAUSE set to P, the
+ * walk, once done, writes a line to the FIFO P.walked, and every file load
+ * waits until the first one has read the FIFO P.go to its end.  A test
+ * then changes the files between the walk and their reading without any
+ * race.
+ */
+static void test_pause(const char *prefix, const char *suffix, int flags)
+{
+	struct buf path = BUF_INIT;
+	char c;
+	int fd;
+
+	if (buf_addf(&path, "%s.%s", prefix, suffix))
+		return;
+	fd = open(path.ptr, flags | O_CLOEXEC);
+	buf_release(&path);
+	if (fd < 0)
+		return;
+	if (flags == O_WRONLY)
+		(void)!write(fd, "walked\n", 7);
+	else
+		while (read(fd, &c, 1) > 0)
+			;
+	close(fd);
+}
+
+static void test_pause_before_load(struct source_fs *src)
+{
+	pthread_mutex_lock(&src->pause_lock);
+	if (!src->loaded)
+		test_pause(src->pause, "go", O_RDONLY);
+	src->loaded = 1;
+	pthread_mutex_unlock(&src->pause_lock);
+}
+
 static int fs_produce(struct scan_source *base, struct scan_queue *q,
 		      struct lg_error *err)
 {
 	struct source_fs *src = (struct source_fs *)base;
-	struct walk wk = { src, q, { 0, 0, GITIGNORE_INIT, BUF_INIT }, BUF_INIT,
-			   DEDUP_INIT, 0 };
+	struct walk wk = { src, q,
+			   { 0, 0, GITIGNORE_INIT, BUF_INIT, NULL, NULL, 0 },
+			   BUF_INIT, DEDUP_INIT };
 	size_t i;
 	int rc = 0;
 
@@ -463,20 +594,51 @@ static int fs_produce(struct scan_source *base, struct scan_queue *q,
 	buf_release(&wk.ig.rel);
 	buf_release(&wk.text);
 	dedup_release(&wk.seen);
+	if (src->pause)
+		test_pause(src->pause, "walked", O_WRONLY);
 	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory walking files");
 	return rc < 0 ? rc : 0;
 }
 
+/*
+ * A file over one chunk is left open for the worker to read in chunks;
+ * a smaller one is read whole.  O_NONBLOCK and the type check: a FIFO or
+ * device swapped in for a scanned file is never read.
+ */
 static int fs_load(struct scan_source *base, void *state,
 		   const struct scan_item *item, struct scan_blob *out,
 		   struct lg_error *err)
 {
-	const struct source_fs *src = (const struct source_fs *)base;
-	int rc;
+	struct source_fs *src = (struct source_fs *)base;
+	struct stat st;
+	int fd, rc;
 
 	(void)state;
-	rc = buf_read_file_nofollow(out->scratch, item->path, src->max_file_size, err);
+	if (src->pause)
+		test_pause_before_load(src);
+	fd = open(item->path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return lg_error_errno(err, errno, "%s", item->path);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return lg_error_set(err, LG_ERR_IO, "%s: not a regular file",
+				    item->path);
+	}
+	if ((uint64_t)st.st_size > CHUNK_SIZE) {
+		if (src->max_file_size &&
+		    (uint64_t)st.st_size > src->max_file_size) {
+			close(fd);
+			return lg_error_set(err, LG_ERR_LIMIT, "%s: larger "
+					    "than %zu bytes", item->path,
+					    src->max_file_size);
+		}
+		out->fd = fd;
+		out->len = (size_t)st.st_size;
+		return 0;
+	}
+	rc = buf_read_fd(out->scratch, fd, item->path, src->max_file_size, err);
+	close(fd);
 	out->data = out->scratch->ptr;
 	out->len = out->scratch->len;
 	return rc;
@@ -502,4 +664,6 @@ void source_fs_init(struct source_fs *src, const char *const *paths,
 	src->n_paths = n_paths;
 	src->no_ignore = no_ignore;
 	src->max_file_size = max_file_size;
+	src->pause = getenv("LEAKGATE_TEST_PAUSE");
+	src->pause_lock = (pthread_mutex_t)PTHREAD_MUTEX_INITIALIZER;
 }

@@ -1,6 +1,8 @@
 #ifndef LEAKGATE_SOURCE_FS_H
 #define LEAKGATE_SOURCE_FS_H
 
+#include <pthread.h>
+
 #include "scan.h"
 
 /*
@@ -19,6 +21,10 @@ struct source_fs {
 	int no_ignore;
 	int respect_gitignore;	/* skip what git ignores, do not mark it */
 	size_t max_file_size;	/* larger files are skipped (0: no cap) */
+	/* A pause point for tests ($LEAKGATE_TEST_PAUSE); see source_fs.c. */
+	const char *pause;
+	pthread_mutex_t pause_lock;
+	int loaded;
 };
 
 /* Fills src; paths are borrowed and must outlive the scan. */

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "buf.h"
 #include "commit_raw.h"
 #include "error.h"
 #include "tree_iter.h"
@@ -72,19 +73,6 @@ static int flush_batch(struct source_history *src, struct scan_queue *q)
 static int walk_tree(struct source_history *src, struct scan_queue *q,
 		     const git_oid *id, size_t origin);
 
-int source_history_tree(struct pack_reader *r, const git_oid *id,
-			struct pack_object **out, struct lg_error *err)
-{
-	if (pack_reader_read(r, id->id, out, err))
-		return -1;
-	if ((*out)->type != GIT_OBJECT_TREE) {
-		pack_object_put(*out);
-		*out = NULL;
-		return lg_error_set(err, LG_ERR_IO, "not a tree");
-	}
-	return 0;
-}
-
 /* Handles one tree entry with its name appended to src->path. */
 static int walk_entry(struct source_history *src, struct scan_queue *q,
 		      const struct tree_entry *e, size_t origin)
@@ -113,7 +101,7 @@ static void warn_tree(struct source_history *src, struct scan_queue *q,
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
-	src->n_trees_failed++;
+	scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 	scan_queue_warn(q, "skipping tree %s (%s): %s",
 			git_oid_tostr(hex, sizeof(hex), id),
 			src->path.len ? src->path.ptr : "/", why);
@@ -131,7 +119,7 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 
 	if (rc <= 0)
 		return rc;	/* seen: every blob under it is too */
-	if (source_history_tree(&src->reader, id, &tree, &why)) {
+	if (pack_reader_read_tree(&src->reader, id, &tree, &why)) {
 		if (why.code == LG_ERR_NOMEM)
 			return LG_ERR_NOMEM;
 		warn_tree(src, q, id, why.msg);
@@ -164,7 +152,6 @@ static int push_message(struct source_history *src, struct scan_queue *q,
 			const struct commit_raw *c, size_t origin)
 {
 	unsigned char key[16];
-	struct scan_item item;
 	int rc;
 
 	if (!c->message_len)
@@ -172,18 +159,8 @@ static int push_message(struct source_history *src, struct scan_queue *q,
 	dedup_key_of(c->message, c->message_len, key);
 	if ((rc = dedup_add(&src->messages, key)) <= 0)
 		return rc;
-	memset(&item, 0, sizeof(item));
-	item.kind = SCAN_ITEM_MESSAGE;
-	item.data = malloc(c->message_len);
-	item.path = strdup(MESSAGE_PATH);
-	if (!item.data || !item.path) {
-		scan_item_release(&item);
-		return LG_ERR_NOMEM;
-	}
-	memcpy(item.data, c->message, c->message_len);
-	item.len = c->message_len;
-	item.origin = origin;
-	return scan_queue_push(q, &item);
+	return scan_queue_push_message(q, MESSAGE_PATH, c->message,
+				       c->message_len, origin);
 }
 
 static int walk_commit(struct source_history *src, struct scan_queue *q,
@@ -199,6 +176,7 @@ static int walk_commit(struct source_history *src, struct scan_queue *q,
 		char hex[GIT_OID_HEXSZ + 1];
 		if (rc == LG_ERR_NOMEM)
 			return rc;
+		scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 		scan_queue_warn(q, "skipping commit %s: %s",
 				git_oid_tostr(hex, sizeof(hex), &oc->id), why.msg);
 		return 0;
@@ -229,6 +207,8 @@ static int walk_from(struct source_history *src, struct scan_queue *q,
 
 	if ((rc = commit_order_add(&src->order, tips->ids, tips->n, err)))
 		return rc;
+	for (i = missing; !src->shallow && i < src->order.missing; i++)
+		scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 	if (src->order.missing > missing && !src->shallow)
 		scan_queue_warn(q, "%zu commits are missing from %s (a partial "
 				"or damaged clone): scanned what is there",
@@ -242,88 +222,176 @@ static int walk_from(struct source_history *src, struct scan_queue *q,
 	return rc;
 }
 
-/* ---- tips --------------------------------------------------------------- */
+/* ---- refs --------------------------------------------------------------- */
 
-static int oid_list_add(struct oid_list *l, const git_oid *id)
-{
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 64;
-		git_oid *grown = realloc(l->ids, alloc * sizeof(*grown));
-		if (!grown)
-			return LG_ERR_NOMEM;
-		l->ids = grown;
-		l->alloc = alloc;
-	}
-	git_oid_cpy(&l->ids[l->n++], id);
-	return 0;
-}
+/* Tags of tags deeper than this are a loop or an attack. */
+#define TAG_DEPTH 16
 
-static int named_tips(struct source_history *src, struct oid_list *tips,
-		      struct lg_error *err)
-{
-	size_t i;
-
-	for (i = 0; i < src->n_refs; i++) {
-		git_object *obj = NULL, *peeled = NULL;
-		int rc = git_revparse_single(&obj, src->repo, src->refs[i]);
-		if (!rc)
-			rc = git_object_peel(&peeled, obj, GIT_OBJECT_COMMIT);
-		if (!rc)
-			rc = oid_list_add(tips, git_object_id(peeled));
-		git_object_free(obj);
-		git_object_free(peeled);
-		if (rc)
-			return lg_error_git(err, "%s: not a commit or ref in %s",
-					    src->refs[i], src->repo_path);
-	}
-	return 0;
-}
+enum follow_pass {
+	FOLLOW_TIPS,	/* the commits refs lead to: where the walk starts */
+	FOLLOW_OBJECTS,	/* the rest: tag messages, trees, blobs */
+};
 
 /*
  * A ref whose target cannot be read (a missing object, a damaged pack)
- * hides history: say so and count it.  Refs to trees or blobs are fine.
+ * hides history: say so and count it.
  */
-static void check_peel_error(struct scan_queue *q, const git_reference *ref,
-			     int rc)
+static int dangling(struct scan_queue *q, const char *name, const char *why)
 {
-	if (rc == GIT_EPEEL || rc == GIT_EINVALIDSPEC)
-		return;
 	scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
-	scan_queue_warn(q, "ref %s is dangling: %s", git_reference_name(ref),
-			git_error_last() ? git_error_last()->message : "unreadable");
+	scan_queue_warn(q, "ref %s is dangling: %s", name, why);
+	return 0;
+}
+
+static int push_tag_message(struct source_history *src, struct scan_queue *q,
+			    const struct tag_raw *t)
+{
+	struct buf path = BUF_INIT;
+	unsigned char key[16];
+	int rc;
+
+	if (!t->message_len)
+		return 0;
+	dedup_key_of(t->message, t->message_len, key);
+	if ((rc = dedup_add(&src->messages, key)) <= 0)
+		return rc;
+	if (buf_adds(&path, "tag message (") ||
+	    buf_add(&path, t->name ? t->name : "", t->name_len) ||
+	    buf_addch(&path, ')'))
+		rc = LG_ERR_NOMEM;
+	else
+		rc = scan_queue_push_message(q, path.ptr, t->message,
+					     t->message_len, NO_ORIGIN);
+	buf_release(&path);
+	return rc;
+}
+
+/* What a ref leads to past its tags: a commit, a tree or a blob. */
+static int follow_end(struct source_history *src, struct scan_queue *q,
+		      const char *name, const git_oid *id, git_object_t type,
+		      enum follow_pass pass, struct oid_list *tips)
+{
+	struct buf path = BUF_INIT;
+	int rc;
+
+	if (pass == FOLLOW_TIPS)
+		return type == GIT_OBJECT_COMMIT ? oid_list_add(tips, id) : 0;
+	if (type == GIT_OBJECT_TREE) {
+		buf_reset(&src->path);
+		return walk_tree(src, q, id, NO_ORIGIN);
+	}
+	if (type != GIT_OBJECT_BLOB || (rc = dedup_add(&src->blobs, id->id)) <= 0)
+		return type == GIT_OBJECT_BLOB ? rc : 0;
+	rc = buf_addf(&path, "(blob at %s)", name)
+		     ? LG_ERR_NOMEM
+		     : push_blob(src, q, path.ptr, id, NO_ORIGIN);
+	buf_release(&path);
+	return rc;
+}
+
+/*
+ * Follows id (what ref `name` points at) through annotated tags with the
+ * producer's reader, which also reads what libgit2 refuses (a damaged
+ * pack whose index still locates the intact objects).  The objects pass
+ * comes after the walk of the commits, so a blob a commit holds too is
+ * laid at that commit's door.
+ */
+static int follow(struct source_history *src, struct scan_queue *q,
+		  const char *name, git_oid id, enum follow_pass pass,
+		  struct oid_list *tips)
+{
+	struct lg_error why = LG_ERROR_INIT;
+	struct pack_object *obj = NULL;
+	struct tag_raw tag;
+	int depth, rc = 0;
+
+	for (depth = 0; depth < TAG_DEPTH && !rc; depth++) {
+		pack_object_put(obj);
+		obj = NULL;
+		if ((rc = pack_reader_read(&src->reader, id.id, &obj, &why)))
+			return rc == LG_ERR_NOMEM ? rc
+			       : pass == FOLLOW_TIPS ? dangling(q, name, why.msg)
+						     : 0;
+		if (obj->type != GIT_OBJECT_TAG)
+			break;
+		if (tag_raw_parse(&tag, (const char *)obj->data, obj->len)) {
+			pack_object_put(obj);
+			return pass == FOLLOW_TIPS
+				       ? dangling(q, name, "malformed tag") : 0;
+		}
+		if (pass == FOLLOW_OBJECTS)
+			rc = push_tag_message(src, q, &tag);
+		id = tag.target;
+	}
+	if (!rc && obj->type != GIT_OBJECT_TAG)
+		rc = follow_end(src, q, name, &id, obj->type, pass, tips);
+	pack_object_put(obj);
+	return rc;
+}
+
+static int named_refs(struct source_history *src, struct scan_queue *q,
+		      enum follow_pass pass, struct oid_list *tips,
+		      struct lg_error *err)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < src->n_refs && !rc; i++) {
+		git_object *obj = NULL;
+		if (git_revparse_single(&obj, src->repo, src->refs[i]))
+			return lg_error_git(err, "%s: not a commit or ref in %s",
+					    src->refs[i], src->repo_path);
+		rc = follow(src, q, src->refs[i], *git_object_id(obj), pass,
+			    tips);
+		git_object_free(obj);
+	}
+	return rc;
 }
 
 /* Every ref (branches, tags, remotes, stash, notes) and HEAD. */
-static int all_tips(struct source_history *src, struct scan_queue *q,
-		    struct oid_list *tips, struct lg_error *err)
+static int all_refs(struct source_history *src, struct scan_queue *q,
+		    enum follow_pass pass, struct oid_list *tips,
+		    struct lg_error *err)
 {
 	git_reference_iterator *it = NULL;
-	git_reference *ref = NULL;
-	git_object *peeled = NULL;
+	git_reference *ref = NULL, *resolved = NULL;
+	git_oid head;
 	int rc;
 
 	if (git_reference_iterator_new(&it, src->repo))
 		return lg_error_git(err, "%s: reading refs", src->repo_path);
 	while (!(rc = git_reference_next(&ref, it))) {
-		int peel = git_reference_peel(&peeled, ref, GIT_OBJECT_COMMIT);
-		if (!peel)
-			rc = oid_list_add(tips, git_object_id(peeled));
+		const char *name = git_reference_name(ref);
+		if (git_reference_resolve(&resolved, ref))
+			rc = pass == FOLLOW_TIPS ? dangling(q, name,
+				git_error_last() ? git_error_last()->message
+						 : "unresolved") : 0;
 		else
-			check_peel_error(q, ref, peel);
-		git_object_free(peeled);
+			rc = follow(src, q, name, *git_reference_target(resolved),
+				    pass, tips);
+		git_reference_free(resolved);
 		git_reference_free(ref);
-		peeled = NULL;
+		resolved = NULL;
 		if (rc)
 			break;
 	}
 	git_reference_iterator_free(it);
-	if (rc != GIT_ITEROVER && rc)
-		return lg_error_git(err, "%s: reading refs", src->repo_path);
-	if (!git_revparse_single(&peeled, src->repo, "HEAD^{commit}"))
-		rc = oid_list_add(tips, git_object_id(peeled));
-	git_object_free(peeled);
+	if (rc == GIT_ITEROVER && !git_reference_name_to_id(&head, src->repo,
+							    "HEAD"))
+		rc = follow(src, q, "HEAD", head, pass, tips);
 	git_error_clear();
-	return rc == GIT_ITEROVER ? 0 : rc;
+	rc = rc == GIT_ITEROVER ? 0 : rc;
+	if (rc < 0 && !err->code)
+		lg_error_set(err, rc, "%s: reading refs", src->repo_path);
+	return rc;
+}
+
+static int each_ref(struct source_history *src, struct scan_queue *q,
+		    enum follow_pass pass, struct oid_list *tips,
+		    struct lg_error *err)
+{
+	return src->n_refs ? named_refs(src, q, pass, tips, err)
+			   : all_refs(src, q, pass, tips, err);
 }
 
 /* ---- unreachable objects ------------------------------------------------ */
@@ -374,8 +442,8 @@ static int walk_unreachable(struct source_history *src, struct scan_queue *q,
 	if (rc < 0)
 		rc = lg_error_set(err, rc, "out of memory");
 done:
-	free(o.commits.ids);
-	free(o.blobs.ids);
+	oid_list_release(&o.commits);
+	oid_list_release(&o.blobs);
 	git_odb_free(o.odb);
 	return rc;
 }
@@ -386,19 +454,20 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 			   struct lg_error *err)
 {
 	struct source_history *src = (struct source_history *)base;
-	struct oid_list tips = { NULL, 0, 0 };
+	struct oid_list tips = OID_LIST_INIT;
 	int rc;
 
-	rc = src->n_refs ? named_tips(src, &tips, err)
-			 : all_tips(src, q, &tips, err);
-	if (rc < 0 && !err->code)
-		lg_error_set(err, rc, "out of memory");
+	rc = each_ref(src, q, FOLLOW_TIPS, &tips, err);
 	if (!rc)
 		rc = walk_from(src, q, &tips, err);
-	free(tips.ids);
+	oid_list_release(&tips);
+	if (!rc)
+		rc = each_ref(src, q, FOLLOW_OBJECTS, NULL, err);
 	if (!rc && src->unreachable)
 		rc = walk_unreachable(src, q, err);
-	if (!rc && (rc = flush_batch(src, q)) < 0)
+	if (!rc)
+		rc = flush_batch(src, q);
+	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory");
 	for (; src->n_pending; src->n_pending--)
 		scan_item_release(&src->pending[src->n_pending - 1]);
@@ -438,12 +507,20 @@ static int history_load(struct scan_source *base, void *state,
 			const struct scan_item *item, struct scan_blob *out,
 			struct lg_error *err)
 {
+	struct source_history *src = (struct source_history *)base;
 	struct pack_object *obj = NULL;
 	char hex[GIT_OID_HEXSZ + 1];
+	size_t size = 0;
 	git_oid id;
 
-	(void)base;
-	if (pack_reader_read_at(state, item->locator, item->oid, &obj, err)) {
+	/* A blob over the cap is counted as too large, never inflated. */
+	if (src->max_size &&
+	    !pack_reader_size(state, item->locator, item->oid, &size, err) &&
+	    size > src->max_size)
+		lg_error_set(err, LG_ERR_LIMIT, "%zu bytes, over the %zu-byte cap",
+			     size, src->max_size);
+	if (err->code ||
+	    pack_reader_read_at(state, item->locator, item->oid, &obj, err)) {
 		memcpy(id.id, item->oid, sizeof(id.id));
 		return lg_error_prefix(err, "blob %s (%s)",
 				       git_oid_tostr(hex, sizeof(hex), &id),
@@ -476,9 +553,15 @@ static int history_annotate(struct scan_source *base, struct finding *f,
 static int history_finish(struct scan_source *base, struct finding_list *l,
 			  struct lg_error *err)
 {
+	struct source_history *src = (struct source_history *)base;
+	struct history_locate in = { &src->order, &src->packs,
+				     git_repository_path(src->repo),
+				     src->threads, src->all_locations,
+				     src->since != 0, base };
+
 	/* The workers are gone: give their arenas' free pages back first. */
 	malloc_trim(0);
-	return source_history_locate((struct source_history *)base, l, err);
+	return source_history_locate(&in, l, err);
 }
 
 /* ---- lifecycle ---------------------------------------------------------- */
@@ -493,6 +576,7 @@ int source_history_open(struct source_history *src, const char *repo_path,
 	src->repo_path = repo_path;
 	src->base.produce = history_produce;
 	src->base.producer_counts = 1;
+	src->base.unreadable_fails = 1;
 	src->base.worker_open = history_worker_open;
 	src->base.worker_close = history_worker_close;
 	src->base.load = history_load;

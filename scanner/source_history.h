@@ -7,26 +7,16 @@
 #include "commit_order.h"
 #include "dedup.h"
 #include "last_tree.h"
+#include "oid_list.h"
 #include "pack_order.h"
 #include "pack_read.h"
 #include "scan.h"
+#include "source_history_locate.h"
 
 struct lg_error;
 
 #define HISTORY_BATCH 16384
-/* Ids the walk just met, kept in front of its seen-sets (1 MiB each). */
-#define HISTORY_RECENT_BITS 16
-/*
- * Bytes of objects each reader keeps for the deltas that follow (for
- * trees: the walk's reader and each thread locating findings).
- */
-#define HISTORY_TREE_CACHE ((size_t)16 << 20)
 #define HISTORY_BLOB_CACHE ((size_t)24 << 20)
-
-struct oid_list {
-	git_oid *ids;
-	size_t n, alloc;
-};
 
 /*
  * Every blob reachable from the chosen refs (default: all refs and HEAD),
@@ -44,6 +34,7 @@ struct source_history {
 	int unreachable;		/* also objects no ref reaches */
 	int all_locations;		/* list every commit/path holding a blob */
 	unsigned threads;		/* for finding other places (0: all cores) */
+	size_t max_size;		/* blobs over it are not read (0: none) */
 
 	git_repository *repo;		/* producer's handle */
 	struct pack_reader reader;	/* the producer's, for trees */
@@ -56,7 +47,6 @@ struct source_history {
 	/* Blobs found by the walk, waiting to be pushed in pack order. */
 	struct scan_item *pending;	/* HISTORY_BATCH slots */
 	size_t n_pending;
-	uint64_t n_trees_failed;
 };
 
 /* Opens the repository; fills err with a one-line reason on failure. */
@@ -65,24 +55,9 @@ int source_history_open(struct source_history *src, const char *repo_path,
 void source_history_release(struct source_history *src);
 
 /*
- * Reads the raw tree object id with reader r; fails (with err set) when it
- * is missing, corrupt or not a tree.  The caller puts *out.
- */
-int source_history_tree(struct pack_reader *r, const git_oid *id,
-			struct pack_object **out, struct lg_error *err);
-
-/*
  * Parses --since: YYYY-MM-DD, an ISO-8601 date-time, or seconds since the
  * epoch.  Returns 0 or -1.
  */
 int source_history_parse_date(const char *s, int64_t *out);
-
-/*
- * After the scan: sets each finding's more_count (further commit/path
- * pairs holding its blob) and, with all_locations, the list itself.
- * Walks the trees again, in parallel, only when there are blob findings.
- */
-int source_history_locate(struct source_history *src, struct finding_list *l,
-			  struct lg_error *err);
 
 #endif

@@ -10,7 +10,7 @@
  * add to their root node's multiplicity; pushing the multiplicities down
  * the DAG once gives each blob's count.  Parts are merged in commit order.
  */
-#include "source_history.h"
+#include "source_history_locate.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -18,6 +18,8 @@
 #include <string.h>
 
 #include "error.h"
+#include "last_tree.h"
+#include "pack_read.h"
 #include "tree_iter.h"
 #include "banned.h"
 
@@ -37,10 +39,11 @@ struct node {
 	struct edge *edges;
 	size_t n;
 	size_t mult;		/* (commit, path) pairs that lead here */
+	int full;		/* every blob under it has all the places kept */
 };
 
 struct place {
-	size_t commit;		/* index into src->order */
+	size_t commit;		/* index into the commit order */
 	char *path;
 };
 
@@ -51,7 +54,7 @@ struct blob_places {
 };
 
 struct locate {
-	struct source_history *src;
+	const struct history_locate *in;
 	struct dedup wanted;	/* blob id -> index + 1; read-only in parts */
 	size_t n_blobs;
 	size_t first;		/* no commit before it holds a wanted blob */
@@ -221,7 +224,7 @@ static int node_of(struct part *pt, const git_oid *id, struct node **out)
 	*out = dedup_get(&pt->memo, id->id);
 	if (*out || dedup_has(&pt->empty, id->id))
 		return 0;
-	if (source_history_tree(&pt->reader, id, &tree, &why))
+	if (pack_reader_read_tree(&pt->reader, id, &tree, &why))
 		return why.code == LG_ERR_NOMEM ? why.code : 0;
 	if (!(t = calloc(1, sizeof(*t)))) {
 		pack_object_put(tree);
@@ -252,6 +255,8 @@ static int add_place(struct part *pt, size_t blob, size_t commit,
 	struct blob_places *p = &pt->places[blob];
 	struct place *grown;
 
+	if (p->n >= FINDING_PLACES_MAX)
+		return 0;	/* counted by push_down(), not listed */
 	if (p->n == p->alloc) {
 		size_t alloc = p->alloc ? p->alloc * 2 : 8;
 		if (!(grown = realloc(p->where, alloc * sizeof(*grown))))
@@ -266,14 +271,32 @@ static int add_place(struct part *pt, size_t blob, size_t commit,
 	return 0;
 }
 
-/* Lists every place under t for commit c (--all-locations). */
-static int list_places(struct part *pt, const struct node *t, size_t c,
+/* Whether every blob under t has FINDING_PLACES_MAX places listed. */
+static int node_full(const struct part *pt, const struct node *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		const struct edge *e = &t->edges[i];
+		if (e->child ? !e->child->full
+			     : pt->places[e->blob].n < FINDING_PLACES_MAX)
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Lists the places under t for commit c (--all-locations), as many as
+ * are kept: a subtree whose blobs have them all is not walked again, so
+ * a tree holding one subtree 10^10 times over costs little.
+ */
+static int list_places(struct part *pt, struct node *t, size_t c,
 		       struct buf *path)
 {
 	size_t base = path->len, i;
 	int rc = 0;
 
-	for (i = 0; i < t->n && !rc; i++) {
+	for (i = 0; i < t->n && !rc && !t->full; i++) {
 		const struct edge *e = &t->edges[i];
 		if (buf_adds(path, e->name))
 			rc = LG_ERR_NOMEM;
@@ -286,6 +309,7 @@ static int list_places(struct part *pt, const struct node *t, size_t c,
 		path->len = base;	/* allocated: see part_walk() */
 		path->ptr[base] = '\0';
 	}
+	t->full = node_full(pt, t);
 	return rc;
 }
 
@@ -308,7 +332,7 @@ static void push_down(struct part *pt)
 static void *part_walk(void *arg)
 {
 	struct part *pt = arg;
-	const struct ordered_commit *commits = pt->lc->src->order.commits;
+	const struct ordered_commit *commits = pt->lc->in->order->commits;
 	struct buf path = BUF_INIT;
 	struct node *root;
 	size_t c;
@@ -318,7 +342,7 @@ static void *part_walk(void *arg)
 		if ((rc = node_of(pt, &commits[c].tree, &root)) || !root)
 			continue;
 		root->mult++;
-		if (pt->lc->src->all_locations)
+		if (pt->lc->in->all_locations)
 			rc = list_places(pt, root, c, &path);
 	}
 	buf_release(&path);
@@ -328,12 +352,22 @@ static void *part_walk(void *arg)
 	return NULL;
 }
 
-/* Appends a later part's places to into, taking over its paths. */
+/*
+ * Appends a later part's places to into, taking over its paths, as many
+ * as are kept.
+ */
 static int places_merge(struct blob_places *into, struct blob_places *from)
 {
-	size_t need = into->n + from->n;
+	size_t need = into->n + from->n, i;
 
 	into->count += from->count;
+	for (i = FINDING_PLACES_MAX - into->n; need > FINDING_PLACES_MAX &&
+					       i < from->n; i++)
+		free(from->where[i].path);
+	if (need > FINDING_PLACES_MAX) {
+		from->n = FINDING_PLACES_MAX - into->n;
+		need = FINDING_PLACES_MAX;
+	}
 	if (!from->n)
 		return 0;
 	if (need > into->alloc) {
@@ -379,9 +413,9 @@ static void part_release(struct part *pt)
 /* How many parts: one per thread, each with enough commits to pay. */
 static size_t part_count(const struct locate *lc)
 {
-	size_t n = scan_threads(lc->src->threads), most;
+	size_t n = scan_threads(lc->in->threads), most;
 
-	most = (lc->src->order.n - lc->first) / PART_MIN_COMMITS;
+	most = (lc->in->order->n - lc->first) / PART_MIN_COMMITS;
 	if (n > most)
 		n = most;
 	return n ? n : 1;
@@ -437,7 +471,8 @@ static int attach_places(struct locate *lc, struct finding *f,
 		/* Reuse the annotate path so provenance reads the same everywhere. */
 		memset(&scratch, 0, sizeof(scratch));
 		scratch.origin = commit;
-		if ((rc = lc->src->base.annotate(&lc->src->base, &scratch, err)))
+		if ((rc = lc->in->source->annotate(lc->in->source, &scratch,
+						   err)))
 			break;
 		scratch.where.path = strdup(p->where[i].path);
 		scratch.where.line = f->where.line;
@@ -457,7 +492,7 @@ static int collect_wanted(struct locate *lc, const struct finding_list *l)
 	 * were passed over (--since).  A blob no commit holds (--unreachable)
 	 * has no origin and is found nowhere either way.
 	 */
-	lc->first = lc->src->since ? 0 : lc->src->order.n;
+	lc->first = lc->in->passed_over ? 0 : lc->in->order->n;
 	for (i = 0; i < l->n; i++) {
 		const struct finding *f = l->items[i];
 		if (f->has_blob && f->origin < lc->first)
@@ -475,27 +510,26 @@ static int collect_wanted(struct locate *lc, const struct finding_list *l)
 static int parts_open(struct part *parts, size_t n, const struct locate *lc,
 		      struct lg_error *err)
 {
-	struct source_history *src = lc->src;
+	const struct history_locate *in = lc->in;
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		parts[i].lc = lc;
-		parts[i].first = lc->first + (src->order.n - lc->first) * i / n;
-		parts[i].last = lc->first + (src->order.n - lc->first) * (i + 1) / n;
+		parts[i].first = lc->first + (in->order->n - lc->first) * i / n;
+		parts[i].last = lc->first + (in->order->n - lc->first) * (i + 1) / n;
 		last_trees_init(&parts[i].dirs, HISTORY_TREE_CACHE);
 		if (!(parts[i].places = calloc(lc->n_blobs, sizeof(*parts[i].places))) ||
 		    dedup_recent(&parts[i].empty, HISTORY_RECENT_BITS))
 			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		if (pack_reader_init(&parts[i].reader, &src->packs,
-				     git_repository_path(src->repo),
+		if (pack_reader_init(&parts[i].reader, in->packs, in->repo_path,
 				     HISTORY_TREE_CACHE, err))
 			return err->code;
 	}
 	return 0;
 }
 
-int source_history_locate(struct source_history *src, struct finding_list *l,
-			  struct lg_error *err)
+int source_history_locate(const struct history_locate *in,
+			  struct finding_list *l, struct lg_error *err)
 {
 	struct part *parts = NULL;
 	struct locate lc;
@@ -503,7 +537,7 @@ int source_history_locate(struct source_history *src, struct finding_list *l,
 	int rc;
 
 	memset(&lc, 0, sizeof(lc));
-	lc.src = src;
+	lc.in = in;
 	if ((rc = collect_wanted(&lc, l)) || !lc.n_blobs)
 		goto done;
 	n = part_count(&lc);

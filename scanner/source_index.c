@@ -426,6 +426,53 @@ void source_index_free(struct source_index *ix)
 	free(ix);
 }
 
+/* The first entry whose path is not below path[0..len) in index order. */
+static size_t lower_bound(const struct source_index *ix, const char *path,
+			  size_t len)
+{
+	size_t lo = 0, hi = ix->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct index_entry *e = &ix->entries[mid];
+		int c = memcmp(paths_base(ix) + e->path, path,
+			       e->len < len ? e->len : len);
+
+		if (c < 0 || (!c && e->len < len))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Whether entry i's path starts with prefix[0..len). */
+static int entry_starts(const struct source_index *ix, size_t i,
+			const char *prefix, size_t len)
+{
+	const struct index_entry *e = &ix->entries[i];
+
+	return i < ix->n && e->len >= len &&
+	       !memcmp(paths_base(ix) + e->path, prefix, len);
+}
+
+int source_index_tracks(const struct source_index *ix, const char *path,
+			size_t len)
+{
+	struct buf dir = BUF_INIT;
+	size_t i = lower_bound(ix, path, len);
+	int found;
+
+	if (entry_starts(ix, i, path, len) && ix->entries[i].len == len)
+		return 1;
+	if (buf_add(&dir, path, len) || buf_addch(&dir, '/'))
+		return LG_ERR_NOMEM;
+	i = lower_bound(ix, dir.ptr, dir.len);
+	found = entry_starts(ix, i, dir.ptr, dir.len);
+	buf_release(&dir);
+	return found;
+}
+
 /* ---- diff against a tree ------------------------------------------------ */
 
 /*

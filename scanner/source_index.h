@@ -28,6 +28,16 @@ int source_index_read(struct source_index **out, const char *path,
 void source_index_free(struct source_index *ix);
 
 /*
+ * Whether the index tracks path (relative to the work tree, no trailing
+ * '/'): 1 when an entry is path itself or lies below it (a directory
+ * holding tracked files), 0 when none does, LG_ERR_NOMEM.  git never
+ * ignores a tracked file, whatever .gitignore says.  Conflict stages and
+ * intent-to-add entries are not counted.
+ */
+int source_index_tracks(const struct source_index *ix, const char *path,
+			size_t len);
+
+/*
  * Adds to d every file the index changes relative to head (NULL: no
  * commit yet, so everything is added), including deletions.
  */

@@ -11,7 +11,8 @@ static int staged_produce(struct scan_source *base, struct scan_queue *q,
 			  struct lg_error *err)
 {
 	struct source_staged *src = (struct source_staged *)base;
-	int rc = source_diff_push_all(q, src->changes, src->n_changes, 0, err);
+	int rc = source_diff_push_all(q, src->changes, src->n_changes, 0, NULL,
+				      err);
 
 	return rc < 0 ? rc : 0;
 }

@@ -198,14 +198,12 @@ static int migrate(struct store *s, struct lg_error *err)
 				    version, STORE_SCHEMA_VERSION);
 	if (version == STORE_SCHEMA_VERSION)
 		return 0;
-	buf_addf(&sql, "BEGIN IMMEDIATE; PRAGMA application_id=%d;", STORE_APP_ID);
+	buf_addf(&sql, "PRAGMA application_id=%d;", STORE_APP_ID);
 	for (i = version; i < STORE_SCHEMA_VERSION; i++)
 		buf_adds(&sql, migrations[i]);
-	buf_addf(&sql, "PRAGMA user_version=%d; COMMIT;", STORE_SCHEMA_VERSION);
-	if (!sql.ptr || sqlite3_exec(s->db, sql.ptr, NULL, NULL, NULL) != SQLITE_OK) {
+	buf_addf(&sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
+	if (!sql.ptr || sqlite3_exec(s->db, sql.ptr, NULL, NULL, NULL) != SQLITE_OK)
 		rc = store_fail(s, "upgrading", err);
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
-	}
 	buf_release(&sql);
 	return rc;
 }
@@ -225,8 +223,18 @@ int store_open(struct store *s, const char *path, const char *ruleset,
 		return store_fail(s, "cannot open", err);
 	/* Another scan of the same store holds the write lock only briefly. */
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-	if ((rc = check_identity(s, err)) || (rc = migrate(s, err)))
+	/*
+	 * Under the write lock: a second scan creating the same store waits
+	 * here instead of seeing it half made.
+	 */
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "opening", err);
+	if ((rc = check_identity(s, err)) || (rc = migrate(s, err))) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 		return rc;
+	}
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return store_fail(s, "opening", err);
 	if (sqlite3_exec(s->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 			 NULL, NULL, NULL) != SQLITE_OK)
 		return store_fail(s, "opening", err);

@@ -64,7 +64,7 @@ static int add_place(struct finding *f, sqlite3_stmt *q)
 	struct location *grown;
 
 	f->more_count++;
-	if (f->n_more >= STORE_REPORT_PLACES)
+	if (f->n_more >= FINDING_PLACES_MAX)
 		return 0;
 	if (!(grown = realloc(f->more, (f->n_more + 1) * sizeof(*grown))))
 		return -1;

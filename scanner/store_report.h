@@ -15,8 +15,6 @@ struct lg_error;
  * each with its lifecycle in the repository as it is now.
  */
 
-/* Places listed per finding; the rest are counted. */
-#define STORE_REPORT_PLACES 100
 /* First-parent commits walked back from HEAD looking for a removal. */
 #define STORE_REPORT_WALK 100000
 

@@ -249,6 +249,54 @@ Test(e2e_audit, store_helper_at_every_level)
 	free(system);
 }
 
+/* Tools told by the environment to keep credentials elsewhere. */
+Test(e2e_audit, stores_the_environment_moves_are_audited)
+{
+	struct run_result r;
+	char *repos = in_home("no-repos"), *at;
+	json_t *all;
+
+	store("moved/gitconfig", "[credential]\n\thelper = store\n", 0600);
+	store("moved/docker/config.json", "{\"auths\": {\"ghcr.io\": "
+	      "{\"auth\": \"ZGVwbG95OmhXNG5COHNRMnlaazZWZA==\"}}}", 0600);
+	store("moved/gh/hosts.yml", "github.com:\n    oauth_token: "
+	      "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\n    user: alice\n",
+	      0600);
+	store("moved/aws-creds", "[default]\naws_access_key_id = "
+	      "AKIATS6F54TAHX6SJFE5\naws_secret_access_key = "
+	      "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\n", 0600);
+	cr_assert_eq(mkdir(repos, 0700), 0);
+	setenv("HOME", home, 1);
+	unsetenv("XDG_CONFIG_HOME");
+	setenv("GIT_CONFIG_NOSYSTEM", "1", 1);
+	at = in_home("moved/gitconfig");
+	setenv("GIT_CONFIG_GLOBAL", at, 1);
+	free(at);
+	at = in_home("moved/docker");
+	setenv("DOCKER_CONFIG", at, 1);
+	free(at);
+	at = in_home("moved/gh");
+	setenv("GH_CONFIG_DIR", at, 1);
+	free(at);
+	at = in_home("moved/aws-creds");
+	setenv("AWS_SHARED_CREDENTIALS_FILE", at, 1);
+	free(at);
+	r = LG(home, "audit", "--repos", repos, "-f", "json");
+	cr_assert_eq(r.status, 1, "stderr: %s", r.err);
+	all = findings_of(&r);
+	cr_expect_not_null(find(all, "credential-helper-store",
+				"/moved/gitconfig", NULL), "%s", r.out);
+	cr_expect_not_null(find(all, "docker-config-credentials",
+				"/moved/docker/config.json", "ghcr.io"));
+	cr_expect_not_null(find(all, "gh-cli-hosts-token",
+				"/moved/gh/hosts.yml", "user alice"));
+	cr_expect_not_null(find(all, "aws-credentials-file",
+				"/moved/aws-creds", "profile default"));
+	json_decref(all);
+	th_run_release(&r);
+	free(repos);
+}
+
 Test(e2e_audit, keychain_helpers_are_fine)
 {
 	struct run_result r;

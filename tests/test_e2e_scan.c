@@ -390,6 +390,39 @@ Test(e2e_scan, gitignore_inside_a_work_tree)
 	th_run_release(&r);
 }
 
+/* git never ignores a tracked file: `scan` does not either. */
+Test(e2e_scan, tracked_files_are_scanned_whatever_gitignore_says)
+{
+	struct run_result r;
+
+	th_git_init(dir);
+	th_write(dir, ".gitignore", "*\n!.gitignore\n");
+	plant("tracked.txt", "", 16);
+	plant("deep/er/tracked.txt", "", 17);
+	th_shf(dir, "git add -f tracked.txt deep/er/tracked.txt .gitignore");
+	th_git_commit(dir, "tracked despite the ignore rules");
+	plant("untracked.txt", "", 18);
+	plant("deep/untracked.txt", "", 19);
+	plant("other/untracked.txt", "", 20);
+	/* By default the untracked ignored ones are scanned too, marked. */
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(th_count(r.out, "(git-ignored)"), 3, "%s", r.out);
+	cr_assert_eq(th_count(r.out, "\n"), 5, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--respect-gitignore", ".");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(th_count(r.out, "\n"), 2, "%s", r.out);
+	cr_assert(strstr(r.out, "\ntracked.txt:1:1") ||
+		  !strncmp(r.out, "tracked.txt:1:1", 15), "%s", r.out);
+	cr_assert(strstr(r.out, "deep/er/tracked.txt:1:1"), "%s", r.out);
+	th_run_release(&r);
+	/* Named inside the ignored directory: only its tracked file. */
+	r = LG(dir, NULL, "scan", "--respect-gitignore", "deep");
+	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	cr_assert(strstr(r.out, "deep/er/tracked.txt:1:1"), "%s", r.out);
+	th_run_release(&r);
+}
+
 Test(e2e_scan, gitignore_ignored_outside_a_work_tree)
 {
 	struct run_result r;

@@ -7,13 +7,16 @@
  */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,17 +57,24 @@ static char *path_in(const char *rel)
 	return buf_detach(&b);
 }
 
-/* The contents of dir/rel ("" when it cannot be read); the caller frees. */
-static char *read_in(const char *rel)
+/* The contents of path ("" when it cannot be read); the caller frees. */
+static char *read_in_abs(const char *path)
 {
 	struct buf b = BUF_INIT;
 	struct lg_error err = LG_ERROR_INIT;
-	char *path = path_in(rel);
 
 	if (buf_read_file(&b, path, 0, &err))
 		buf_reset(&b);
-	free(path);
 	return buf_detach(&b);
+}
+
+/* The contents of dir/rel ("" when it cannot be read); the caller frees. */
+static char *read_in(const char *rel)
+{
+	char *path = path_in(rel), *text = read_in_abs(path);
+
+	free(path);
+	return text;
 }
 
 /*
@@ -323,7 +333,10 @@ Test(hostile, directories_deeper_than_path_max_are_skipped_with_a_note)
 	r = LG("scan", ".");
 	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
 	cr_assert(strstr(r.out, "shallow.txt:1:1"), "%s", r.out);
-	cr_assert(strstr(r.err, "skipping"), "%s", r.err);
+	cr_assert(strstr(r.err, "skipping deep/nnnn"), "%s", r.err);
+	/* The path is cut in the middle: the reason survives. */
+	cr_assert(strstr(r.err, "nnn...nnn"), "%s", r.err);
+	cr_assert(strstr(r.err, ": File name too long\n"), "%s", r.err);
 	th_run_release(&r);
 }
 
@@ -363,6 +376,60 @@ Test(hostile, fifos_and_dangling_symlinks_do_not_block, .timeout = 20)
 	th_run_release(&r);
 }
 
+/* Writes "\nTOKEN\n" at off in fd; returns the token (slot 1 + k). */
+static const char *pwrite_token(int fd, off_t off, unsigned k)
+{
+	const char *t = th_fake_token("ghp_", 30, 60 + k, 1 + (int)k);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "\n%s\n", t);
+	cr_assert_eq(pwrite(fd, b.ptr, b.len, off), (ssize_t)b.len);
+	buf_release(&b);
+	return t;
+}
+
+/*
+ * A sparse file over 4 GiB: text at its head (so it is not binary), then
+ * tokens across the seams of the 64 MiB chunks it is scanned in and one
+ * past 4 GiB.  Each is found once, on its own line: no length is cut to
+ * 32 bits and no match is lost or doubled where chunks overlap.
+ */
+Test(hostile, a_file_over_4_gib_is_scanned_whole_in_chunks, .timeout = 120)
+{
+	static const off_t at[] = {
+		16384,				/* in the first chunk */
+		((off_t)60 << 20) - 30,		/* across a chunk's own end */
+		((off_t)64 << 20) - 20,		/* across the chunk's end */
+		((off_t)4 << 30) + 1024,	/* past 4 GiB */
+	};
+	struct run_result r;
+	struct buf want = BUF_INIT;
+	char *path = path_in("big.txt");
+	size_t k;
+	int fd;
+
+	write_repeated("big.txt", "filler text line\n", 512, "");
+	fd = open(path, O_WRONLY);
+	cr_assert_geq(fd, 0);
+	for (k = 0; k < 4; k++)
+		pwrite_token(fd, at[k], (unsigned)k);
+	cr_assert_eq(ftruncate(fd, ((off_t)4 << 30) + 4096), 0);
+	close(fd);
+	r = LG("scan", "-j1", "--max-file-size", "5G", "big.txt");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(th_count(r.out, "github-pat-classic"), 4, "%s", r.out);
+	for (k = 0; k < 4; k++) {
+		buf_reset(&want);
+		buf_addf(&want, "big.txt:%zu:1", 512 + 2 * k + 2);
+		cr_assert(strstr(r.out, want.ptr), "%s not in %s", want.ptr,
+			  r.out);
+	}
+	cr_assert(strstr(r.err, "4096.0 MiB"), "%s", r.err);
+	th_run_release(&r);
+	buf_release(&want);
+	free(path);
+}
+
 /* n files on each of which the catastrophic rule spends its whole limit. */
 static void write_slow_tree(unsigned n)
 {
@@ -378,24 +445,33 @@ static void write_slow_tree(unsigned n)
 	buf_release(&name);
 }
 
+/*
+ * Files change between the walk and their reading: the pause point
+ * ($LEAKGATE_TEST_PAUSE) holds the first read until the walk is done and
+ * the files are changed, so the test never races the scan.
+ */
 Test(hostile, files_that_vanish_or_change_during_the_scan)
 {
 	struct run_result r;
 	struct buf cmd = BUF_INIT;
+	unsigned i;
 
-	write_slow_tree(400);
+	for (i = 0; i < 40; i++) {
+		buf_reset(&cmd);
+		buf_addf(&cmd, "t/f%04u.txt", i);
+		th_write(dir, cmd.ptr, "plain text\n");
+	}
 	plant("t/token.txt", "", 9, "\n");
-	/*
-	 * The walk queues every path at once and the workers open them
-	 * later: once the first file is scanned, change the rest under it.
-	 */
-	buf_addf(&cmd, "'%s' --rules catastrophic.yaml scan -j1 t "
-		       "> out.txt 2> err.txt & i=0; "
-		       "until grep -q 'match limit' err.txt || [ $i = 200 ]; "
-		       "do sleep 0.05; i=$((i+1)); done; rm t/f01*.txt; "
-		       "for f in t/f02*.txt; do rm $f && mkfifo $f; done; "
-		       "for f in t/f03*.txt; do rm $f; ln -s /dev/zero $f; "
+	buf_reset(&cmd);
+	buf_addf(&cmd, "mkfifo pause.walked pause.go; "
+		       "LEAKGATE_TEST_PAUSE=pause '%s' scan -j1 t "
+		       "> out.txt 2> err.txt & "
+		       "timeout 20 cat pause.walked > /dev/null; "
+		       "rm t/f001*.txt; "
+		       "for f in t/f002*.txt; do rm $f && mkfifo $f; done; "
+		       "for f in t/f003*.txt; do rm $f; ln -s /dev/zero $f; "
 		       "done; "
+		       "timeout 20 sh -c ': > pause.go'; "
 		       "wait $!; echo status=$?; cat out.txt err.txt",
 		 getenv("LEAKGATE_BIN"));
 	r = th_sh(dir, cmd.ptr);
@@ -404,7 +480,9 @@ Test(hostile, files_that_vanish_or_change_during_the_scan)
 	cr_assert(strstr(r.out, "No such file or directory"), "%s", r.out);
 	cr_assert(strstr(r.out, "Too many levels of symbolic links"), "%s",
 		  r.out);
-	cr_assert(strstr(r.out, "unreadable)"), "%s", r.out);
+	cr_assert(strstr(r.out, "t/f0025.txt: not a regular file"), "%s",
+		  r.out);
+	cr_assert(strstr(r.out, "30 unreadable)"), "%s", r.out);
 	th_run_release(&r);
 	buf_release(&cmd);
 }
@@ -649,8 +727,88 @@ Test(hostile, output_that_cannot_be_renamed_into_place_fails_cleanly)
 	free(out);
 }
 
-/* Starts the binary in dir, output to sig.out and sig.err; returns its pid. */
-static pid_t start_leakgate(const char *const *argv)
+/* `-o` onto a FIFO writes into it: a reader gets the report, no file appears. */
+Test(hostile, output_to_a_fifo_is_written_in_place)
+{
+	struct run_result r;
+	struct stat st;
+	struct buf cmd = BUF_INIT;
+	char *fifo = path_in("fifo");
+
+	cr_assert_eq(mkfifo(fifo, 0600), 0);
+	plant("t/a.txt", "", 43, "\n");
+	buf_addf(&cmd, "timeout 10 cat fifo > got.txt & '%s' scan -o fifo t; "
+		       "echo status=$?; wait",
+		 getenv("LEAKGATE_BIN"));
+	r = th_sh(dir, cmd.ptr);
+	cr_assert(strstr(r.out, "status=1\n"), "%s %s", r.out, r.err);
+	cr_assert_eq(lstat(fifo, &st), 0);
+	cr_assert(S_ISFIFO(st.st_mode), "the FIFO was replaced");
+	free(fifo);
+	fifo = read_in("got.txt");
+	cr_assert(strstr(fifo, "t/a.txt:1:1"), "%s", fifo);
+	cr_assert_eq(count_entries("fifo"), 1, "a temporary file is left");
+	th_run_release(&r);
+	buf_release(&cmd);
+	free(fifo);
+}
+
+/* `-o` onto a symlink writes through it and leaves the link a link. */
+Test(hostile, output_to_a_symlink_is_written_through_it)
+{
+	struct run_result r;
+	struct stat st;
+	char *link = path_in("link.txt");
+	char *got;
+
+	th_write(dir, "target.txt", "old report\n");
+	cr_assert_eq(symlink("target.txt", link), 0);
+	plant("t/a.txt", "", 44, "\n");
+	r = LG("scan", "-o", "link.txt", "t");
+	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
+	cr_assert_eq(lstat(link, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode), "the symlink was replaced");
+	got = read_in("target.txt");
+	cr_assert(strstr(got, "t/a.txt:1:1"), "%s", got);
+	cr_assert_null(strstr(got, "old report"), "%s", got);
+	cr_assert_eq(count_entries("link.txt"), 1, "a temporary file is left");
+	th_run_release(&r);
+	free(link);
+	free(got);
+}
+
+/*
+ * `-o` onto a full device: the write error is reported with the path and
+ * exit 2, and the device stays a device.  A private node of /dev/full's
+ * numbers in the test directory stands in for it when mknod is allowed, so
+ * a broken build can never replace the machine's /dev/full.
+ */
+Test(hostile, output_to_a_full_device_fails_with_the_reason)
+{
+	struct run_result r;
+	struct stat st;
+	char *full = path_in("full");
+	const char *target = full;
+
+	if (mknod(full, S_IFCHR | 0666, makedev(1, 7)) ||
+	    access(full, W_OK))
+		target = "/dev/full";
+	plant("t/a.txt", "", 45, "\n");
+	r = LG("scan", "-o", target, "t");
+	cr_assert_eq(r.status, 2, "status %d: %s", r.status, r.err);
+	cr_assert(strstr(r.err, target), "%s", r.err);
+	cr_assert(strstr(r.err, "No space left on device"), "%s", r.err);
+	cr_assert_eq(stat(target, &st), 0);
+	cr_assert(S_ISCHR(st.st_mode), "%s was replaced", target);
+	th_run_release(&r);
+	free(full);
+}
+
+/*
+ * Starts the binary in dir, output to sig.out and sig.err, stdin from
+ * in (-1: inherited); returns its pid.
+ */
+static pid_t start_leakgate_from(const char *const *argv, int in)
 {
 	const char *bin = getenv("LEAKGATE_BIN");
 	pid_t pid;
@@ -667,8 +825,110 @@ static pid_t start_leakgate(const char *const *argv)
 	err = open("sig.err", O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (out < 0 || err < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
 		_exit(127);
+	if (in >= 0 && dup2(in, 0) < 0)
+		_exit(127);
 	execv(bin, (char *const *)argv);
 	_exit(127);
+}
+
+static pid_t start_leakgate(const char *const *argv)
+{
+	return start_leakgate_from(argv, -1);
+}
+
+/*
+ * Starts the binary reading a pipe that never ends (the test keeps its
+ * write end open); *to is the write end, non-blocking.
+ */
+static pid_t start_leakgate_on_pipe(const char *const *argv, int *to)
+{
+	int p[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe2(p, O_CLOEXEC), 0);
+	pid = start_leakgate_from(argv, p[0]);
+	close(p[0]);
+	cr_assert_eq(fcntl(p[1], F_SETFL, O_NONBLOCK), 0);
+	*to = p[1];
+	return pid;
+}
+
+/* Feeds zeros into fd until the reader has gone (EPIPE) or `bytes` are in. */
+static size_t feed_zeros(int fd, size_t bytes)
+{
+	static const char zeros[65536];
+	struct timespec pause = { 0, 1000000 };
+	size_t sent = 0;
+	ssize_t n;
+
+	while (sent < bytes) {
+		n = write(fd, zeros, sizeof(zeros));
+		if (n > 0)
+			sent += (size_t)n;
+		else if (n < 0 && errno == EAGAIN)
+			nanosleep(&pause, NULL);
+		else
+			break;
+	}
+	return sent;
+}
+
+/* Waits until the reader of pipe fd has taken everything written to it. */
+static void wait_for_pipe_drained(int fd)
+{
+	struct timespec pause = { 0, 10000000 };
+	int unread = 1, i;
+
+	for (i = 0; i < 1000 && unread; i++) {
+		cr_assert_eq(ioctl(fd, FIONREAD, &unread), 0);
+		if (unread)
+			nanosleep(&pause, NULL);
+	}
+	cr_assert_eq(unread, 0, "the scan does not read its input");
+}
+
+/* stdin that never ends is read only up to --max-file-size, then skipped. */
+Test(hostile, endless_stdin_stops_at_the_size_cap, .timeout = 30)
+{
+	const char *const argv[] = { "leakgate", "scan", "--max-file-size",
+				     "1M", "-", NULL };
+	char *err;
+	int to, wstatus;
+	pid_t pid;
+
+	signal(SIGPIPE, SIG_IGN);
+	pid = start_leakgate_on_pipe(argv, &to);
+	cr_assert_lt(feed_zeros(to, (size_t)64 << 20), (size_t)64 << 20,
+		     "stdin was read past the cap");
+	cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
+	close(to);
+	cr_assert(WIFEXITED(wstatus), "killed by signal %d", WTERMSIG(wstatus));
+	cr_assert_eq(WEXITSTATUS(wstatus), 0);
+	err = read_in("sig.err");
+	cr_assert(strstr(err, "skipping <stdin>: larger than 1048576 bytes"),
+		  "%s", err);
+	free(err);
+}
+
+/* SIGTERM while stdin is read (and no end in sight) stops the scan. */
+Test(hostile, a_signal_stops_reading_stdin, .timeout = 30)
+{
+	const char *const argv[] = { "leakgate", "scan", "-", NULL };
+	char *err;
+	int to, wstatus;
+	pid_t pid;
+
+	pid = start_leakgate_on_pipe(argv, &to);
+	cr_assert_eq(write(to, "some input\n", 11), 11);
+	wait_for_pipe_drained(to);
+	cr_assert_eq(kill(pid, SIGTERM), 0);
+	cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
+	close(to);
+	cr_assert(WIFEXITED(wstatus), "killed by signal %d", WTERMSIG(wstatus));
+	cr_assert_eq(WEXITSTATUS(wstatus), 2);
+	err = read_in("sig.err");
+	cr_assert(strstr(err, "interrupted"), "%s", err);
+	free(err);
 }
 
 /* Waits (up to 10 s) until sig.err shows that files are being scanned. */
@@ -712,6 +972,72 @@ Test(hostile, sigint_stops_the_scan_and_says_the_results_are_partial)
 			      "partial"), "%s", err);
 	cr_assert_null(strstr(err, "1500 files scanned"), "%s", err);
 	free(err);
+}
+
+/* Whether process pid still has its own handler for sig (SA_RESETHAND). */
+static int catches(pid_t pid, int sig)
+{
+	struct buf path = BUF_INIT;
+	char *status, *cgt;
+	unsigned long long mask = 0;
+
+	buf_addf(&path, "/proc/%d/status", (int)pid);
+	status = read_in_abs(path.ptr);
+	cgt = strstr(status, "SigCgt:");
+	cr_assert_not_null(cgt, "%s", status);
+	mask = strtoull(cgt + 7, NULL, 16);
+	free(status);
+	buf_release(&path);
+	return (mask >> (sig - 1)) & 1;
+}
+
+/*
+ * SIGINT while a run of queued files waits: the scan stops after the file
+ * in hand, not after the whole run a worker took.  The pause point holds
+ * the first read until the signal has been handled, so nothing races.
+ */
+Test(hostile, sigint_stops_a_worker_between_files)
+{
+	const char *const argv[] = { "leakgate", "scan", "-j1", "t", NULL };
+	struct timespec pause = { 0, 10000000 };
+	struct buf name = BUF_INIT;
+	char *err, *walked, *go, *at;
+	unsigned i;
+	int fd, wstatus;
+	pid_t pid;
+
+	for (i = 0; i < 200; i++) {
+		buf_reset(&name);
+		buf_addf(&name, "t/f%04u.txt", i);
+		th_write(dir, name.ptr, "plain text\n");
+	}
+	walked = path_in("pause.walked");
+	go = path_in("pause.go");
+	cr_assert_eq(mkfifo(walked, 0600) | mkfifo(go, 0600), 0);
+	at = path_in("pause");
+	setenv("LEAKGATE_TEST_PAUSE", at, 1);
+	pid = start_leakgate(argv);
+	unsetenv("LEAKGATE_TEST_PAUSE");
+	free(read_in("pause.walked"));
+	cr_assert_eq(kill(pid, SIGINT), 0);
+	for (i = 0; i < 1000 && catches(pid, SIGINT); i++)
+		nanosleep(&pause, NULL);
+	cr_assert(!catches(pid, SIGINT), "SIGINT was not handled");
+	fd = open(go, O_WRONLY | O_NONBLOCK);
+	if (fd >= 0)
+		close(fd);
+	cr_assert_eq(waitpid(pid, &wstatus, 0), pid);
+	cr_assert(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 2);
+	err = read_in("sig.err");
+	cr_assert(strstr(err, "interrupted"), "%s", err);
+	cr_assert(strstr(err, "leakgate: 0 files scanned") ||
+		  strstr(err, "leakgate: 1 files scanned") ||
+		  strstr(err, "leakgate: 2 files scanned"), "%s", err);
+	free(err);
+	free(walked);
+	free(go);
+	free(at);
+	buf_release(&name);
 }
 
 /* ---- odd repositories (`scan`; `history` is in test_hostile_git.c) ------ */

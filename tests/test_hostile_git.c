@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -76,6 +78,154 @@ Test(hostile_git, a_truncated_pack_is_not_reported_clean)
 		  "a damaged repository passed as clean: status %d: %s",
 		  r.status, r.err);
 	th_run_release(&r);
+}
+
+/* Cuts n bytes off the end of every pack after a gc. */
+static void cut_packs(int n)
+{
+	sh("git gc -q && for p in .git/objects/pack/*.pack; do "
+	   "truncate -s $(($(stat -c %%s $p) - %d)) $p; done", n);
+}
+
+Test(hostile_git, a_pack_cut_by_one_byte_is_scanned_as_far_as_it_reads)
+{
+	struct run_result r;
+
+	two_commits();
+	cut_packs(1);
+	r = LG("history", "--repo", ".", "--show-secrets");
+	cr_assert(r.status == 1 || r.status == 2, "status %d: %s", r.status,
+		  r.err);
+	cr_expect(strstr(r.out, ghp(1, 0)) && strstr(r.out, ghp(2, 0)),
+		  "intact objects went unscanned: %s%s", r.out, r.err);
+	th_run_release(&r);
+}
+
+Test(hostile_git, a_damaged_clean_repository_is_an_error_not_clean)
+{
+	/* libgit2 leaks on the error path of range: not leakgate's to fix. */
+	const char *const cmds[] = {
+		"\"$LEAKGATE_BIN\" history --repo .",
+		"ASAN_OPTIONS=detect_leaks=0 \"$LEAKGATE_BIN\" range --repo . "
+		"HEAD~1..HEAD",
+	};
+	struct run_result r;
+	size_t i;
+
+	sh("echo clean > a.txt && git add a.txt && git commit -qm one && "
+	   "echo more >> a.txt && git commit -qam two && git gc -q && "
+	   "for p in .git/objects/pack/*.pack; do "
+	   "truncate -s $(($(stat -c %%s $p) / 2)) $p; done");
+	for (i = 0; i < 2; i++) {
+		r = th_sh(repo, cmds[i]);
+		cr_expect_eq(r.status, 2, "%s: status %d: %s", cmds[i],
+			     r.status, r.err);
+		th_run_release(&r);
+	}
+}
+
+/*
+ * A git bomb: a token blob ten times in a tree, that tree ten times in the
+ * next, ten levels: 10^10 paths in a dozen objects, on branch "bomb".
+ */
+static void make_bomb(void)
+{
+	sh("b=$(printf 'token = \"%%s\"\\n' %s | git hash-object -w "
+	   "--stdin) && t=$(for i in 0 1 2 3 4 5 6 7 8 9; do "
+	   "printf '100644 blob %%s\\tf%%s\\n' $b $i; done | git mktree) "
+	   "&& for l in 1 2 3 4 5 6 7 8 9; do t=$(for i in 0 1 2 3 4 5 6 7 "
+	   "8 9; do printf '040000 tree %%s\\td%%s\\n' $t $i; done | "
+	   "git mktree); done && git update-ref refs/heads/bomb "
+	   "$(git commit-tree $t -m bomb)", ghp(7, 0));
+}
+
+/*
+ * The peak resident set, in KiB, of leakgate args run in the repository
+ * (for at most 60 s): getrusage of a process whose only child is that
+ * run.  *status: its exit; its output is left in the file peak.out.
+ */
+static long peak_kib(const char *args, int *status)
+{
+	long v[2] = { -1, -1 };
+	int fd[2];
+	pid_t pid;
+
+	cr_assert_eq(pipe(fd), 0);
+	pid = fork();
+	cr_assert_neq(pid, -1);
+	if (!pid) {
+		struct buf cmd = BUF_INIT;
+		struct run_result r;
+		struct rusage ru;
+
+		buf_addf(&cmd, "exec timeout -s KILL 60 \"$LEAKGATE_BIN\" %s "
+			 ">peak.out", args);
+		r = th_sh(repo, cmd.ptr);
+		getrusage(RUSAGE_CHILDREN, &ru);
+		v[0] = ru.ru_maxrss;
+		v[1] = r.status;
+		_exit(write(fd[1], v, sizeof(v)) != sizeof(v));
+	}
+	close(fd[1]);
+	cr_assert_eq(read(fd[0], v, sizeof(v)), (ssize_t)sizeof(v));
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	*status = (int)v[1];
+	return v[0];
+}
+
+Test(hostile_git, a_git_bomb_is_scanned_in_bounded_memory)
+{
+	/* Places kept (findings or "also at" lines) and the rest counted. */
+	static const struct {
+		const char *args, *kept, *more;
+		size_t n_kept;
+	} runs[] = {
+		{ "range bomb", "github-pat-classic",
+		  "(+9999999990 more places)", 10 },
+		{ "history --all-locations", "also at ",
+		  "(+9999999900 more places)", 99 },
+	};
+	size_t i;
+
+	make_bomb();
+	for (i = 0; i < 2; i++) {
+		int status;
+		long kib = peak_kib(runs[i].args, &status);
+		struct run_result r = th_sh(repo, "cat peak.out");
+
+		cr_expect_eq(status, 1, "%s: status %d", runs[i].args, status);
+		cr_expect_lt(kib, 256 * 1024, "%s: %ld KiB resident",
+			     runs[i].args, kib);
+		cr_expect_eq(th_count(r.out, runs[i].kept), runs[i].n_kept,
+			     "%s: %s", runs[i].args, r.out);
+		cr_expect(strstr(r.out, runs[i].more), "%s: %s", runs[i].args,
+			  r.out);
+		th_run_release(&r);
+	}
+}
+
+/* 128 MiB of text: far over the default 10M cap. */
+#define BIG_BLOB "yes abcdefghijklmnopqrstuvwxyz | head -c 134217728"
+
+Test(hostile_git, a_blob_over_the_cap_is_never_inflated)
+{
+	const char *runs[] = { "range HEAD", "history", NULL, "history" };
+	long kib;
+	int status;
+	size_t i;
+
+	sh(BIG_BLOB " > big.txt && git add big.txt && git commit -qm big");
+	for (i = 0; i < 4; i++) {
+		if (!runs[i]) {		/* then the same from a pack */
+			sh("git repack -adq && git prune");
+			continue;
+		}
+		kib = peak_kib(runs[i], &status);
+		cr_expect_eq(status, 0, "%s: status %d", runs[i], status);
+		cr_expect_lt(kib, 100 * 1024, "%s: %ld KiB resident", runs[i],
+			     kib);
+	}
 }
 
 Test(hostile_git, a_missing_blob_is_noted_and_the_rest_scanned)

@@ -34,6 +34,13 @@ static const struct escape_case escape_cases[] = {
 	CASE("\xc2\xa0", "\xc2\xa0"),
 	/* C1 CSI: an escape sequence introducer on many terminals. */
 	CASE("\xc2\x9b" "31m", "\\xc2\\x9b" "31m"),
+	/* Bidi controls: they reorder what a terminal shows (Trojan Source). */
+	CASE("a\xe2\x80\xae" "b", "a\\xe2\\x80\\xae" "b"),	/* U+202E */
+	CASE("\xe2\x80\xaa\xe2\x80\xac", "\\xe2\\x80\\xaa\\xe2\\x80\\xac"),
+	CASE("\xe2\x81\xa6\xe2\x81\xa9", "\\xe2\\x81\\xa6\\xe2\\x81\\xa9"),
+	CASE("\xe2\x80\x8e\xe2\x80\x8f", "\\xe2\\x80\\x8e\\xe2\\x80\\x8f"),
+	CASE("\xd8\x9c", "\\xd8\\x9c"),		/* U+061C */
+	CASE("\xe2\x80\xaf\xe2\x81\xa5", "\xe2\x80\xaf\xe2\x81\xa5"),
 	CASE("\xc0\xaf", "\\xc0\\xaf"),			/* overlong '/' */
 	CASE("\xe0\x80\xaf", "\\xe0\\x80\\xaf"),	/* overlong, 3 bytes */
 	CASE("\xed\xa0\x80", "\\xed\\xa0\\x80"),	/* surrogate */
@@ -284,5 +291,29 @@ Test(report, text_advice_once_per_rule)
 	fclose(f);
 	cr_assert_null(strstr(text, "fix:"), "%s", text);
 	free(text);
+}
+
+/* A writer that cannot write says why, in every format. */
+Test(report, write_errors_give_the_reason)
+{
+	static const char *const formats[] = { "text", "json", "jsonl",
+					       "sarif", "csv", "junit" };
+	struct report_options o = { 0, 0, NULL, "test", 0, NULL };
+	struct fixture fx;
+	size_t i;
+
+	fixture_init(&fx, "a.txt");
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		struct lg_error err = LG_ERROR_INIT;
+		FILE *f = fopen("/dev/full", "w");
+
+		cr_assert_not_null(f);
+		setvbuf(f, NULL, _IONBF, 0);
+		cr_assert_lt(report_lookup(formats[i])(f, &fx.l, &o, &err), 0,
+			     "%s", formats[i]);
+		cr_assert_str_eq(err.msg, "cannot write the report: No space "
+			 "left on device", "%s", formats[i]);
+		fclose(f);
+	}
 	finding_list_release(&fx.l);
 }

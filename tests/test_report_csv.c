@@ -119,6 +119,33 @@ Test(report_csv, hostile_path_round_trips_through_rfc4180)
 	finding_list_release(&l);
 }
 
+/* ESC and other controls never reach a terminal that shows the report. */
+Test(report_csv, control_bytes_are_escaped_inside_fields)
+{
+	static const char path[] = "a,\x1b[2J\x1b]0;t\x07\x7f\xc2\x9b\xe2\x80\xae.txt";
+	struct finding_list l = FINDING_LIST_INIT;
+	struct csv_table t;
+	char *text;
+	size_t i;
+
+	finding_list_add(&l, fx_finding(fx_rule(SEVERITY_HIGH),
+					th_fake_token("ghp_", 30, 4, 0), path,
+					1, 1));
+	text = fx_render(report_csv, &l, 0);
+	for (i = 0; text[i]; i++)
+		cr_assert(((unsigned char)text[i] >= 0x20 &&
+			   (unsigned char)text[i] != 0x7f) ||
+				  text[i] == '\r' || text[i] == '\n',
+			  "raw byte 0x%02x in %s", (unsigned char)text[i], text);
+	csv_parse(text, &t);
+	cr_assert_str_eq(t.cell[1][column(&t, "path")],
+			 "a,\\x1b[2J\\x1b]0;t\\x07\\x7f\\xc2\\x9b"
+			 "\\xe2\\x80\\xae.txt");
+	csv_free(&t);
+	free(text);
+	finding_list_release(&l);
+}
+
 Test(report_csv, provenance_places_baseline_and_shown_secret)
 {
 	struct finding_list l = FINDING_LIST_INIT;

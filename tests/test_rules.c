@@ -1,6 +1,7 @@
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
@@ -237,6 +238,41 @@ Test(rules, empty_keyword)
 		     "  - id: r\n"
 		     "    pattern: 'x'\n"
 		     "    keywords: ['a', '']\n", want);
+}
+
+/* A NUL in a string would cut it short: "ab\0cd" is not "ab". */
+Test(rules, nul_in_a_pattern_or_keyword_is_an_error)
+{
+	static const char *const pattern[] = { "test.yaml:3:", "rule 'r'",
+					       "'pattern' contains a NUL byte",
+					       NULL };
+	static const char *const keyword[] = { "test.yaml:4:", "rule 'r'",
+					       "'keywords' contains a NUL byte",
+					       NULL };
+
+	expect_error("rules:\n"
+		     "  - id: r\n"
+		     "    pattern: \"ab\\0cd\"\n", pattern);
+	expect_error("rules:\n"
+		     "  - id: r\n"
+		     "    pattern: 'x'\n"
+		     "    keywords: [\"k\\0z\"]\n", keyword);
+}
+
+/* Deep nesting is refused before libyaml spends quadratic time on it. */
+Test(rules, nesting_depth_is_capped, .timeout = 10)
+{
+	static const char *const want[] = { "test.yaml:1:", "nested deeper "
+					    "than 64 levels", NULL };
+	size_t n = 200000, i;
+	char *yaml = malloc(n + 1);
+
+	cr_assert_not_null(yaml);
+	for (i = 0; i < n; i++)
+		yaml[i] = '[';
+	yaml[n] = '\0';
+	expect_error(yaml, want);
+	free(yaml);
 }
 
 Test(rules, wrong_types)
