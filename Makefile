@@ -105,7 +105,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" check
 
 scan: $(BUILD)/leakgate
-	$(BUILD)/leakgate scan .
+	$(BUILD)/leakgate scan --respect-gitignore .
 
 # Times leakgate against the floors (git cat-file, rg) and the peers, all in
 # one run, and rewrites bench/RESULTS.md; BENCH="history files" picks

@@ -16,6 +16,7 @@ struct location {
 	char *author_email;
 	int64_t author_time;	/* seconds since the epoch */
 	int author_tz;		/* minutes east of UTC */
+	char *subject;		/* the commit's subject line, or NULL */
 };
 
 enum finding_status {
@@ -76,6 +77,9 @@ struct finding {
 	size_t offset;			/* of the secret in the scanned bytes */
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
+	int git_ignored;		/* scan: in a file git ignores */
+	char *context;			/* the line, secret redacted, or NULL */
+	int at_head;			/* history: -1 unknown, 0 gone, 1 still at HEAD */
 	struct verification verified;
 	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
 	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */

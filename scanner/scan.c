@@ -1,6 +1,7 @@
 #include "scan.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 /* Items a thread takes from the queue at once. */
 #define WORKER_RUN 64
 #define BINARY_PROBE 8192u
+/* Seconds between progress lines: about ten a second at most. */
+#define PROGRESS_INTERVAL 0.1
 
 /* ---- line ranges -------------------------------------------------------- */
 
@@ -93,6 +96,8 @@ struct scan_queue {
 	const struct scan_options *opts;
 	struct scan_stats stats;	/* guarded by lock */
 	struct timespec started, last_progress;
+	/* What the workers have scanned so far, for the progress line. */
+	_Atomic uint64_t live_items, live_bytes;
 };
 
 static size_t item_weight(const struct scan_item *item)
@@ -114,18 +119,34 @@ static double since(const struct timespec *t0)
 	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * Calls the progress callback at most PROGRESS_INTERVAL apart, under the
+ * queue's lock: warnings (also under it) and the line never interleave.
+ */
 static void maybe_progress(struct scan_queue *q)
 {
 	struct scan_stats snapshot;
 
-	if (!q->opts->progress || since(&q->last_progress) < 0.25)
+	if (!q->opts->progress || since(&q->last_progress) < PROGRESS_INTERVAL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->last_progress);
 	pthread_mutex_lock(&q->lock);
 	snapshot = q->stats;
-	pthread_mutex_unlock(&q->lock);
+	snapshot.items = atomic_load_explicit(&q->live_items,
+					      memory_order_relaxed);
+	snapshot.bytes = atomic_load_explicit(&q->live_bytes,
+					      memory_order_relaxed);
 	snapshot.seconds = since(&q->started);
 	q->opts->progress(&snapshot, q->opts->progress_payload);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void scan_queue_progress(struct scan_queue *q, uint64_t done, uint64_t total)
+{
+	pthread_mutex_lock(&q->lock);
+	q->stats.progress_done = done;
+	q->stats.progress_total = total;
+	pthread_mutex_unlock(&q->lock);
 }
 
 static size_t queue_pop(struct scan_queue *q, struct scan_item *out,
@@ -170,6 +191,7 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 		scan_item_release(item);
 		return 1;
 	}
+	q->stats.queued += item->kind != SCAN_ITEM_MESSAGE;
 	q->ring[(q->head + q->count) % QUEUE_MAX_ITEMS] = *item;
 	q->count++;
 	q->bytes += w;
@@ -614,6 +636,11 @@ static void scan_one(struct worker *w, struct scan_item *item)
 		else
 			w->items++;
 		w->bytes += b.len;
+		atomic_fetch_add_explicit(&w->q->live_items,
+					  item->kind != SCAN_ITEM_MESSAGE,
+					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&w->q->live_bytes, b.len,
+					  memory_order_relaxed);
 	}
 	if (b.handle && w->src->release)
 		w->src->release(b.handle);
@@ -633,6 +660,9 @@ static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
 			scan_one(w, &run[i]);
 		scan_item_release(&run[i]);
 	}
+	/* Once the walk is done the producer drains the queue: still report. */
+	if (w == w->q->producer)
+		maybe_progress(w->q);
 }
 
 static void *worker_main(void *arg)

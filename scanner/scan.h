@@ -120,6 +120,9 @@ struct scan_stats {
 	uint64_t known;		/* items skipped as scanned before (--store) */
 	uint64_t findings;
 	double seconds;
+	/* The producer's own count of a known total (history: commits). */
+	uint64_t progress_done, progress_total;
+	uint64_t queued;	/* files or blobs pushed so far */
 };
 
 struct scan_options {
@@ -161,6 +164,11 @@ int scan_queue_push_message(struct scan_queue *q, const char *path,
 /* Lets a producer report a warning (such as an unreadable directory). */
 void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Tells the progress line how far the producer is through a total it
+ * knows in advance (history: commits walked of all to walk).
+ */
+void scan_queue_progress(struct scan_queue *q, uint64_t done, uint64_t total);
 /* Counts a skip seen by the producer (a file over the size cap). */
 void scan_queue_skip(struct scan_queue *q, enum scan_skip kind);
 /* Threads to run for a --threads value (0: one per online core). */
