@@ -161,6 +161,16 @@ void location_release(struct location *l)
 	memset(l, 0, sizeof(*l));
 }
 
+int finding_fingerprint_chosen(const char *fp, char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(fp, names[i]))
+			return 1;
+	return !n;
+}
+
 void finding_free(struct finding *f)
 {
 	size_t i;

@@ -108,6 +108,9 @@ struct finding_list {
 void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
 			 char out[FINGERPRINT_HEX + 1]);
 
+/* Whether fingerprint fp is among names[0..n) (none named: every one is). */
+int finding_fingerprint_chosen(const char *fp, char *const *names, size_t n);
+
 /*
  * A new finding for match m at path (copied); NULL when out of memory.
  * A match with parts gets a fingerprint over every part: the pair is
