@@ -10,7 +10,7 @@ _leakgate()
 		case $w in
 		-f|-o|-j|--format|--output|--threads|--rules|--config|--baseline|\
 		--ignore-file|--repo|--ref|--since|--home|--repos|--exit-code|\
-		--fail-on|--max-file-size|--rule|--status|--reason|--export|\
+		--fail-on|--min-confidence|--max-file-size|--rule|--status|--reason|--export|\
 		--import|--purge-plan) ((i++)) ;;
 		-*) ;;
 		*) cmd=$w; break ;;
@@ -19,6 +19,7 @@ _leakgate()
 	case $prev in
 	-f|--format) COMPREPLY=($(compgen -W "text json jsonl sarif csv junit" -- "$cur")); return ;;
 	--fail-on) COMPREPLY=($(compgen -W "critical high medium low live" -- "$cur")); return ;;
+	--min-confidence) COMPREPLY=($(compgen -W "low medium high checksum" -- "$cur")); return ;;
 	--status) COMPREPLY=($(compgen -W "open false-positive accepted-risk revoked" -- "$cur")); return ;;
 	-o|--output|--rules|--config|--baseline|--ignore-file|--export|--import|--purge-plan)
 		COMPREPLY=($(compgen -f -- "$cur")); return ;;

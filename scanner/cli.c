@@ -20,7 +20,7 @@ enum long_only {
 	OPT_REPOS, OPT_VERSION, OPT_CONFIG, OPT_NO_CONFIG, OPT_RESPECT_GITIGNORE,
 	OPT_VERIFY, OPT_ONLY_VERIFIED, OPT_ACCESS_MAP, OPT_YES, OPT_RULE,
 	OPT_STORE, OPT_STATUS, OPT_REASON, OPT_EXPORT, OPT_IMPORT,
-	OPT_PURGE_PLAN, OPT_GITHUB_URL, OPT_CA_FILE, OPT_VERIFY_TIMEOUT,
+	OPT_PURGE_PLAN, OPT_GITHUB_URL, OPT_CA_FILE, OPT_VERIFY_TIMEOUT, OPT_MIN_CONFIDENCE,
 };
 
 /* The commands, as bits of an option's `commands` mask. */
@@ -115,6 +115,9 @@ static const struct cli_option options[] = {
 	  OPT_IN_CONFIG, "exit status when there are findings (default 1)" },
 	{ "fail-on", OPT_FAIL_ON, required_argument, "SEVERITY", C_REPORTS,
 	  OPT_IN_CONFIG, "only findings this severe or worse fail" },
+	{ "min-confidence", OPT_MIN_CONFIDENCE, required_argument, "LEVEL",
+	  C_REPORTS, OPT_IN_CONFIG,
+	  "drop findings below low, medium, high or checksum" },
 	{ "quiet", 'q', no_argument, NULL, C_REPORTS | C_VERIFY | C_RULES, 0,
 	  "no summary line" },
 	{ "no-progress", OPT_NO_PROGRESS, no_argument, NULL, C_SCANS,
@@ -369,6 +372,10 @@ static int take_option(struct cli *c, int opt, const char *arg,
 		if (severity_parse(arg, &c->fail_on))
 			return fail(shown, "critical, high, medium, low or live", arg);
 		c->fail_on_set = 1;
+		return 0;
+	case OPT_MIN_CONFIDENCE:
+		if (confidence_parse(arg, &c->min_confidence))
+			return fail(shown, "low, medium, high or checksum", arg);
 		return 0;
 	case OPT_VERIFY: c->verify = 1; return 0;
 	case OPT_ONLY_VERIFIED: c->only_verified = c->verify = 1; return 0;

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "confidence.h"
 #include "rules.h"
 #include "scan.h"
 
@@ -41,6 +42,7 @@ struct cli {
 	int exit_code;			/* status when there are findings */
 	int fail_on_set;
 	enum severity fail_on;
+	enum confidence min_confidence;	/* findings below are dropped */
 	int quiet;
 	int no_progress;
 

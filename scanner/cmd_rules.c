@@ -42,6 +42,7 @@ static json_t *rule_json(const struct rule *rule)
 			    string_array(&rule->negative_examples));
 	json_object_set_new(j, "requires", string_array(&rule->requires));
 	json_object_set_new(j, "references", string_array(&rule->references));
+	json_object_set_new(j, "verify", string_array(&rule->verify));
 	json_object_set_new(j, "remediation",
 			    string_or_null(rule->remediation));
 	return j;
@@ -176,6 +177,8 @@ static int rules_show(const struct run *r, const struct cli *c)
 	show_parts(rule);
 	show_field("remediation:", rule->remediation);
 	show_list("references", &rule->references);
+	/* What --verify sends where: the exchange, as the rule declares it. */
+	show_list("verify", &rule->verify);
 	show_list("examples", &rule->examples);
 	show_list("negative examples", &rule->negative_examples);
 	return EXIT_CLEAN;

@@ -66,6 +66,7 @@ struct engine_worker {
 	/* The blob being scanned and its lazily built newline index. */
 	const char *data;
 	size_t len;
+	const char *path;	/* of the blob, or NULL */
 	size_t *newlines;
 	size_t n_newlines, newlines_alloc;
 	int newlines_built;
@@ -74,11 +75,6 @@ struct engine_worker {
 	size_t reported;	/* matches handed to the callback, ever */
 	size_t last_match_end;	/* end of the latest pattern match */
 };
-
-const char *confidence_name(enum confidence c)
-{
-	return c == CONFIDENCE_CHECKSUM ? "checksum" : "pattern";
-}
 
 /* ---- building ----------------------------------------------------------- */
 
@@ -442,8 +438,21 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 	/* A token whose checksum is right was minted, not typed as a stand-in. */
 	if (v != VALIDATE_VALID && placeholder_match(s, len))
 		return 0;
-	*conf = v == VALIDATE_VALID ? CONFIDENCE_CHECKSUM : CONFIDENCE_PATTERN;
+	if (v == VALIDATE_VALID)
+		*conf = CONFIDENCE_CHECKSUM;
+	else
+		*conf = r->generic ? CONFIDENCE_MEDIUM : CONFIDENCE_HIGH;
 	return 1;
+}
+
+/* A rule's plaintext check (plain.h): the value in its place, graded. */
+static int classified(const struct engine_worker *w, const struct rule *r,
+		      size_t match, size_t off, size_t len,
+		      enum confidence *conf)
+{
+	struct plain_candidate c = { w->data, w->len, match, off, len, w->path };
+
+	return !r->classify || r->classify(&c, conf);
 }
 
 /*
@@ -555,14 +564,16 @@ static int find_parts(struct engine_worker *w, const struct rule *r,
 	return 1;
 }
 
-static int report(struct engine_worker *w, const struct rule *r, size_t off,
-		  size_t len, const char *detail,
+/* Reports the secret data[off..off+len) of a match that starts at match. */
+static int report(struct engine_worker *w, const struct rule *r, size_t match,
+		  size_t off, size_t len, const char *detail,
 		  const struct engine_callbacks *cb)
 {
 	struct engine_match m;
 	size_t idx;
 
-	if (!secret_passes(w, r, w->data + off, len, &m.confidence))
+	if (!secret_passes(w, r, w->data + off, len, &m.confidence) ||
+	    !classified(w, r, match, off, len, &m.confidence))
 		return 0;
 	if (!w->newlines_built && build_newlines(w))
 		return LG_ERR_NOMEM;
@@ -601,7 +612,8 @@ static int on_credential(const struct credstore_cred *c, void *payload)
 	/* A span outside the blob would be a parser's bug: never read it. */
 	if (c->offset > w->len || c->len > w->len - c->offset)
 		return 0;
-	ctx->stop = report(w, ctx->r, c->offset, c->len, c->detail, ctx->cb);
+	ctx->stop = report(w, ctx->r, c->offset, c->offset, c->len, c->detail,
+			   ctx->cb);
 	if (ctx->stop)
 		return -1;
 	return w->reported > before;
@@ -654,8 +666,8 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 		pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
 		w->last_match_end = ov[1];
 		if ((int)g < rc && ov[2 * g] != PCRE2_UNSET) {
-			int stop = report(w, r, ov[2 * g], ov[2 * g + 1] - ov[2 * g],
-					  NULL, cb);
+			int stop = report(w, r, ov[0], ov[2 * g],
+					  ov[2 * g + 1] - ov[2 * g], NULL, cb);
 			if (stop)
 				return stop;
 		}
@@ -786,7 +798,8 @@ static int run_windows(struct engine_worker *w, size_t rule, const char *path,
 	return rc;
 }
 
-static void reset_blob(struct engine_worker *w, const char *data, size_t len)
+static void reset_blob(struct engine_worker *w, const char *data, size_t len,
+		       const char *path)
 {
 	size_t i;
 
@@ -796,6 +809,7 @@ static void reset_blob(struct engine_worker *w, const char *data, size_t len)
 	w->oom = 0;
 	w->data = data;
 	w->len = len;
+	w->path = path;
 	w->newlines_built = 0;
 	w->allow_line = 0;
 }
@@ -826,7 +840,7 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 	size_t i;
 	int rc = 0, any_path = 1;
 
-	reset_blob(w, data, len);
+	reset_blob(w, data, len, path);
 	if (e->db && len &&
 	    hs_scan(e->db, data, (unsigned)len, 0, w->scratch, on_keyword, w) !=
 		    HS_SUCCESS &&
@@ -844,7 +858,7 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 		if (any_path || !r->path_src)
 			rc = run_whole(w, r, path, cb);
 	}
-	reset_blob(w, NULL, 0);
+	reset_blob(w, NULL, 0, NULL);
 	return rc;
 }
 
@@ -854,9 +868,9 @@ int engine_scan_rule(struct engine_worker *w, const struct rule *r,
 {
 	int rc;
 
-	reset_blob(w, data, len);
+	reset_blob(w, data, len, NULL);
 	rc = run_whole(w, r, NULL, cb);
-	reset_blob(w, NULL, 0);
+	reset_blob(w, NULL, 0, NULL);
 	return rc;
 }
 

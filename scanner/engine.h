@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "confidence.h"
 #include "rules.h"
 
 struct lg_error;
@@ -25,12 +26,6 @@ struct lg_error;
 struct engine;
 struct engine_worker;
 
-enum confidence {
-	CONFIDENCE_PATTERN = 0, /* the pattern matched */
-	CONFIDENCE_CHECKSUM,	/* ... and the token's own checksum is right */
-};
-
-const char *confidence_name(enum confidence c);
 
 /* A part of a credential that comes in parts (rule->requires). */
 struct engine_part {

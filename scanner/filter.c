@@ -634,3 +634,16 @@ void filter_release(struct filter *f)
 	free(f->baseline);
 	memset(f, 0, sizeof(*f));
 }
+
+void filter_min_confidence(struct finding_list *l, enum confidence min)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->items[i]->confidence < min)
+			finding_free(l->items[i]);
+		else
+			l->items[kept++] = l->items[i];
+	}
+	l->n = kept;
+}

@@ -109,6 +109,9 @@ void filter_apply(struct filter *f, struct finding_list *l, int new_only);
  */
 int filter_group(struct finding_list *l, struct lg_error *err);
 
+/* Drops (and frees) the findings of l whose confidence is below min. */
+void filter_min_confidence(struct finding_list *l, enum confidence min);
+
 void filter_release(struct filter *f);
 
 #endif

@@ -85,6 +85,7 @@ static void rule_free(struct rule *r)
 		free(r->lazy);
 	}
 	free(r->validate_name);
+	free(r->classify_name);
 	free(r->parser_name);
 	/* allow[] is only made by rule_compile(). */
 	for (i = 0; r->allow && i < r->allow_src.n; i++)
@@ -401,6 +402,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_bool(ld, v, key, &r->companion);
 	if (!strcmp(key, "validate"))
 		return get_string(ld, v, key, &r->validate_name);
+	if (!strcmp(key, "classify"))
+		return get_string(ld, v, key, &r->classify_name);
 	if (!strcmp(key, "parser"))
 		return get_string(ld, v, key, &r->parser_name);
 	if (!strcmp(key, "path"))
@@ -520,6 +523,11 @@ static int compile_rule(struct loader *ld, struct rule *r,
 	if (r->validate_name && !(r->validate = validate_lookup(r->validate_name))) {
 		snprintf(what, sizeof(what), "unknown validator '%.100s'",
 			 r->validate_name);
+		return load_fail(ld, node, what);
+	}
+	if (r->classify_name && !(r->classify = plain_lookup(r->classify_name))) {
+		snprintf(what, sizeof(what), "unknown classify '%.100s'",
+			 r->classify_name);
 		return load_fail(ld, node, what);
 	}
 	for (i = 0; i < r->keywords.n; i++)
@@ -825,6 +833,7 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	    copy_string(&r->pattern, b->pattern) ||
 	    copy_string(&r->parser_name, b->parser_name) ||
 	    copy_string(&r->validate_name, b->validate_name) ||
+	    copy_string(&r->classify_name, b->classify_name) ||
 	    copy_string(&r->path_src, b->path_src) ||
 	    copy_string(&r->origin, b->origin) ||
 	    copy_string(&r->remediation, b->remediation) ||
@@ -853,9 +862,12 @@ static int load_stored(struct rule_set *rs, const struct rule *b,
 		r->parser = credstore_lookup(r->parser_name);
 	if (r->validate_name)
 		r->validate = validate_lookup(r->validate_name);
-	if ((r->parser_name && !r->parser) || (r->validate_name && !r->validate))
+	if (r->classify_name)
+		r->classify = plain_lookup(r->classify_name);
+	if ((r->parser_name && !r->parser) || (r->validate_name && !r->validate) ||
+	    (r->classify_name && !r->classify))
 		return lg_error_set(err, LG_ERR_PARSE,
-				    "%s: rule '%s': unknown parser or validator",
+				    "%s: rule '%s': unknown parser, validator or classify",
 				    r->origin, r->id);
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "credstore.h"
+#include "plain.h"
 #include "validate.h"
 
 struct lg_error;
@@ -50,6 +51,8 @@ struct rule {
 	double min_entropy;	/* 0: no floor */
 	char *validate_name;	/* NULL: no validator */
 	validate_fn validate;
+	char *classify_name;	/* NULL: no plaintext check (plain.h) */
+	plain_fn classify;	/* decides, and grades, each match */
 	struct string_list allow_src;
 	pcre2_code **allow;
 	char *path_src;		/* NULL: every path */

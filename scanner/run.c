@@ -270,12 +270,16 @@ static void warn_ignores(const struct cli *c, const struct filter *f)
 	}
 }
 
-/* Ignore file, baseline, --new-only and --group, in that order. */
+/*
+ * --min-confidence, ignore file, baseline, --new-only and --group, in
+ * that order.
+ */
 static int filter_findings(struct run *r, struct finding_list *l)
 {
 	struct lg_error err = LG_ERROR_INIT;
 	int rc = 0;
 
+	filter_min_confidence(l, r->cli->min_confidence);
 	filter_apply(&r->filter, l, r->cli->new_only);
 	warn_ignores(r->cli, &r->filter);
 	if (r->has_store)

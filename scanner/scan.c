@@ -298,15 +298,18 @@ static int on_match(const struct engine_match *m, void *payload)
 }
 
 /*
- * How specific a rule is: a broad rule (a URL with a password, a generic
- * assignment) yields to a provider's pattern, and a pattern to a
+ * How specific a rule is: the plaintext detector (a broad rule with a
+ * classify check) yields to any other rule on the same bytes, a broad
+ * rule (an SMTP password) to a provider's pattern, and a pattern to a
  * credential-store parser, which knows the user and host as well.
  */
 static int rank(const struct finding *f)
 {
 	if (f->rule->parser)
+		return 3;
+	if (!f->rule->generic)
 		return 2;
-	return f->rule->generic ? 0 : 1;
+	return f->rule->classify ? 0 : 1;
 }
 
 struct span {
@@ -414,6 +417,7 @@ static void drop_shadowed(struct finding_list *l, size_t first)
 	if (spans && shadowed) {
 		mark_shadowed(l, first, 1, spans, shadowed);
 		mark_shadowed(l, first, 2, spans, shadowed);
+		mark_shadowed(l, first, 3, spans, shadowed);
 		mark_absorbed(l, first, spans, shadowed);
 		for (i = first; i < l->n; i++) {
 			if (shadowed[i - first])

@@ -338,6 +338,14 @@ static const struct {
 	{ "ghr_", validate_github_crc32 },  { "npm_", validate_npm_crc32 },
 	{ "glsa_", validate_grafana_crc32 },
 	{ "github_pat_", validate_github_fine_grained },
+	{ "glpat-", validate_gitlab_routable },	{ "gldt-", validate_gitlab_routable },
+	{ "glrt-", validate_gitlab_routable },	{ "glcbt-", validate_gitlab_routable },
+	{ "glptt-", validate_gitlab_routable },	{ "glft-", validate_gitlab_routable },
+	{ "gloas-", validate_gitlab_routable },
+	{ "glagent-", validate_gitlab_routable },
+	{ "glsoat-", validate_gitlab_routable },
+	{ "glimt-", validate_gitlab_routable },
+	{ "glffct-", validate_gitlab_routable },
 };
 
 enum validate_result validate_known_token(const char *secret, size_t len)

@@ -44,8 +44,9 @@ enum validate_result validate_github_fine_grained(const char *secret,
 enum validate_result validate_npm_crc32(const char *secret, size_t len);
 /*
  * The check of whatever checksummed format the secret has, told by its
- * prefix (ghp_, gho_, ghu_, ghs_, ghr_, npm_, glsa_, github_pat_), or
- * unknown: so a token inside a URL or an assignment is checked as well.
+ * prefix (ghp_, gho_, ghu_, ghs_, ghr_, npm_, glsa_, github_pat_, GitLab's
+ * glpat- and kin), or unknown: so a token inside a URL or an assignment is
+ * checked as well.
  */
 enum validate_result validate_known_token(const char *secret, size_t len);
 /*

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "verify_aws.h"
 #include "verify_github.h"
 #include "verify_spec.h"
 #include "banned.h"
@@ -65,16 +66,35 @@ void verify_options_release(struct verify_options *o)
 	o->http.url_map = NULL;
 }
 
+/* The secret access key found with an AWS access key id, or NULL. */
+static const char *aws_pair(const struct finding *f)
+{
+	size_t i;
+
+	if (strncmp(f->rule->id, "aws-", 4) || strncmp(f->secret, "A", 1))
+		return NULL;
+	for (i = 0; i < f->n_parts; i++)
+		if (!strcmp(f->parts[i].rule->id, "aws-secret-access-key-value"))
+			return f->parts[i].secret;
+	return NULL;
+}
+
 int verify_supported(const struct rule *r, const char *secret)
 {
 	const char *kind = github_token_kind(secret);
 
-	return (kind && strcmp(kind, "refresh")) || r->verify.n;
+	return (kind && strcmp(kind, "refresh")) || r->verify.n ||
+	       !strcmp(r->id, "aws-access-key-id") ||
+	       !strcmp(r->id, "aws-temporary-access-key-id");
 }
 
-int verify_secret(struct verification *out, const struct rule *r,
-		  const char *secret, size_t len, const struct verify_options *o)
+int verify_secret(struct verification *out, const struct finding *f,
+		  const struct verify_options *o)
 {
+	const struct rule *r = f->rule;
+	const char *secret = f->secret;
+	size_t len = f->secret_len;
+
 	memset(out, 0, sizeof(*out));
 	/* A secret with a NUL cannot go into a request as it is. */
 	if (memchr(secret, '\0', len) || !verify_supported(r, secret)) {
@@ -85,7 +105,11 @@ int verify_secret(struct verification *out, const struct rule *r,
 		verify_github(out, secret, o->access_map, &o->http);
 		return 0;
 	}
-	return verify_spec_run(out, r, secret, &o->http);
+	if (aws_pair(f)) {
+		verify_aws(out, secret, aws_pair(f), &o->http);
+		return 0;
+	}
+	return verify_spec_run(out, f, &o->http);
 }
 
 /* ---- a pool over the distinct secrets ---------------------------------- */
@@ -106,8 +130,7 @@ static void *pool_worker(void *arg)
 
 	while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
 		const struct finding *f = p->unique[i];
-		if (verify_secret(&p->results[i], f->rule, f->secret,
-				  f->secret_len, p->o))
+		if (verify_secret(&p->results[i], f, p->o))
 			atomic_store(&p->failed, 1);
 	}
 	return NULL;

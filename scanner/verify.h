@@ -30,12 +30,12 @@ int verify_options_init(struct verify_options *o, const char *github_url,
 void verify_options_release(struct verify_options *o);
 
 /*
- * Checks one secret found by rule r and fills out (out->facts owned by the
+ * Checks the secret of finding f (with its parts, for a credential that
+ * comes in parts) and fills out (out->facts owned by the
  * caller afterwards).  Never fails as a whole: a network failure is
  * VERIFY_ERROR with the reason among the facts.  Returns 0 or LG_ERR_NOMEM.
  */
-int verify_secret(struct verification *out, const struct rule *r,
-		  const char *secret, size_t len,
+int verify_secret(struct verification *out, const struct finding *f,
 		  const struct verify_options *o);
 
 /* Non-zero when leakgate has a check for secrets of rule r shaped like secret. */

@@ -89,8 +89,13 @@ static struct curl_slist *header_list(const struct string_list *headers)
 
 static void set_options(CURL *c, const char *method, const char *url,
 			struct curl_slist *h, const char *body,
+			const struct http_auth *auth,
 			struct http_response *out, const struct http_options *o)
 {
+	if (auth) {
+		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, auth->aws_sigv4);
+		curl_easy_setopt(c, CURLOPT_USERPWD, auth->userpwd);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
@@ -163,8 +168,8 @@ static long retry_after(const struct http_response *res)
 
 static int http_once(struct http_response *out, const char *method,
 		     const char *url, const struct string_list *headers,
-		     const char *body, const struct http_options *o,
-		     struct lg_error *err)
+		     const char *body, const struct http_auth *auth,
+		     const struct http_options *o, struct lg_error *err)
 {
 	struct buf target = BUF_INIT;
 	struct curl_slist *h = NULL;
@@ -189,7 +194,7 @@ static int http_once(struct http_response *out, const char *method,
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		goto done;
 	}
-	set_options(c, method, target.ptr, h, body, out, o);
+	set_options(c, method, target.ptr, h, body, auth, out, o);
 	if ((cc = curl_easy_perform(c)) != CURLE_OK) {
 		rc = lg_error_set(err, LG_ERR_IO, "%s: %s", host,
 				  curl_easy_strerror(cc));
@@ -209,12 +214,20 @@ int http_request(struct http_response *out, const char *method,
 		 const char *body, const struct http_options *o,
 		 struct lg_error *err)
 {
+	return http_request_auth(out, method, url, headers, body, NULL, o, err);
+}
+
+int http_request_auth(struct http_response *out, const char *method,
+		      const char *url, const struct string_list *headers,
+		      const char *body, const struct http_auth *auth,
+		      const struct http_options *o, struct lg_error *err)
+{
 	long wait;
 	int tries, rc = 0;
 
 	for (tries = 0; tries < HTTP_TRIES; tries++) {
 		http_response_release(out);
-		if ((rc = http_once(out, method, url, headers, body, o, err)))
+		if ((rc = http_once(out, method, url, headers, body, auth, o, err)))
 			return rc;
 		if ((wait = retry_after(out)) < 0 || tries + 1 == HTTP_TRIES)
 			return 0;

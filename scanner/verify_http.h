@@ -56,6 +56,18 @@ int http_request(struct http_response *out, const char *method,
 		 const char *body, const struct http_options *o,
 		 struct lg_error *err);
 
+/* Request signing by libcurl, for providers that sign instead of sending a token. */
+struct http_auth {
+	const char *aws_sigv4;	/* CURLOPT_AWS_SIGV4 "aws:amz:REGION:SERVICE" */
+	const char *userpwd;	/* the key id and secret, "ID:SECRET" */
+};
+
+/* http_request() with the request signed as auth says. */
+int http_request_auth(struct http_response *out, const char *method,
+		      const char *url, const struct string_list *headers,
+		      const char *body, const struct http_auth *auth,
+		      const struct http_options *o, struct lg_error *err);
+
 /*
  * The value of header name (case-insensitive) in r, trimmed, into out
  * (NUL-terminated, cut to outlen); returns 0 or -1 when absent.

@@ -9,6 +9,7 @@
 #include "banned.h"
 
 static const char *const spec_keys[] = { "method", "url", "headers", "body",
+					 "basic-user", "basic-password",
 					 "live", "invalid", "live-body",
 					 "fields" };
 
@@ -76,7 +77,8 @@ int verify_spec_check(const struct string_list *spec, struct lg_error *err)
 
 /* ---- templates --------------------------------------------------------- */
 
-static int add_basic(struct buf *b, const char *secret)
+/* Base64 of user:password (secret: with password NULL). */
+static int add_basic(struct buf *b, const char *user, const char *password)
 {
 	static const char digits[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -85,7 +87,8 @@ static int add_basic(struct buf *b, const char *secret)
 	unsigned v;
 	int rc = 0;
 
-	if (buf_adds(&raw, secret) || buf_addch(&raw, ':'))
+	if (buf_adds(&raw, user) || buf_addch(&raw, ':') ||
+	    (password && buf_adds(&raw, password)))
 		rc = -1;
 	for (i = 0; !rc && i < raw.len; i += 3) {
 		const unsigned char *p = (const unsigned char *)raw.ptr + i;
@@ -118,19 +121,41 @@ static int add_percent(struct buf *b, const char *s)
 	return rc ? -1 : 0;
 }
 
-/* tmpl with {secret} / {secret_basic} filled in; NULL when out of memory. */
-static char *expand(const char *tmpl, const char *secret, int in_url)
+/* The secret of f's part found by rule id (id_len bytes), or "". */
+static const char *part_of(const struct finding *f, const char *id,
+			   size_t id_len)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_parts; i++)
+		if (strlen(f->parts[i].rule->id) == id_len &&
+		    !strncmp(f->parts[i].rule->id, id, id_len))
+			return f->parts[i].secret;
+	return "";
+}
+
+static int add_value(struct buf *b, const char *v, int in_url)
+{
+	return in_url ? add_percent(b, v) : buf_adds(b, v);
+}
+
+/* tmpl with {secret}, {part:ID}, {secret_basic} filled in; NULL: out of memory. */
+static char *expand(const char *tmpl, const struct finding *f, int in_url)
 {
 	struct buf b = BUF_INIT;
-	const char *p = tmpl;
+	const char *p = tmpl, *end;
 	int rc = 0;
 
 	while (*p && !rc) {
 		if (!strncmp(p, "{secret}", 8)) {
-			rc = in_url ? add_percent(&b, secret) : buf_adds(&b, secret);
+			rc = add_value(&b, f->secret, in_url);
 			p += 8;
+		} else if (!strncmp(p, "{part:", 6) && (end = strchr(p, '}'))) {
+			rc = add_value(&b, part_of(f, p + 6, (size_t)(end - p - 6)),
+				       in_url);
+			p = end + 1;
 		} else if (!strncmp(p, "{secret_basic}", 14)) {
-			rc = add_basic(&b, secret);
+			rc = add_basic(&b, f->secret, NULL);
 			p += 14;
 		} else {
 			rc = buf_addch(&b, *p++);
@@ -211,30 +236,61 @@ static void judge(struct verification *out, const struct string_list *spec,
 	}
 }
 
-int verify_spec_run(struct verification *out, const struct rule *r,
-		    const char *secret, const struct http_options *o)
+/* "Authorization: Basic ..." from basic-user / basic-password, or NULL. */
+static char *basic_header(const struct string_list *spec,
+			  const struct finding *f, int *failed)
 {
+	const char *u = spec_get(spec, "basic-user");
+	const char *pw = spec_get(spec, "basic-password");
+	char *user = NULL, *password = NULL;
+	struct buf b = BUF_INIT;
+
+	if (!u)
+		return NULL;
+	user = expand(u, f, 0);
+	password = expand(pw ? pw : "", f, 0);
+	if (!user || !password || buf_adds(&b, "Authorization: Basic ") ||
+	    add_basic(&b, user, password) || buf_addch(&b, '\0')) {
+		buf_release(&b);
+		*failed = 1;
+	}
+	free(user);
+	free(password);
+	return b.ptr ? buf_detach(&b) : NULL;
+}
+
+int verify_spec_run(struct verification *out, const struct finding *f,
+		    const struct http_options *o)
+{
+	const struct rule *r = f->rule;
+	int failed = 0;
 	struct http_response res = HTTP_RESPONSE_INIT;
 	struct string_list headers = { NULL, 0 };
 	struct lg_error err = LG_ERROR_INIT;
 	const char *method = spec_get(&r->verify, "method"), *v;
-	char *url = expand(spec_get(&r->verify, "url"), secret, 1), *body = NULL;
+	char *url = expand(spec_get(&r->verify, "url"), f, 1), *body = NULL;
 	size_t i;
 	int rc = 0;
 
-	headers.items = calloc(r->verify.n + 1, sizeof(char *));
+	headers.items = calloc(r->verify.n + 2, sizeof(char *));
 	if ((v = spec_get(&r->verify, "body")))
-		body = expand(v, secret, 0);
+		body = expand(v, f, 0);
 	if (!url || !headers.items || (v && !body)) {
 		rc = LG_ERR_NOMEM;
 		goto done;
 	}
 	for (i = 0; i < r->verify.n; i++)
 		if ((v = item_value(r->verify.items[i], "headers")) &&
-		    !(headers.items[headers.n++] = expand(v, secret, 0))) {
+		    !(headers.items[headers.n++] = expand(v, f, 0))) {
 			rc = LG_ERR_NOMEM;
 			goto done;
 		}
+	if ((headers.items[headers.n] = basic_header(&r->verify, f, &failed)))
+		headers.n++;
+	if (failed) {
+		rc = LG_ERR_NOMEM;
+		goto done;
+	}
 	if (http_request(&res, method ? method : "GET", url, &headers, body,
 			 o, &err)) {
 		out->state = VERIFY_ERROR;

