@@ -7,7 +7,8 @@ DESTDIR ?=
 BUILD ?= build
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
-PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate libcurl sqlite3 libcrypto
+PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate libcurl sqlite3 libcrypto \
+	libarchive
 
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
@@ -104,7 +105,7 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" check
 
 scan: $(BUILD)/leakgate
-	$(BUILD)/leakgate scan .
+	$(BUILD)/leakgate scan --respect-gitignore .
 
 # Times leakgate against the floors (git cat-file, rg) and the peers, all in
 # one run, and rewrites bench/RESULTS.md; BENCH="history files" picks

@@ -10,7 +10,8 @@ _leakgate()
 		case $w in
 		-f|-o|-j|--format|--output|--threads|--rules|--config|--baseline|\
 		--ignore-file|--repo|--ref|--since|--home|--repos|--exit-code|\
-		--fail-on|--min-confidence|--max-file-size|--rule|--status|--reason|--export|\
+		--fail-on|--min-confidence|--max-file-size|--max-decode-depth|--max-archive-depth|\
+		--rule|--status|--reason|--export|\
 		--import|--purge-plan) ((i++)) ;;
 		-*) ;;
 		*) cmd=$w; break ;;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +124,18 @@ void buf_release(struct buf *b)
 	b->len = b->alloc = 0;
 }
 
+/* How long a stoppable read waits before it looks at the stop flag again. */
+#define READ_POLL_MS 100
+
+/* Whether fd has input (or an end or error) within READ_POLL_MS. */
+static int readable_soon(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+	int r = poll(&p, 1, READ_POLL_MS);
+
+	return r > 0 || (r < 0 && errno != EINTR);
+}
+
 int buf_read_fd_until(struct buf *b, int fd, const char *path, size_t max,
 		      volatile int *stop, struct lg_error *err)
 {
@@ -135,6 +148,12 @@ int buf_read_fd_until(struct buf *b, int fd, const char *path, size_t max,
 		if (buf_grow(b, 65536))
 			return lg_error_set(err, LG_ERR_NOMEM,
 					    "%s: out of memory", path);
+		/*
+		 * The signal that sets *stop may go to another thread and
+		 * never interrupt this read: wait for input a while at a time.
+		 */
+		if (stop && !readable_soon(fd))
+			continue;
 		n = read(fd, b->ptr + b->len, b->alloc - b->len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;

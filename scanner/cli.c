@@ -20,7 +20,8 @@ enum long_only {
 	OPT_REPOS, OPT_VERSION, OPT_CONFIG, OPT_NO_CONFIG, OPT_RESPECT_GITIGNORE,
 	OPT_VERIFY, OPT_ONLY_VERIFIED, OPT_ACCESS_MAP, OPT_YES, OPT_RULE,
 	OPT_STORE, OPT_STATUS, OPT_REASON, OPT_EXPORT, OPT_IMPORT,
-	OPT_PURGE_PLAN, OPT_GITHUB_URL, OPT_CA_FILE, OPT_VERIFY_TIMEOUT, OPT_MIN_CONFIDENCE,
+	OPT_PURGE_PLAN, OPT_GITHUB_URL, OPT_CA_FILE, OPT_VERIFY_TIMEOUT,
+	OPT_MIN_CONFIDENCE, OPT_DECODE_DEPTH, OPT_ARCHIVE_DEPTH,
 };
 
 /* The commands, as bits of an option's `commands` mask. */
@@ -141,6 +142,11 @@ static const struct cli_option options[] = {
 	  "scan files git ignores (the default)" },
 	{ "respect-gitignore", OPT_RESPECT_GITIGNORE, no_argument, NULL, C_SCAN,
 	  OPT_IN_CONFIG, "skip files git ignores" },
+	{ "max-decode-depth", OPT_DECODE_DEPTH, required_argument, "N", C_SCANS,
+	  OPT_IN_CONFIG, "levels of base64/hex/percent/escaped text decoded "
+	  "(default 2, 0: off)" },
+	{ "max-archive-depth", OPT_ARCHIVE_DEPTH, required_argument, "N", C_SCANS,
+	  OPT_IN_CONFIG, "archives within archives opened (default 3, 0: off)" },
 	{ "repo", OPT_REPO, required_argument, "DIR", C_GIT | C_HOOK | C_STORES, 0,
 	  "the repository (default: the current directory's)" },
 	{ "ref", OPT_REF, required_argument, "REF", C_HISTORY, 0,
@@ -417,6 +423,16 @@ static int take_option(struct cli *c, int opt, const char *arg,
 		return 0;
 	case OPT_NO_IGNORE: c->no_ignore = 1; return 0;
 	case OPT_RESPECT_GITIGNORE: c->respect_gitignore = 1; return 0;
+	case OPT_DECODE_DEPTH:
+		if (parse_int(arg, 0, DECODE_MAX_DEPTH, &n))
+			return fail("--max-decode-depth", "0 to 8", arg);
+		c->max_decode_depth = (unsigned)n;
+		return 0;
+	case OPT_ARCHIVE_DEPTH:
+		if (parse_int(arg, 0, DECODE_MAX_ARCHIVE_DEPTH, &n))
+			return fail("--max-archive-depth", "0 to 8", arg);
+		c->max_archive_depth = (unsigned)n;
+		return 0;
 	case OPT_REPO: c->repo = arg; return 0;
 	case OPT_REF: return push(&c->refs, &c->n_refs, arg);
 	case OPT_SINCE: c->since = arg; return 0;
@@ -516,6 +532,8 @@ int cli_parse(struct cli *c, int argc, char **argv)
 	c->color = -1;
 	c->exit_code = EXIT_FOUND;
 	c->max_file_size = 10u << 20;
+	c->max_decode_depth = DECODE_DEFAULT_DEPTH;
+	c->max_archive_depth = DECODE_DEFAULT_ARCHIVE_DEPTH;
 	opterr = 1;
 	optind = 1;
 	/* getopt's messages start with argv[0]: "leakgate:", not a full path. */

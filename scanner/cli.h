@@ -58,6 +58,8 @@ struct cli {
 	size_t max_file_size;
 	int no_ignore;
 	int respect_gitignore;
+	unsigned max_decode_depth;	/* levels of encoded text decoded */
+	unsigned max_archive_depth;	/* archives within archives opened */
 
 	/* git */
 	const char *repo;

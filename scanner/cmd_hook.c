@@ -320,11 +320,31 @@ done:
 	return rc;
 }
 
+/*
+ * Moves a hook leakgate did not write to path.leakgate-backup (never over
+ * an earlier backup), so that --force loses nothing.
+ */
+static int backup_hook(const char *path, struct buf *backup,
+		       struct lg_error *err)
+{
+	struct stat st;
+
+	if (buf_addf(backup, "%s.leakgate-backup", path))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	if (!lstat(backup->ptr, &st))
+		return lg_error_set(err, LG_ERR_USAGE, "%s exists: move it away "
+				    "before replacing %s again", backup->ptr,
+				    path);
+	if (rename(path, backup->ptr))
+		return lg_error_errno(err, errno, "%s", backup->ptr);
+	return 0;
+}
+
 static int install_one(const char *dir, const struct hook *h, int force,
 		       struct lg_error *err)
 {
-	struct buf path = BUF_INIT;
-	int owner, rc;
+	struct buf path = BUF_INIT, backup = BUF_INIT;
+	int owner, rc = 0;
 
 	if (buf_addf(&path, "%s/%s", dir, h->name))
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
@@ -333,14 +353,20 @@ static int install_one(const char *dir, const struct hook *h, int force,
 		rc = lg_error_set(err, LG_ERR_USAGE,
 				  "%s exists and leakgate did not write it: "
 				  "merge it by hand, or replace it with "
-				  "--force", path.ptr);
-	else
-		rc = write_hook(path.ptr, h, err);
-	if (!rc)
-		printf("leakgate: %s %s hook: %s\n",
-		       owner == 0 ? "replaced the" : "installed the", h->name,
+				  "--force (it is kept as %s.leakgate-backup)",
+				  path.ptr, h->name);
+	else if (owner == 0)
+		rc = backup_hook(path.ptr, &backup, err);
+	if (!rc && (rc = write_hook(path.ptr, h, err)) && backup.ptr)
+		rename(backup.ptr, path.ptr);	/* put the user's hook back */
+	if (!rc && owner == 0)
+		printf("leakgate: replaced the %s hook: %s (the old one is "
+		       "kept as %s)\n", h->name, path.ptr, backup.ptr);
+	else if (!rc)
+		printf("leakgate: installed the %s hook: %s\n", h->name,
 		       path.ptr);
 	buf_release(&path);
+	buf_release(&backup);
 	return rc;
 }
 

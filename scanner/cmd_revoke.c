@@ -66,17 +66,6 @@ static int tokens_from_lines(struct token_list *t, const struct buf *in)
 	return 0;
 }
 
-/* Whether a finding's fingerprint is among the ones named (none: all). */
-static int wanted(const char *fp, char *const *names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(fp, names[i]))
-			return 1;
-	return !n;
-}
-
 /* The secrets of a JSON report (made with --show-secrets). */
 static int tokens_from_report(struct token_list *t, const struct buf *in,
 			      const char *path, char *const *names, size_t n)
@@ -94,7 +83,7 @@ static int tokens_from_report(struct token_list *t, const struct buf *in,
 	json_array_foreach(doc, i, f) {
 		const char *fp = json_string_value(json_object_get(f, "fingerprint"));
 		const char *s = json_string_value(json_object_get(f, "secret"));
-		if (rc || !fp || !s || !wanted(fp, names, n))
+		if (rc || !fp || !s || !finding_fingerprint_chosen(fp, names, n))
 			continue;
 		if (json_is_true(json_object_get(f, "redacted"))) {
 			snprintf(msg, sizeof(msg), "%s: the report is redacted: "

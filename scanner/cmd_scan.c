@@ -40,6 +40,7 @@ int cmd_scan(const struct cli *c)
 	if (check_paths(paths, n) || run_init(&r, c))
 		return EXIT_ERROR;
 	source_fs_init(&src, paths, n, c->no_ignore, c->max_file_size);
+	src.respect_gitignore = c->respect_gitignore;
 	status = run_scan(&r, &src.base, "files");
 	run_release(&r);
 	return status;

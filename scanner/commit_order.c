@@ -155,6 +155,8 @@ int commit_provenance(struct location *l, git_repository *repo,
 		rc = set_str(&l->author_name, a->name);
 		if (!rc)
 			rc = set_str(&l->author_email, a->email);
+		if (!rc && git_commit_summary(c))
+			rc = set_str(&l->subject, git_commit_summary(c));
 	}
 	git_commit_free(c);
 	git_error_clear();

@@ -586,6 +586,8 @@ static int report(struct engine_worker *w, const struct rule *r, size_t match,
 	m.offset = off;
 	place(w, off, &m.line, &m.column);
 	m.detail = detail;
+	m.line_text = w->data + line_start(w, idx);
+	m.line_len = line_end(w, idx) - line_start(w, idx);
 	m.n_parts = 0;
 	if (r->requires.n && !find_parts(w, r, &m))
 		return 0;

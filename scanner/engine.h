@@ -44,6 +44,8 @@ struct engine_match {
 	size_t column;		/* 1-based, in bytes */
 	enum confidence confidence;
 	const char *detail;	/* a parser's words (user, host), or NULL */
+	const char *line_text;	/* the secret's line, borrowed, or NULL */
+	size_t line_len;	/* without its newline */
 	struct engine_part parts[RULE_MAX_REQUIRES];	/* the companions found */
 	size_t n_parts;
 };

@@ -504,6 +504,19 @@ static int config_drops(struct filter *f, struct finding *fd,
 	return drop_places(f, &t, fd, scratch);
 }
 
+/* 1 when fd goes: allowlisted, ignored, or known with new_only. */
+static int drops(struct filter *f, struct finding *fd, int new_only,
+		 struct buf *scratch)
+{
+	if (config_drops(f, fd, scratch) || ignore_finding(f, fd, scratch))
+		return 1;
+	if (f->n_baseline &&
+	    bsearch(fd->fingerprint, f->baseline, f->n_baseline,
+		    sizeof(*f->baseline), cmp_fingerprint))
+		fd->status = FINDING_BASELINE;
+	return new_only && fd->status == FINDING_BASELINE;
+}
+
 void filter_apply(struct filter *f, struct finding_list *l, int new_only)
 {
 	struct buf scratch = BUF_INIT;
@@ -511,19 +524,14 @@ void filter_apply(struct filter *f, struct finding_list *l, int new_only)
 
 	for (i = 0; i < l->n; i++) {
 		struct finding *fd = l->items[i];
-		if (config_drops(f, fd, &scratch) ||
-		    ignore_finding(f, fd, &scratch)) {
+		size_t places = 1 + fd->more_count;
+
+		if (drops(f, fd, new_only, &scratch)) {
+			f->dropped += places;
 			finding_free(fd);
 			continue;
 		}
-		if (f->n_baseline &&
-		    bsearch(fd->fingerprint, f->baseline, f->n_baseline,
-			    sizeof(*f->baseline), cmp_fingerprint))
-			fd->status = FINDING_BASELINE;
-		if (new_only && fd->status == FINDING_BASELINE) {
-			finding_free(fd);
-			continue;
-		}
+		f->dropped += places - (1 + fd->more_count);
 		l->items[kept++] = fd;
 	}
 	l->n = kept;
@@ -532,26 +540,42 @@ void filter_apply(struct filter *f, struct finding_list *l, int new_only)
 
 /* ---- grouping ---- */
 
-/* Orders list positions by fingerprint, then position. */
-static int cmp_by_fingerprint(const void *a, const void *b, void *payload)
+/* 0 when a and b belong in one group: the same secret (and path). */
+static int group_key_cmp(const struct finding *a, const struct finding *b,
+			 int by_path)
 {
-	const struct finding_list *l = payload;
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = memcmp(l->items[i]->fingerprint, l->items[j]->fingerprint,
-		       FINGERPRINT_HEX);
+	int c = memcmp(a->fingerprint, b->fingerprint, FINGERPRINT_HEX);
 
+	return c || !by_path ? c : strcmp(a->where.path, b->where.path);
+}
+
+struct group_sort {
+	const struct finding_list *l;
+	int by_path;	/* filter_fold: the oldest commit first in a group */
+};
+
+/* Orders list positions by group, then (folding) age, then position. */
+static int cmp_by_group(const void *a, const void *b, void *payload)
+{
+	const struct group_sort *gs = payload;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	const struct finding *x = gs->l->items[i], *y = gs->l->items[j];
+	int c = group_key_cmp(x, y, gs->by_path);
+
+	if (!c && gs->by_path)
+		c = (x->where.author_time > y->where.author_time) -
+		    (x->where.author_time < y->where.author_time);
 	return c ? c : (i > j) - (i < j);
 }
 
-/* The end of the run of order[] that shares order[first]'s fingerprint. */
+/* The end of the run of order[] in order[first]'s group. */
 static size_t group_end(const struct finding_list *l, const size_t *order,
-			size_t first)
+			size_t first, int by_path)
 {
-	const char *fp = l->items[order[first]]->fingerprint;
+	const struct finding *f = l->items[order[first]];
 	size_t end = first + 1;
 
-	while (end < l->n &&
-	       !memcmp(l->items[order[end]]->fingerprint, fp, FINGERPRINT_HEX))
+	while (end < l->n && !group_key_cmp(l->items[order[end]], f, by_path))
 		end++;
 	return end;
 }
@@ -589,28 +613,41 @@ static void group_move(struct finding *keep, struct finding *from)
 	finding_free(from);
 }
 
-int filter_group(struct finding_list *l, struct lg_error *err)
+/* Folds `from` into keep, counting its places; frees it. */
+static void fold_move(struct finding *keep, struct finding *from)
 {
+	keep->more_count += 1 + from->more_count;
+	finding_free(from);
+}
+
+/* Sorted positions of l, by group; NULL when out of memory. */
+static size_t *group_order(const struct finding_list *l, int by_path)
+{
+	struct group_sort gs = { l, by_path };
 	size_t *order = malloc((l->n ? l->n : 1) * sizeof(*order));
-	size_t i, j, end, kept = 0;
+	size_t i;
 
 	if (!order)
-		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		return NULL;
 	for (i = 0; i < l->n; i++)
 		order[i] = i;
-	qsort_r(order, l->n, sizeof(*order), cmp_by_fingerprint, l);
-	/* Reserve every group's room first, so that failing changes nothing. */
+	qsort_r(order, l->n, sizeof(*order), cmp_by_group, &gs);
+	return order;
+}
+
+/* Merges each group into its first finding; keeps list order otherwise. */
+static void group_merge(struct finding_list *l, const size_t *order,
+			int by_path)
+{
+	size_t i, j, end, kept = 0;
+
 	for (i = 0; i < l->n; i = end) {
-		end = group_end(l, order, i);
-		if (group_reserve(l, order, i, end)) {
-			free(order);
-			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		}
-	}
-	for (i = 0; i < l->n; i = end) {
-		end = group_end(l, order, i);
+		end = group_end(l, order, i, by_path);
 		for (j = i + 1; j < end; j++) {
-			group_move(l->items[order[i]], l->items[order[j]]);
+			if (by_path)
+				fold_move(l->items[order[i]], l->items[order[j]]);
+			else
+				group_move(l->items[order[i]], l->items[order[j]]);
 			l->items[order[j]] = NULL;
 		}
 	}
@@ -618,6 +655,35 @@ int filter_group(struct finding_list *l, struct lg_error *err)
 		if (l->items[i])
 			l->items[kept++] = l->items[i];
 	l->n = kept;
+}
+
+int filter_group(struct finding_list *l, struct lg_error *err)
+{
+	size_t *order = group_order(l, 0);
+	size_t i, end;
+
+	if (!order)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	/* Reserve every group's room first, so that failing changes nothing. */
+	for (i = 0; i < l->n; i = end) {
+		end = group_end(l, order, i, 0);
+		if (group_reserve(l, order, i, end)) {
+			free(order);
+			return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+		}
+	}
+	group_merge(l, order, 0);
+	free(order);
+	return 0;
+}
+
+int filter_fold(struct finding_list *l, struct lg_error *err)
+{
+	size_t *order = group_order(l, 1);
+
+	if (!order)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	group_merge(l, order, 1);
 	free(order);
 	return 0;
 }

@@ -50,9 +50,10 @@ struct filter {
 	char (*baseline)[FINGERPRINT_HEX + 1];	/* sorted, lower-case */
 	size_t n_baseline;
 	struct config *config;	/* borrowed allowlists, or NULL */
+	size_t dropped;		/* places filter_apply removed */
 };
 
-#define FILTER_INIT { NULL, NULL, 0, NULL, NULL, 0, NULL }
+#define FILTER_INIT { NULL, NULL, 0, NULL, NULL, 0, NULL, 0 }
 
 /*
  * The repository root whose .leakgateignore applies when a scan starts at
@@ -111,6 +112,14 @@ int filter_group(struct finding_list *l, struct lg_error *err);
 
 /* Drops (and frees) the findings of l whose confidence is below min. */
 void filter_min_confidence(struct finding_list *l, enum confidence min);
+
+/*
+ * Folds the findings of l that share a fingerprint and a path (the
+ * versions of one file that hold one secret) into the one from the
+ * oldest commit: the others only add to its more_count, their places are
+ * not listed.  Returns 0 or LG_ERR_NOMEM (l is then unchanged).
+ */
+int filter_fold(struct finding_list *l, struct lg_error *err);
 
 void filter_release(struct filter *f);
 

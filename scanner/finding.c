@@ -7,6 +7,7 @@
 #define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
+#include "buf.h"
 #include "error.h"
 #include "banned.h"
 
@@ -35,6 +36,33 @@ static void fingerprint(const char *rule_id, const char *secret, size_t len,
 	h = XXH3_128bits_digest(&st);
 	snprintf(out, FINGERPRINT_HEX + 1, "%016llx%016llx",
 		 (unsigned long long)h.high64, (unsigned long long)h.low64);
+}
+
+/* Bytes of the line kept on each side of the secret in a context. */
+#define CONTEXT_SIDE 120
+
+/* The match's line with its secret redacted, trimmed around the secret. */
+static char *context_of(const struct engine_match *m)
+{
+	char red[32];
+	size_t before, after, cut;
+	struct buf b = BUF_INIT;
+	const char *end;
+
+	if (!m->line_text || m->secret < m->line_text ||
+	    m->secret + m->secret_len > m->line_text + m->line_len)
+		return NULL;
+	before = (size_t)(m->secret - m->line_text);
+	end = m->secret + m->secret_len;
+	after = (size_t)(m->line_text + m->line_len - end);
+	if (after && end[after - 1] == '\r')
+		after--;
+	cut = before > CONTEXT_SIDE ? before - CONTEXT_SIDE : 0;
+	finding_redact(m->secret, m->secret_len, red, sizeof(red));
+	buf_add(&b, m->line_text + cut, before - cut);
+	buf_adds(&b, red);
+	buf_add(&b, end, after < CONTEXT_SIDE ? after : CONTEXT_SIDE);
+	return b.ptr ? buf_detach(&b) : NULL;
 }
 
 void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
@@ -87,6 +115,9 @@ struct finding *finding_new(const struct engine_match *m, const char *path)
 	f->where.line = m->line;
 	f->where.column = m->column;
 	f->offset = m->offset;
+	f->at_head = -1;
+	/* Triage help, not a result: a finding is still made without it. */
+	f->context = context_of(m);
 	fingerprint(m->rule->id, m->secret, m->secret_len, m->parts,
 		    m->n_parts, f->fingerprint);
 	return f;
@@ -112,6 +143,7 @@ int location_copy(struct location *dst, const struct location *src)
 	dst->commit = dup_or_null(src->commit, &failed);
 	dst->author_name = dup_or_null(src->author_name, &failed);
 	dst->author_email = dup_or_null(src->author_email, &failed);
+	dst->subject = dup_or_null(src->subject, &failed);
 	if (failed) {
 		location_release(dst);
 		return LG_ERR_NOMEM;
@@ -125,7 +157,18 @@ void location_release(struct location *l)
 	free(l->commit);
 	free(l->author_name);
 	free(l->author_email);
+	free(l->subject);
 	memset(l, 0, sizeof(*l));
+}
+
+int finding_fingerprint_chosen(const char *fp, char *const *names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(fp, names[i]))
+			return 1;
+	return !n;
 }
 
 void finding_free(struct finding *f)
@@ -136,6 +179,7 @@ void finding_free(struct finding *f)
 		return;
 	free(f->secret);
 	free(f->detail);
+	free(f->context);
 	for (i = 0; i < f->n_parts; i++)
 		free(f->parts[i].secret);
 	free(f->parts);

@@ -16,6 +16,7 @@ struct location {
 	char *author_email;
 	int64_t author_time;	/* seconds since the epoch */
 	int author_tz;		/* minutes east of UTC */
+	char *subject;		/* the commit's subject line, or NULL */
 };
 
 enum finding_status {
@@ -24,6 +25,8 @@ enum finding_status {
 };
 
 #define FINGERPRINT_HEX 32
+/* The longest chain of decodings a finding names. */
+#define FINDING_MAX_DECODED 8
 
 /* What a live check (--verify) said of a finding's secret. */
 enum verify_state {
@@ -74,11 +77,21 @@ struct finding {
 	size_t offset;			/* of the secret in the scanned bytes */
 	unsigned char blob[20];		/* git blob id, when has_blob */
 	int has_blob;
+	int git_ignored;		/* scan: in a file git ignores */
+	char *context;			/* the line, secret redacted, or NULL */
+	int at_head;			/* history: -1 unknown, 0 gone, 1 still at HEAD */
 	struct verification verified;
 	const char *triage;		/* static: a decision that keeps it reported ("revoked"), or NULL */
 	char *lifecycle;		/* from the store: "key=value" lines, owned, or NULL */
 	struct finding_part *parts;	/* the companions found with it */
 	size_t n_parts;
+	/*
+	 * The decodings that revealed the secret, outermost first ("base64",
+	 * "percent"...: static strings); none for a secret as stored.
+	 */
+	const char *decoded[FINDING_MAX_DECODED];
+	unsigned n_decoded;
+	size_t member_at;		/* where "!member" starts in the path, or 0 */
 };
 
 struct finding_list {
@@ -94,6 +107,9 @@ struct finding_list {
  */
 void finding_fingerprint(const char *rule_id, const char *secret, size_t len,
 			 char out[FINGERPRINT_HEX + 1]);
+
+/* Whether fingerprint fp is among names[0..n) (none named: every one is). */
+int finding_fingerprint_chosen(const char *fp, char *const *names, size_t n);
 
 /*
  * A new finding for match m at path (copied); NULL when out of memory.

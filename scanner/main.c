@@ -82,8 +82,10 @@ int main(int argc, char **argv)
 	int rc, status = EXIT_ERROR;
 
 	rc = cli_parse(&c, argc, argv);
-	if (rc)
+	if (rc) {
+		cli_release(&c);
 		return rc > 0 ? EXIT_CLEAN : EXIT_ERROR;
+	}
 	if ((cmd = find_command(c.command)))
 		status = run_command(cmd, &c);
 	else

@@ -54,6 +54,38 @@ static int open_replacement(struct output *o, const char *path,
 	return 0;
 }
 
+int output_check(const char *path, struct lg_error *err)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct buf dir = BUF_INIT;
+	struct stat st;
+	int rc = 0;
+
+	if (!path || !strcmp(path, "-"))
+		return 0;
+	if (!stat(path, &st) && S_ISDIR(st.st_mode))
+		return lg_error_set(err, LG_ERR_USAGE, "%s: a directory, "
+				    "not a file", path);
+	/* A device or FIFO is written in place: its directory does not matter. */
+	if (!stat(path, &st) && !S_ISREG(st.st_mode))
+		return access(path, W_OK) ? lg_error_errno(err, errno, "%s",
+							   path) : 0;
+	if (slash)
+		buf_add(&dir, path, (size_t)(slash - path) + (slash == path));
+	else
+		buf_adds(&dir, ".");
+	if (!dir.ptr)
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	else if (stat(dir.ptr, &st) || !S_ISDIR(st.st_mode))
+		rc = lg_error_set(err, LG_ERR_USAGE, "%s: no directory %s",
+				  path, dir.ptr);
+	else if (access(dir.ptr, W_OK))
+		rc = lg_error_errno(err, errno, "%s: cannot write in %s",
+				    path, dir.ptr);
+	buf_release(&dir);
+	return rc;
+}
+
 int output_open(struct output *o, const char *path, struct lg_error *err)
 {
 	struct stat st;

@@ -21,6 +21,12 @@ struct output {
 #define OUTPUT_INIT { NULL, NULL, NULL }
 
 int output_open(struct output *o, const char *path, struct lg_error *err);
+/*
+ * Checks, before a long scan, that a report can be written to path: its
+ * directory exists and is writable and path is not a directory.  NULL
+ * and "-" (stdout) pass.
+ */
+int output_check(const char *path, struct lg_error *err);
 /* Flushes and, for a file, renames it into place.  Returns 0 or an error. */
 int output_commit(struct output *o, struct lg_error *err);
 /* Drops a temporary file that was not committed; safe to call twice. */

@@ -7,6 +7,7 @@
 #include "finding.h"
 #include "scan.h"
 
+struct forge;
 struct lg_error;
 
 struct report_options {
@@ -15,6 +16,7 @@ struct report_options {
 	const struct rule_set *rules;	/* for formats that list every rule */
 	const char *version;
 	int advice;	/* text only: a rule's remediation under its first finding */
+	const struct forge *forge;	/* links to commits and lines, or NULL */
 };
 
 /* Writes findings to out in one format.  Returns 0 or a negative error. */

@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "report.h"
+#include "forge.h"
 #include "banned.h"
 
 /*
@@ -16,8 +17,8 @@
 
 static const char header[] =
 	"rule,name,severity,confidence,secret,fingerprint,status,path,line,"
-	"column,commit,author,email,date,detail,verification,places,"
-	"other_places\r\n";
+	"column,commit,author,email,date,subject,url,line_context,at_head,"
+	"detail,verification,places,other_places\r\n";
 
 enum csv_flags {
 	CSV_PLAIN = 0,
@@ -70,6 +71,23 @@ static void csv_provenance(struct buf *b, const struct location *l)
 	csv_str(b, l->author_name, CSV_UNTRUSTED);
 	csv_str(b, l->author_email, CSV_UNTRUSTED);
 	csv_str(b, when, CSV_PLAIN);
+	csv_str(b, l->subject, CSV_UNTRUSTED);
+}
+
+/* The line's page on the forge, the redacted line, whether still at HEAD. */
+static void csv_triage(struct buf *b, const struct finding *f,
+		       const struct report_options *o)
+{
+	static const char *const at_head[] = { "", "false", "true" };
+	struct buf url = BUF_INIT;
+
+	if (o->forge)
+		forge_line_url(&url, o->forge, f->where.commit, f->where.path,
+			       f->where.line);
+	csv_field(b, url.ptr ? url.ptr : "", url.len, CSV_UNTRUSTED);
+	csv_str(b, f->context, CSV_UNTRUSTED);
+	csv_str(b, at_head[f->at_head + 1], CSV_PLAIN);
+	buf_release(&url);
 }
 
 /* The listed further places, one "path:line:column" per line. */
@@ -103,6 +121,7 @@ static void csv_finding(struct buf *b, const struct finding *f,
 	csv_size(b, f->where.line);
 	csv_size(b, f->where.column);
 	csv_provenance(b, &f->where);
+	csv_triage(b, f, o);
 	csv_str(b, f->detail, CSV_UNTRUSTED);
 	csv_str(b, verify_state_name(f->verified.state), CSV_PLAIN);
 	csv_size(b, 1 + f->more_count);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "forge.h"
 #include "banned.h"
 
 json_t *report_json_string(const char *s, size_t len)
@@ -21,7 +22,24 @@ static json_t *str_or_null(const char *s)
 	return s ? report_json_string(s, strlen(s)) : json_null();
 }
 
-static json_t *location_json(const struct location *l)
+/* The forge's pages of l's commit and line, when the remote is known. */
+static void forge_json(json_t *j, const struct location *l,
+		       const struct report_options *o)
+{
+	struct buf url = BUF_INIT;
+
+	if (!o->forge)
+		return;
+	if (!forge_commit_url(&url, o->forge, l->commit))
+		json_object_set_new(j, "commit_url", json_stringn(url.ptr, url.len));
+	buf_reset(&url);
+	if (!forge_line_url(&url, o->forge, l->commit, l->path, l->line))
+		json_object_set_new(j, "url", json_stringn(url.ptr, url.len));
+	buf_release(&url);
+}
+
+static json_t *location_json(const struct location *l,
+			     const struct report_options *o)
 {
 	json_t *j = json_object();
 	char when[32];
@@ -36,6 +54,9 @@ static json_t *location_json(const struct location *l)
 	json_object_set_new(j, "author", str_or_null(l->author_name));
 	json_object_set_new(j, "email", str_or_null(l->author_email));
 	json_object_set_new(j, "date", json_string(when));
+	if (l->subject)
+		json_object_set_new(j, "commit_subject", str_or_null(l->subject));
+	forge_json(j, l, o);
 	return j;
 }
 
@@ -119,11 +140,23 @@ json_t *report_json_finding(const struct finding *f,
 		json_object_set_new(j, "detail", str_or_null(f->detail));
 	if (f->n_parts)
 		json_object_set_new(j, "companions", parts_json(f, o));
-	loc = location_json(&f->where);
+	if (f->n_decoded) {
+		json_t *chain = json_array();
+		for (i = 0; i < f->n_decoded; i++)
+			json_array_append_new(chain, json_string(f->decoded[i]));
+		json_object_set_new(j, "decoded", chain);
+	}
+	loc = location_json(&f->where, o);
 	json_object_update(j, loc);
 	json_decref(loc);
 	if (f->status == FINDING_BASELINE)
 		json_object_set_new(j, "baseline", json_true());
+	if (f->git_ignored)
+		json_object_set_new(j, "git_ignored", json_true());
+	if (f->context)
+		json_object_set_new(j, "line_context", str_or_null(f->context));
+	if (f->at_head >= 0)
+		json_object_set_new(j, "at_head", json_boolean(f->at_head));
 	if (f->triage)
 		json_object_set_new(j, "triage", json_string(f->triage));
 	if (f->lifecycle)
@@ -139,7 +172,7 @@ json_t *report_json_finding(const struct finding *f,
 	if (f->n_more) {
 		more = json_array();
 		for (i = 0; i < f->n_more; i++)
-			json_array_append_new(more, location_json(&f->more[i]));
+			json_array_append_new(more, location_json(&f->more[i], o));
 		json_object_set_new(j, "locations", more);
 	}
 	guidance_json(j, f->rule);

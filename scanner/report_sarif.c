@@ -66,27 +66,39 @@ static json_t *pascal_name(const char *id)
 	return j;
 }
 
-static json_t *sarif_rule(const struct rule *r)
+/* The rule's remediation (or one line naming the fix) and its references. */
+static json_t *sarif_help(const struct rule *r)
 {
-	struct buf full = BUF_INIT, help = BUF_INIT;
+	struct buf text = BUF_INIT, md = BUF_INIT;
+	size_t i;
 	json_t *j;
 
-	buf_addf(&full, "%s: a credential of this kind was found in the "
-		 "scanned content (rule %s).", r->name, r->id);
 	if (r->remediation)
-		buf_addf(&help, "%s  ", r->remediation);
+		buf_adds(&text, r->remediation);
 	else
-		buf_addf(&help, "Revoke or rotate the %s at its issuer first: "
-			 "removing it from the code does not make it safe.  ",
-			 r->name);
-	buf_adds(&help, "Then remove it from the code (and from history if it "
-		 "was pushed).  A test value that is not a credential can be "
-		 "listed by fingerprint in .leakgateignore, with a reason.");
+		buf_addf(&text, "Revoke the %s at its issuer, then remove it "
+			 "from the code.", r->name);
+	buf_add(&md, text.ptr, text.len);
+	for (i = 0; i < r->references.n; i++)
+		buf_addf(&md, "%s- <%s>", i ? "\n" : "\n\n",
+			 r->references.items[i]);
+	j = json_pack("{s:o, s:o}", "text",
+		      report_json_string(text.ptr, text.len), "markdown",
+		      report_json_string(md.ptr, md.len));
+	buf_release(&text);
+	buf_release(&md);
+	return j;
+}
+
+static json_t *sarif_rule(const struct rule *r)
+{
+	json_t *j;
+
 	j = json_pack("{s:s, s:o, s:o, s:o, s:o, s:{s:s}, s:{s:[s,s,s], s:s}}",
 		      "id", r->id, "name", pascal_name(r->id),
 		      "shortDescription", text_object(r->name),
-		      "fullDescription", text_object(full.ptr),
-		      "help", text_object(help.ptr),
+		      "fullDescription", text_object(r->name),
+		      "help", sarif_help(r),
 		      "defaultConfiguration", "level", sarif_level(r->severity),
 		      "properties", "tags", "security", "secret",
 		      "external/cwe/cwe-798",
@@ -97,8 +109,6 @@ static json_t *sarif_rule(const struct rule *r)
 	     !strncmp(r->references.items[0], "http://", 7)))
 		json_object_set_new(j, "helpUri",
 				    json_string(r->references.items[0]));
-	buf_release(&full);
-	buf_release(&help);
 	return j;
 }
 
@@ -233,8 +243,10 @@ static json_t *sarif_properties(const struct finding *f,
 {
 	static const char *const keys[] = {
 		"severity", "confidence", "detail", "commit", "author", "email",
-		"date", "more_locations", "baseline", "verification",
-		"verification_details", "triage", "lifecycle",
+		"date", "more_locations", "baseline", "git_ignored",
+		"commit_subject", "commit_url", "url", "line_context", "at_head",
+		"verification", "verification_details", "triage", "lifecycle",
+		"decoded",
 	};
 	json_t *all = report_json_finding(f, o), *props = json_object();
 	size_t i;

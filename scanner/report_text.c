@@ -39,7 +39,14 @@ static void text_provenance(struct buf *b, const struct location *l,
 		report_escape(b, l->author_email, strlen(l->author_email));
 		buf_addch(b, '>');
 	}
-	buf_addf(b, " %s%s", when, o->color ? RESET : "");
+	buf_addf(b, " %s", when);
+	if (l->subject) {
+		buf_adds(b, " \"");
+		report_escape(b, l->subject, strlen(l->subject));
+		buf_addch(b, '"');
+	}
+	if (o->color)
+		buf_adds(b, RESET);
 }
 
 /* "  [head: key=value, key=value]", escaped: the values are not ours. */
@@ -131,9 +138,13 @@ static void text_finding(struct buf *b, const struct finding *f,
 		buf_adds(b, "  ");
 		report_escape(b, f->detail, strlen(f->detail));
 	}
+	for (i = 0; i < f->n_decoded; i++)
+		buf_addf(b, "%s%s", i ? "+" : "  decoded:", f->decoded[i]);
 	text_provenance(b, &f->where, o);
 	if (f->status == FINDING_BASELINE)
 		buf_adds(b, "  (baseline)");
+	if (f->git_ignored)
+		buf_adds(b, "  (git-ignored)");
 	text_verification(b, &f->verified);
 	if (f->triage)
 		buf_addf(b, "  (%s)", f->triage);

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "filter.h"
 #include "output.h"
+#include "progress.h"
 #include "report.h"
 #include "version.h"
 #include "banned.h"
@@ -142,6 +143,9 @@ int run_init(struct run *r, const struct cli *c)
 
 	memset(r, 0, sizeof(*r));
 	r->cli = c;
+	/* A report that cannot be written should fail now, not after the scan. */
+	if (output_check(c->output, &err))
+		goto fail;
 	if (!c->no_builtin_rules && rules_load_builtin(&r->rules, &err))
 		goto fail;
 	/* Precedence: --rules over the config's rule files over built-in. */
@@ -179,18 +183,33 @@ void run_release(struct run *r)
 	r->engine = NULL;
 }
 
+/* The progress line on a terminal; the scan calls both under one lock. */
+struct progress_line {
+	const char *what;	/* "files", "blobs" */
+	int drawn;		/* a line is on the screen */
+};
+
+/* A warning first clears the progress line, so it is never drawn over. */
 static void warn_stderr(const char *msg, void *payload)
 {
-	(void)payload;
+	struct progress_line *p = payload;
+
+	if (p->drawn)
+		fputs("\r\033[K", stderr);
+	p->drawn = 0;
 	run_error(msg);
 }
 
 static void progress_stderr(const struct scan_stats *s, void *payload)
 {
-	(void)payload;
-	fprintf(stderr, "\r\033[Kscanned %llu, %.1f MiB, %.1f MiB/s",
-		(unsigned long long)s->items, (double)s->bytes / 1048576.0,
-		s->seconds > 0 ? (double)s->bytes / 1048576.0 / s->seconds : 0.0);
+	struct progress_line *p = payload;
+	struct buf line = BUF_INIT;
+
+	if (!progress_format(&line, s, p->what)) {
+		fprintf(stderr, "\r\033[K%s", line.ptr);
+		p->drawn = 1;
+	}
+	buf_release(&line);
 }
 
 static int use_color(const struct cli *c)
@@ -229,7 +248,7 @@ int run_write_report(struct run *r, const struct finding_list *l)
 	 */
 	struct report_options ro = { c->show_secrets, use_color(c), &r->rules,
 				     LEAKGATE_VERSION,
-				     !c->output && isatty(STDOUT_FILENO) };
+				     !c->output && isatty(STDOUT_FILENO), r->forge };
 	struct output out = OUTPUT_INIT;
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
@@ -286,6 +305,8 @@ static int filter_findings(struct run *r, struct finding_list *l)
 		store_apply_triage(&r->store, l);
 	if (r->cli->group)
 		rc = filter_group(l, &err);
+	else if (r->by_secret)
+		rc = filter_fold(l, &err);
 	if (rc)
 		run_error(err.msg);
 	return rc;
@@ -359,25 +380,35 @@ int run_report(struct run *r, struct finding_list *findings)
 	return exit_status(r->cli, findings);
 }
 
-/* reported: the findings left after the ignore file (--new-only too). */
-static void print_summary(const struct cli *c, const struct scan_stats *s,
-			  size_t reported, const char *what)
+static int cmp_fingerprints(const void *a, const void *b)
 {
-	if (c->quiet)
+	return memcmp(*(const char *const *)a, *(const char *const *)b,
+		      FINGERPRINT_HEX);
+}
+
+/* Distinct secrets among l (0 when out of memory), and their places. */
+static void count_secrets(const struct finding_list *l, size_t *secrets,
+			  size_t *places)
+{
+	const char **fps = malloc((l->n ? l->n : 1) * sizeof(*fps));
+	size_t i;
+
+	*secrets = *places = 0;
+	for (i = 0; i < l->n; i++) {
+		*places += 1 + l->items[i]->more_count;
+		if (fps)
+			fps[i] = l->items[i]->fingerprint;
+	}
+	if (!fps)
 		return;
-	fprintf(stderr, "leakgate: %llu %s", (unsigned long long)s->items, what);
-	if (s->messages)
-		fprintf(stderr, " and %llu commit messages",
-			(unsigned long long)s->messages);
-	fprintf(stderr, " scanned, %.1f MiB, %zu findings", (double)s->bytes /
-		1048576.0, reported);
-	if (s->findings > reported)
-		fprintf(stderr, " (%llu ignored)",
-			(unsigned long long)(s->findings - reported));
-	fprintf(stderr, ", %.2f s", s->seconds);
-	if (s->known)
-		fprintf(stderr, " (%llu already in the store)",
-			(unsigned long long)s->known);
+	qsort(fps, l->n, sizeof(*fps), cmp_fingerprints);
+	for (i = 0; i < l->n; i++)
+		*secrets += !i || cmp_fingerprints(&fps[i - 1], &fps[i]);
+	free(fps);
+}
+
+static void print_skips(const struct scan_stats *s)
+{
 	if (s->skipped[SCAN_SKIP_BINARY] || s->skipped[SCAN_SKIP_TOO_LARGE] ||
 	    s->skipped[SCAN_SKIP_UNREADABLE])
 		fprintf(stderr, " (skipped: %llu binary, %llu too large, "
@@ -385,6 +416,33 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 			(unsigned long long)s->skipped[SCAN_SKIP_BINARY],
 			(unsigned long long)s->skipped[SCAN_SKIP_TOO_LARGE],
 			(unsigned long long)s->skipped[SCAN_SKIP_UNREADABLE]);
+}
+
+/* l: the findings as reported; ignored: the places the filter removed. */
+static void print_summary(const struct cli *c, const struct scan_stats *s,
+			  const struct finding_list *l, size_t ignored,
+			  const char *what)
+{
+	size_t secrets, places;
+
+	if (c->quiet)
+		return;
+	count_secrets(l, &secrets, &places);
+	fprintf(stderr, "leakgate: %llu %s", (unsigned long long)s->items, what);
+	if (s->messages)
+		fprintf(stderr, " and %llu commit messages",
+			(unsigned long long)s->messages);
+	fprintf(stderr, " scanned, %.1f MiB, %zu findings", (double)s->bytes /
+		1048576.0, l->n);
+	if (secrets != l->n || places != l->n)
+		fprintf(stderr, " (%zu secrets in %zu places)", secrets, places);
+	if (ignored)
+		fprintf(stderr, ", %zu places ignored", ignored);
+	fprintf(stderr, ", %.2f s", s->seconds);
+	if (s->known)
+		fprintf(stderr, " (%llu already in the store)",
+			(unsigned long long)s->known);
+	print_skips(s);
 	fputc('\n', stderr);
 }
 
@@ -441,30 +499,42 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	struct finding_list found = FINDING_LIST_INIT;
 	struct scan_stats stats;
 	struct lg_error err = LG_ERROR_INIT;
+	struct progress_line line = { what, 0 };
 	int status;
 
 	memset(&so, 0, sizeof(so));
 	so.threads = c->threads;
 	so.max_file_size = c->max_file_size;
+	decode_options_init(&so.decode);
+	so.decode.max_depth = c->max_decode_depth;
+	so.decode.max_archive_depth = c->max_archive_depth;
+	so.decode.max_member = c->max_file_size;
 	so.warn = warn_stderr;
+	so.warn_payload = &line;
 	so.stop = &r->stop;
-	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO))
+	/* Only a terminal gets a line redrawn in place; a log gets none. */
+	if (!c->no_progress && !c->quiet && isatty(STDERR_FILENO)) {
 		so.progress = progress_stderr;
+		so.progress_payload = &line;
+	}
 	if (store_begin(r, &so))
 		return EXIT_ERROR;
-	if (scan_run(r->engine, src, &so, &found, &stats, &err)) {
+	if (scan_run(r->engine, src, &so, &found, &stats, &err) ||
+	    (r->triage && r->triage(&found, r->triage_payload, &err))) {
+		if (line.drawn)
+			fputs("\r\033[K", stderr);
 		run_error(err.msg);
 		finding_list_release(&found);
 		return EXIT_ERROR;
 	}
-	if (so.progress)
+	if (line.drawn)
 		fputs("\r\033[K", stderr);
 	if (store_end(r, &found)) {
 		finding_list_release(&found);
 		return EXIT_ERROR;
 	}
 	status = run_report(r, &found);
-	print_summary(c, &stats, found.n, what);
+	print_summary(c, &stats, &found, r->filter.dropped, what);
 	if (status == EXIT_CLEAN && src->unreadable_fails &&
 	    stats.skipped[SCAN_SKIP_UNREADABLE]) {
 		run_error("objects that could not be read were not scanned: "

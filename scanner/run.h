@@ -10,6 +10,7 @@
 #include "store.h"
 
 struct config;
+struct forge;
 
 /*
  * What every scanning command shares: loading rules, building the engine,
@@ -27,6 +28,13 @@ struct run {
 	struct store store;
 	int has_store;
 	const char *git_dir;
+	/* Set by the command after run_init; all may stay NULL or 0. */
+	const struct forge *forge;	/* links to commits and lines */
+	/* After the scan, before filtering: adds triage facts (at_head). */
+	int (*triage)(struct finding_list *l, void *payload,
+		      struct lg_error *err);
+	void *triage_payload;
+	int by_secret;		/* fold a secret's versions of a path (filter_fold) */
 };
 
 /*

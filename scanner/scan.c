@@ -1,6 +1,7 @@
 #include "scan.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 /* Items a thread takes from the queue at once. */
 #define WORKER_RUN 64
 #define BINARY_PROBE 8192u
+/* Seconds between progress lines: about ten a second at most. */
+#define PROGRESS_INTERVAL 0.1
 
 /* ---- line ranges -------------------------------------------------------- */
 
@@ -93,6 +96,8 @@ struct scan_queue {
 	const struct scan_options *opts;
 	struct scan_stats stats;	/* guarded by lock */
 	struct timespec started, last_progress;
+	/* What the workers have scanned so far, for the progress line. */
+	_Atomic uint64_t live_items, live_bytes;
 };
 
 static size_t item_weight(const struct scan_item *item)
@@ -114,18 +119,34 @@ static double since(const struct timespec *t0)
 	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
+/*
+ * Calls the progress callback at most PROGRESS_INTERVAL apart, under the
+ * queue's lock: warnings (also under it) and the line never interleave.
+ */
 static void maybe_progress(struct scan_queue *q)
 {
 	struct scan_stats snapshot;
 
-	if (!q->opts->progress || since(&q->last_progress) < 0.25)
+	if (!q->opts->progress || since(&q->last_progress) < PROGRESS_INTERVAL)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &q->last_progress);
 	pthread_mutex_lock(&q->lock);
 	snapshot = q->stats;
-	pthread_mutex_unlock(&q->lock);
+	snapshot.items = atomic_load_explicit(&q->live_items,
+					      memory_order_relaxed);
+	snapshot.bytes = atomic_load_explicit(&q->live_bytes,
+					      memory_order_relaxed);
 	snapshot.seconds = since(&q->started);
 	q->opts->progress(&snapshot, q->opts->progress_payload);
+	pthread_mutex_unlock(&q->lock);
+}
+
+void scan_queue_progress(struct scan_queue *q, uint64_t done, uint64_t total)
+{
+	pthread_mutex_lock(&q->lock);
+	q->stats.progress_done = done;
+	q->stats.progress_total = total;
+	pthread_mutex_unlock(&q->lock);
 }
 
 static size_t queue_pop(struct scan_queue *q, struct scan_item *out,
@@ -170,6 +191,7 @@ int scan_queue_push(struct scan_queue *q, struct scan_item *item)
 		scan_item_release(item);
 		return 1;
 	}
+	q->stats.queued += item->kind != SCAN_ITEM_MESSAGE;
 	q->ring[(q->head + q->count) % QUEUE_MAX_ITEMS] = *item;
 	q->count++;
 	q->bytes += w;
@@ -271,20 +293,76 @@ struct worker {
 	void *state;
 	struct finding_list found;
 	const struct scan_item *item;	/* being scanned */
+	struct decode_worker *dw;
+	const struct decode_view *view;	/* of the item, being scanned */
+	size_t root_first;		/* first finding of the view's file */
+	struct engine_callbacks cb;
 	struct buf content;
 	uint64_t items, messages, bytes, limit_hits;
 	int failed;
 	struct lg_error err;
 };
 
+/*
+ * Non-zero when f, found in decoded text at place p, is already known from
+ * the same run (the secret as stored there, or at a shallower level).
+ */
+static int decoded_twice(const struct worker *w, const struct finding *f,
+			 const struct decode_place *p)
+{
+	size_t i;
+
+	for (i = w->root_first; i < w->found.n; i++) {
+		const struct finding *g = w->found.items[i];
+		if (g->offset >= p->offset && g->offset < p->end &&
+		    !strcmp(g->fingerprint, f->fingerprint))
+			return 1;
+	}
+	return 0;
+}
+
+/* Moves f to the place p of the encoded run it was decoded from. */
+static void place_decoded(struct finding *f, const struct decode_place *p)
+{
+	unsigned i;
+
+	f->where.line = p->line;
+	f->where.column = p->column;
+	f->offset = p->offset;
+	f->n_decoded = p->n_chain < FINDING_MAX_DECODED ? p->n_chain
+							: FINDING_MAX_DECODED;
+	for (i = 0; i < f->n_decoded; i++)
+		f->decoded[i] = decode_kind_name(p->chain[i]);
+}
+
 static int on_match(const struct engine_match *m, void *payload)
 {
 	struct worker *w = payload;
+	const struct decode_view *v = w->view;
+	struct decode_place p;
 	struct finding *f;
+	size_t line = m->line;
 
-	if (w->item->only_lines && !line_ranges_contains(w->item->only_lines, m->line))
+	if (v->level) {
+		decode_place(v, m->offset, &p);
+		if (p.allowed)
+			return 0;
+		line = p.line;
+	}
+	/* An archive's lines are not the diff's: a changed archive is new. */
+	if (w->item->only_lines && !v->in_archive &&
+	    !line_ranges_contains(w->item->only_lines, line))
 		return 0;
-	f = finding_new(m, w->item->path);
+	f = finding_new(m, v->path);
+	if (f && v->in_archive)
+		f->member_at = strlen(w->item->path);
+	if (f && v->level) {
+		place_decoded(f, &p);
+		if (decoded_twice(w, f, &p)) {
+			finding_free(f);
+			return 0;
+		}
+	}
 	if (!f || finding_list_add(&w->found, f)) {
 		finding_free(f);
 		return LG_ERR_NOMEM;
@@ -479,39 +557,90 @@ static int load_item(struct worker *w, struct scan_item *item,
 				item->path, b->len, o->max_file_size);
 		return 1;
 	}
-	if (!o->scan_binary && blob_looks_binary(b)) {
+	if (!o->scan_binary && blob_looks_binary(b) &&
+	    !(b->data && decode_is_archive(&o->decode, b->data, b->len))) {
 		scan_queue_skip(w->q, SCAN_SKIP_BINARY);
 		return 1;
 	}
 	return 0;
 }
 
-static void scan_one(struct worker *w, struct scan_item *item,
-		     const struct engine_callbacks *cb)
+/*
+ * Runs the engine over a view's bytes, or (data NULL) len bytes from fd;
+ * returns 0 or a negative error (an unreadable rest is a warning).
+ */
+static int scan_bytes(struct worker *w, const struct decode_view *v, int fd)
 {
-	size_t first = w->found.n;
+	struct chunk_input in = { v->data, fd, v->len };
+	struct lg_error err = LG_ERROR_INIT;
+	int rc;
+
+	w->view = v;
+	rc = chunk_scan(w->ew, &in, v->path, &w->cb, &w->content,
+			w->q->opts->stop, &err);
+	if (rc == LG_ERR_IO) {
+		scan_queue_warn(w->q, "skipping the rest of %s", err.msg);
+		return 0;
+	}
+	return rc < 0 ? rc : 0;
+}
+
+/* The decode stage's sink: one view of the item through the engine. */
+static int scan_view(const struct decode_view *v, void *payload)
+{
+	struct worker *w = payload;
+
+	if (!v->level) {	/* a file or member begins */
+		drop_shadowed(&w->found, w->root_first);
+		w->root_first = w->found.n;
+	}
+	return scan_bytes(w, v, -1);
+}
+
+static void note_view(const char *msg, void *payload)
+{
+	struct worker *w = payload;
+
+	scan_queue_warn(w->q, "note: %s", msg);
+}
+
+/*
+ * Decodes and scans the item's bytes; bytes read from a descriptor (a
+ * file too large to hold) are scanned in chunks as stored, not decoded.
+ */
+static int scan_blob_bytes(struct worker *w, const struct scan_item *item,
+			   const struct scan_blob *b)
+{
+	struct decode_sink sink = { scan_view, note_view, w };
+	struct decode_view stored = { NULL, b->len, item->path, 0, 0, NULL };
+
+	if (b->data)
+		return decode_blob(w->dw, b->data, b->len, item->path, &sink);
+	return scan_bytes(w, &stored, b->fd);
+}
+
+static void scan_one(struct worker *w, struct scan_item *item)
+{
 	struct scan_blob b;
 
 	w->item = item;
+	w->root_first = w->found.n;
 	if (!load_item(w, item, &b)) {
-		struct chunk_input in = { b.data, b.fd, b.len };
-		struct lg_error err = LG_ERROR_INIT;
-		int rc = chunk_scan(w->ew, &in, item->path, cb, &w->content,
-				    w->q->opts->stop, &err);
-
-		if (rc == LG_ERR_IO)
-			scan_queue_warn(w->q, "skipping the rest of %s",
-					err.msg);
-		else if (rc < 0)
+		if (scan_blob_bytes(w, item, &b) < 0)
 			w->failed = lg_error_set(&w->err, LG_ERR_NOMEM,
 						 "out of memory scanning %s",
 						 item->path);
-		drop_shadowed(&w->found, first);
+		drop_shadowed(&w->found, w->root_first);
 		if (item->kind == SCAN_ITEM_MESSAGE)
 			w->messages++;
 		else
 			w->items++;
 		w->bytes += b.len;
+		atomic_fetch_add_explicit(&w->q->live_items,
+					  item->kind != SCAN_ITEM_MESSAGE,
+					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&w->q->live_bytes, b.len,
+					  memory_order_relaxed);
 	}
 	if (b.handle && w->src->release)
 		w->src->release(b.handle);
@@ -523,15 +652,17 @@ static void scan_one(struct worker *w, struct scan_item *item,
 
 static void scan_run_of(struct worker *w, struct scan_item *run, size_t n)
 {
-	struct engine_callbacks cb = { on_match, on_limit, w };
 	size_t i;
 
 	/* A stop ends the run too: it may hold WORKER_RUN slow items. */
 	for (i = 0; i < n; i++) {
 		if (!stopping(w->q))
-			scan_one(w, &run[i], &cb);
+			scan_one(w, &run[i]);
 		scan_item_release(&run[i]);
 	}
+	/* Once the walk is done the producer drains the queue: still report. */
+	if (w == w->q->producer)
+		maybe_progress(w->q);
 }
 
 static void *worker_main(void *arg)
@@ -567,7 +698,11 @@ static int workers_start(struct worker *ws, unsigned n, struct scan_queue *q,
 		ws[i].q = q;
 		ws[i].e = e;
 		ws[i].src = src;
-		if (engine_worker_new(&ws[i].ew, e, err))
+		ws[i].cb.match = on_match;
+		ws[i].cb.limit = on_limit;
+		ws[i].cb.payload = &ws[i];
+		if (engine_worker_new(&ws[i].ew, e, err) ||
+		    decode_worker_new(&ws[i].dw, &q->opts->decode, err))
 			return err->code;
 		if (src->worker_open && src->worker_open(src, &ws[i].state, err))
 			return err->code;
@@ -601,6 +736,7 @@ static int workers_finish(struct worker *ws, unsigned n, struct scan_queue *q,
 			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		finding_list_release(&ws[i].found);
 		engine_worker_free(ws[i].ew);
+		decode_worker_free(ws[i].dw);
 		if (ws[i].state && ws[i].src->worker_close)
 			ws[i].src->worker_close(ws[i].state);
 		buf_release(&ws[i].content);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "decode.h"
 #include "engine.h"
 #include "finding.h"
 
@@ -119,12 +120,17 @@ struct scan_stats {
 	uint64_t known;		/* items skipped as scanned before (--store) */
 	uint64_t findings;
 	double seconds;
+	/* The producer's own count of a known total (history: commits). */
+	uint64_t progress_done, progress_total;
+	uint64_t queued;	/* files or blobs pushed so far */
 };
 
 struct scan_options {
 	unsigned threads;		/* 0: all cores */
 	size_t max_file_size;		/* 0: no cap */
 	int scan_binary;		/* also scan blobs that look binary */
+	/* Encoded text and archives (decode_options_init() for defaults). */
+	struct decode_options decode;
 	/* Thread-safe warning sink (the scan serialises calls); may be NULL. */
 	void (*warn)(const char *msg, void *payload);
 	void *warn_payload;
@@ -158,6 +164,11 @@ int scan_queue_push_message(struct scan_queue *q, const char *path,
 /* Lets a producer report a warning (such as an unreadable directory). */
 void scan_queue_warn(struct scan_queue *q, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * Tells the progress line how far the producer is through a total it
+ * knows in advance (history: commits walked of all to walk).
+ */
+void scan_queue_progress(struct scan_queue *q, uint64_t done, uint64_t total);
 /* Counts a skip seen by the producer (a file over the size cap). */
 void scan_queue_skip(struct scan_queue *q, enum scan_skip kind);
 /* Threads to run for a --threads value (0: one per online core). */

@@ -686,7 +686,8 @@ static int skip_blob(struct scan_queue *q, const char *path,
 	if (too_large(q, path, len))
 		return 1;
 	if (!o->scan_binary &&
-	    scan_looks_binary(git_blob_rawcontent(blob), len)) {
+	    scan_looks_binary(git_blob_rawcontent(blob), len) &&
+	    !decode_is_archive(&o->decode, git_blob_rawcontent(blob), len)) {
 		scan_queue_skip(q, SCAN_SKIP_BINARY);
 		return 1;
 	}

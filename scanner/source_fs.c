@@ -43,6 +43,9 @@ struct walk {
 	struct dedup seen;	/* files pushed, by device and inode */
 };
 
+/* item.origin of a file git ignores: its findings are marked. */
+#define ORIGIN_GIT_IGNORED 1
+
 static void ignore_close(struct ignore_ctx *ig)
 {
 	gitignore_pop(&ig->rules, 0);
@@ -268,7 +271,8 @@ out:
 }
 
 /* Pushes a file once, however many of the named paths reach it. */
-static int push_file(struct walk *wk, const char *path, const struct stat *st)
+static int push_file(struct walk *wk, const char *path, const struct stat *st,
+		     int ignored)
 {
 	struct scan_item item;
 	struct {
@@ -287,6 +291,7 @@ static int push_file(struct walk *wk, const char *path, const struct stat *st)
 	memset(&item, 0, sizeof(item));
 	if (!(item.path = strdup(path)))
 		return LG_ERR_NOMEM;
+	item.origin = ignored ? ORIGIN_GIT_IGNORED : 0;
 	return scan_queue_push(wk->q, &item);
 }
 
@@ -407,6 +412,24 @@ static int walk_subdir(struct walk *wk, int dfd, const char *name,
 }
 
 /*
+ * The default: a directory git ignores is walked too, everything in it
+ * counting as ignored (and so marked) unless git tracks it.
+ */
+static int walk_marked(struct walk *wk, int dfd, const char *name,
+		       const char *path)
+{
+	int everything = wk->ig.everything, rc = is_ignored(wk, 1);
+
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		wk->ig.everything = 1;
+	rc = walk_dir(wk, dfd, name, path, 0);
+	wk->ig.everything = everything;
+	return rc;
+}
+
+/*
  * Stats name (relative to dfd) without following a symbolic link, except
  * one named on the command line (top): that one is resolved, and
  * *is_link says so.
@@ -445,9 +468,13 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 		skip_errno(wk, path, errno);
 		return 0;
 	}
+	if (S_ISDIR(st.st_mode) && top)
+		return walk_dir(wk, dfd, name, path, 1);
+	/* What git ignores is scanned and marked, unless --respect-gitignore. */
 	if (S_ISDIR(st.st_mode))
-		return top ? walk_dir(wk, dfd, name, path, 1)
-			   : walk_subdir(wk, dfd, name, path);
+		return wk->src->respect_gitignore
+			       ? walk_subdir(wk, dfd, name, path)
+			       : walk_marked(wk, dfd, name, path);
 	if (!S_ISREG(st.st_mode) || is_link) {
 		if (top)
 			skip_unreadable(wk, path, is_link ? "a symbolic link "
@@ -455,9 +482,10 @@ static int walk_path(struct walk *wk, int dfd, const char *name,
 					: "not a regular file");
 		return 0;
 	}
-	if (!top && (skipped = is_skipped(wk, 0)))
+	skipped = top ? 0 : is_skipped(wk, 0);
+	if (skipped < 0 || (skipped && wk->src->respect_gitignore))
 		return skipped < 0 ? skipped : 0;
-	return push_file(wk, path, &st);
+	return push_file(wk, path, &st, skipped);
 }
 
 /*
@@ -616,12 +644,22 @@ static int fs_load(struct scan_source *base, void *state,
 	return rc;
 }
 
+static int fs_annotate(struct scan_source *base, struct finding *f,
+		       struct lg_error *err)
+{
+	(void)base;
+	(void)err;
+	f->git_ignored = f->origin == ORIGIN_GIT_IGNORED;
+	return 0;
+}
+
 void source_fs_init(struct source_fs *src, const char *const *paths,
 		    size_t n_paths, int no_ignore, size_t max_file_size)
 {
 	memset(src, 0, sizeof(*src));
 	src->base.produce = fs_produce;
 	src->base.load = fs_load;
+	src->base.annotate = fs_annotate;
 	src->paths = paths;
 	src->n_paths = n_paths;
 	src->no_ignore = no_ignore;

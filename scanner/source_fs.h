@@ -7,17 +7,19 @@
 
 /*
  * Files under paths ("-" is standard input).  Directories are walked
- * without following symbolic links, `.git` directories are skipped and,
- * inside a git work tree, paths that git would ignore (.gitignore files,
- * .git/info/exclude, core.excludesFile) are skipped unless no_ignore is
- * set.  A file that several of the paths reach (or a hard link to one
- * already read) is read once.
+ * without following symbolic links and `.git` directories are skipped.
+ * Inside a git work tree, paths that git would ignore (.gitignore files,
+ * .git/info/exclude, core.excludesFile) are scanned too and their
+ * findings marked git_ignored; respect_gitignore skips them instead, and
+ * no_ignore reads no ignore rules at all.  A file that several of the
+ * paths reach (or a hard link to one already read) is read once.
  */
 struct source_fs {
 	struct scan_source base;	/* first: the pipeline sees this */
 	const char *const *paths;
 	size_t n_paths;
 	int no_ignore;
+	int respect_gitignore;	/* skip what git ignores, do not mark it */
 	size_t max_file_size;	/* larger files are skipped (0: no cap) */
 	/* A pause point for tests ($LEAKGATE_TEST_PAUSE); see source_fs.c. */
 	const char *pause;

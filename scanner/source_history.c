@@ -213,8 +213,10 @@ static int walk_from(struct source_history *src, struct scan_queue *q,
 		scan_queue_warn(q, "%zu commits are missing from %s (a partial "
 				"or damaged clone): scanned what is there",
 				src->order.missing - missing, src->repo_path);
-	for (i = first, rc = 0; i < src->order.n && !rc; i++)
+	for (i = first, rc = 0; i < src->order.n && !rc; i++) {
+		scan_queue_progress(q, i + 1, src->order.n);
 		rc = walk_commit(src, q, i);
+	}
 	if (rc < 0)
 		return lg_error_set(err, rc, "out of memory walking history");
 	return rc;

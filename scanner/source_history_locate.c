@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "error.h"
 #include "last_tree.h"
 #include "pack_read.h"
@@ -451,11 +452,24 @@ static int walk_parts(struct part *parts, size_t n)
 }
 
 /* Copies the places of f's blob, other than f's own, with provenance. */
+/* a followed by b, in a new string (NULL when out of memory). */
+static char *path_join(const char *a, const char *b)
+{
+	struct buf out = BUF_INIT;
+
+	if (buf_adds(&out, a) || buf_adds(&out, b)) {
+		buf_release(&out);
+		return NULL;
+	}
+	return buf_detach(&out);
+}
+
 static int attach_places(struct locate *lc, struct finding *f,
 			 const struct blob_places *p, struct lg_error *err)
 {
 	struct finding scratch;
-	size_t i;
+	size_t i, blob_path_len = f->member_at ? f->member_at
+					      : strlen(f->where.path);
 	int rc = 0;
 
 	f->more_count = p->count ? p->count - 1 : 0;
@@ -466,7 +480,11 @@ static int attach_places(struct locate *lc, struct finding *f,
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	for (i = 0; i < p->n && !rc; i++) {
 		size_t commit = p->where[i].commit;
-		if (commit == f->origin && !strcmp(p->where[i].path, f->where.path))
+		/* A member of an archive blob is at the same member elsewhere. */
+		const char *member = f->where.path + blob_path_len;
+		if (commit == f->origin &&
+		    strlen(p->where[i].path) == blob_path_len &&
+		    !memcmp(p->where[i].path, f->where.path, blob_path_len))
 			continue;
 		/* Reuse the annotate path so provenance reads the same everywhere. */
 		memset(&scratch, 0, sizeof(scratch));
@@ -474,7 +492,7 @@ static int attach_places(struct locate *lc, struct finding *f,
 		if ((rc = lc->in->source->annotate(lc->in->source, &scratch,
 						   err)))
 			break;
-		scratch.where.path = strdup(p->where[i].path);
+		scratch.where.path = path_join(p->where[i].path, member);
 		scratch.where.line = f->where.line;
 		scratch.where.column = f->where.column;
 		f->more[f->n_more++] = scratch.where;

@@ -40,16 +40,6 @@ static int pick(const struct engine_match *m, void *payload)
 	return 0;
 }
 
-static int wanted(const char *fp, char *const *names, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(fp, names[i]))
-			return 1;
-	return !n;
-}
-
 static void read_secrets(const struct finding *f, git_repository *repo,
 			 struct engine_worker *w, struct purge_pick *p)
 {
@@ -123,7 +113,7 @@ static void print_changes(const struct finding_list *l, git_repository *repo,
 	       "their branches) will be rewritten:\n");
 	for (i = 0; i < l->n; i++) {
 		const struct finding *f = l->items[i];
-		if (!wanted(f->fingerprint, names, n))
+		if (!finding_fingerprint_chosen(f->fingerprint, names, n))
 			continue;
 		for (j = 0; j <= f->n_more; j++) {
 			const struct location *loc = j ? &f->more[j - 1] : &f->where;
@@ -136,7 +126,7 @@ static void print_changes(const struct finding_list *l, git_repository *repo,
 		return;
 	while (!git_reference_next(&ref, it)) {
 		for (i = 0; i < l->n; i++)
-			if (wanted(l->items[i]->fingerprint, names, n) &&
+			if (finding_fingerprint_chosen(l->items[i]->fingerprint, names, n) &&
 			    finding_in_ref(repo, ref, l->items[i])) {
 				printf("  %s\n", git_reference_name(ref));
 				break;
@@ -161,7 +151,7 @@ int store_report_purge_plan(const struct finding_list *l, git_repository *repo,
 	if ((rc = engine_worker_new(&w, e, err)))
 		return rc;
 	for (i = 0; i < l->n; i++)
-		if (l->items[i]->has_blob && wanted(l->items[i]->fingerprint,
+		if (l->items[i]->has_blob && finding_fingerprint_chosen(l->items[i]->fingerprint,
 						    fingerprints, n))
 			read_secrets(l->items[i], repo, w, &p);
 	engine_worker_free(w);

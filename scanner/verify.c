@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,15 @@ int verify_fact(char **facts, const char *key, const char *value)
 fail:
 	buf_release(&b);
 	return -1;
+}
+
+void verify_unexpected(struct verification *v, long status)
+{
+	char text[16];
+
+	v->state = VERIFY_ERROR;
+	snprintf(text, sizeof(text), "%ld", status);
+	verify_fact(&v->facts, "http_status", text);
 }
 
 int verify_options_init(struct verify_options *o, const char *github_url,

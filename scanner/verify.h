@@ -49,6 +49,9 @@ int verify_supported(const struct rule *r, const char *secret);
 int verify_findings(struct finding_list *l, const struct verify_options *o,
 		    struct lg_error *err);
 
+/* An answer that says neither live nor invalid: VERIFY_ERROR, with its status. */
+void verify_unexpected(struct verification *v, long status);
+
 /* Appends "key=value\n" to *facts (a heap string, may be NULL); 0 or -1. */
 int verify_fact(char **facts, const char *key, const char *value);
 

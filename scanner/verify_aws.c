@@ -54,10 +54,7 @@ void verify_aws(struct verification *v, const char *key_id,
 	} else if (res.status == 403) {
 		v->state = VERIFY_INVALID;
 	} else {
-		char status[16];
-		v->state = VERIFY_ERROR;
-		snprintf(status, sizeof(status), "%ld", res.status);
-		verify_fact(&v->facts, "http_status", status);
+		verify_unexpected(v, res.status);
 	}
 done:
 	/* The pair sat in this buffer whole. */

@@ -202,10 +202,7 @@ void verify_github(struct verification *v, const char *token, int want_access,
 	} else if (res.status == 401) {
 		v->state = VERIFY_INVALID;
 	} else {
-		char status[16];
-		v->state = VERIFY_ERROR;
-		snprintf(status, sizeof(status), "%ld", res.status);
-		verify_fact(&v->facts, "http_status", status);
+		verify_unexpected(v, res.status);
 	}
 	http_response_release(&res);
 }

@@ -229,10 +229,7 @@ static void judge(struct verification *out, const struct string_list *spec,
 		   status_listed(spec, "live", res->status)) {
 		out->state = VERIFY_INVALID;
 	} else {
-		char status[16];
-		out->state = VERIFY_ERROR;
-		snprintf(status, sizeof(status), "%ld", res->status);
-		verify_fact(&out->facts, "http_status", status);
+		verify_unexpected(out, res->status);
 	}
 }
 

@@ -70,7 +70,7 @@ struct location *fx_add_place(struct finding *f, const char *path, size_t line,
 
 char *fx_render(report_fn fn, const struct finding_list *l, int show_secrets)
 {
-	struct report_options o = { show_secrets, 0, NULL, "0.0.0-test", 0 };
+	struct report_options o = { show_secrets, 0, NULL, "0.0.0-test", 0, NULL };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	size_t len = 0;

@@ -173,8 +173,23 @@ Test(e2e_hooks, foreign_hooks_are_kept_unless_forced)
 	th_run_release(&r);
 	expect_output(work.ptr, "cat .git/hooks/pre-commit",
 		      "#!/bin/sh\necho mine\n");
-	ok(work.ptr, "leakgate hook install --force");
+	r = in(work.ptr, "leakgate hook install --force");
+	cr_expect_eq(r.status, 0, "%s", r.err);
+	cr_expect(strstr(r.out, "kept as ") &&
+		  strstr(r.out, "pre-commit.leakgate-backup"), "%s", r.out);
+	th_run_release(&r);
 	ok(work.ptr, "grep -q leakgate-hook: .git/hooks/pre-commit");
+	expect_output(work.ptr, "cat .git/hooks/pre-commit.leakgate-backup",
+		      "#!/bin/sh\necho mine\n");
+	/* A second foreign hook never replaces the first one's backup. */
+	th_write(work.ptr, ".git/hooks/pre-commit", "#!/bin/sh\necho two\n");
+	r = in(work.ptr, "leakgate hook install --force");
+	cr_expect_eq(r.status, 2, "%s", r.out);
+	cr_expect(strstr(r.err, "leakgate-backup exists"), "%s", r.err);
+	th_run_release(&r);
+	expect_output(work.ptr, "cat .git/hooks/pre-commit", "#!/bin/sh\necho two\n");
+	ok(work.ptr, "rm .git/hooks/pre-commit .git/hooks/pre-commit.leakgate-backup"
+	   " && leakgate hook install");
 	th_write(work.ptr, ".git/hooks/pre-push", "#!/bin/sh\necho mine\n");
 	ok(work.ptr, "leakgate hook uninstall");
 	ok(work.ptr, "test ! -e .git/hooks/pre-commit");

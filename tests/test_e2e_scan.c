@@ -366,17 +366,23 @@ Test(e2e_scan, gitignore_inside_a_work_tree)
 	plant("build/out.txt", "", 12);
 	plant("sub/debug.log", "", 13);
 	plant("kept.txt", "", 14);
-	r = LG(dir, NULL, "scan", ".");
+	r = LG(dir, NULL, "scan", "--respect-gitignore", ".");
 	cr_assert_eq(r.status, 1);
 	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_assert_eq(strncmp(r.out, "kept.txt:", 9), 0, "%s", r.out);
 	th_run_release(&r);
 	/* The same from outside, naming a subdirectory of the work tree. */
-	r = LG("/", NULL, "scan", dir);
+	r = LG("/", NULL, "scan", "--respect-gitignore", dir);
 	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
+	th_run_release(&r);
+	/* By default what git ignores is scanned too, and marked. */
+	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(th_count(r.out, "\n"), 4, "%s", r.out);
+	cr_assert_eq(th_count(r.out, "(git-ignored)"), 3, "%s", r.out);
 	th_run_release(&r);
 	r = LG(dir, NULL, "scan", "--no-ignore", ".");
 	cr_assert_eq(th_count(r.out, "\n"), 4, "%s", r.out);
+	cr_assert_eq(th_count(r.out, "(git-ignored)"), 0, "%s", r.out);
 	th_run_release(&r);
 	/* A file named on the command line is scanned even if ignored. */
 	r = LG(dir, NULL, "scan", "ignored.txt");
@@ -398,7 +404,12 @@ Test(e2e_scan, tracked_files_are_scanned_whatever_gitignore_says)
 	plant("untracked.txt", "", 18);
 	plant("deep/untracked.txt", "", 19);
 	plant("other/untracked.txt", "", 20);
+	/* By default the untracked ignored ones are scanned too, marked. */
 	r = LG(dir, NULL, "scan", ".");
+	cr_assert_eq(th_count(r.out, "(git-ignored)"), 3, "%s", r.out);
+	cr_assert_eq(th_count(r.out, "\n"), 5, "%s", r.out);
+	th_run_release(&r);
+	r = LG(dir, NULL, "scan", "--respect-gitignore", ".");
 	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
 	cr_assert_eq(th_count(r.out, "\n"), 2, "%s", r.out);
 	cr_assert(strstr(r.out, "\ntracked.txt:1:1") ||
@@ -406,7 +417,7 @@ Test(e2e_scan, tracked_files_are_scanned_whatever_gitignore_says)
 	cr_assert(strstr(r.out, "deep/er/tracked.txt:1:1"), "%s", r.out);
 	th_run_release(&r);
 	/* Named inside the ignored directory: only its tracked file. */
-	r = LG(dir, NULL, "scan", "deep");
+	r = LG(dir, NULL, "scan", "--respect-gitignore", "deep");
 	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_assert(strstr(r.out, "deep/er/tracked.txt:1:1"), "%s", r.out);
 	th_run_release(&r);
@@ -444,7 +455,7 @@ Test(e2e_scan, linked_work_tree_honours_the_shared_excludes)
 	plant("linked/from-info.txt", "", 40);
 	plant("linked/from-global.txt", "", 41);
 	plant("linked/kept.txt", "", 42);
-	r = LG(dir, NULL, "scan", "linked");
+	r = LG(dir, NULL, "scan", "--respect-gitignore", "linked");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_assert_eq(strncmp(r.out, "linked/kept.txt:", 16), 0, "%s", r.out);

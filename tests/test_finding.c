@@ -172,7 +172,7 @@ Test(finding, list_sorts_by_path_line_column_rule)
 Test(finding, location_copy_is_deep)
 {
 	struct location src = { (char *)"p", 1, 2, (char *)"abc", (char *)"n",
-				(char *)"e", 5, 60 };
+				(char *)"e", 5, 60, NULL };
 	struct location dst;
 
 	cr_assert_eq(location_copy(&dst, &src), 0);

@@ -159,7 +159,7 @@ static void fixture_init(struct fixture *fx, const char *path)
 /* Runs one report writer into a string. */
 static char *render(report_fn fn, const struct finding_list *l, int show)
 {
-	struct report_options o = { show, 0, NULL, "test", 0 };
+	struct report_options o = { show, 0, NULL, "test", 0, NULL };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	size_t len = 0;
@@ -266,7 +266,7 @@ Test(report, empty_list)
 Test(report, text_advice_once_per_rule)
 {
 	struct fixture fx;
-	struct report_options o = { 0, 0, NULL, "test", 1 };
+	struct report_options o = { 0, 0, NULL, "test", 1, NULL };
 	struct lg_error err = LG_ERROR_INIT;
 	char *text = NULL;
 	size_t len = 0;
@@ -298,7 +298,7 @@ Test(report, write_errors_give_the_reason)
 {
 	static const char *const formats[] = { "text", "json", "jsonl",
 					       "sarif", "csv", "junit" };
-	struct report_options o = { 0, 0, NULL, "test", 0 };
+	struct report_options o = { 0, 0, NULL, "test", 0, NULL };
 	struct fixture fx;
 	size_t i;
 

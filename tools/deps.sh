@@ -22,6 +22,7 @@ have_pc libcrypto || want libssl-dev
 command -v scdoc >/dev/null 2>&1 || want scdoc
 have_pc libcurl || want libcurl4-openssl-dev
 have_pc sqlite3 || want libsqlite3-dev
+have_pc libarchive || want libarchive-dev
 if [ "${1:-}" = test ]; then
 	have_pc criterion || want libcriterion-dev
 	# The verification tests' stub provider speaks TLS with a CA made by openssl.

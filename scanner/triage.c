@@ -1,0 +1,67 @@
+#include "triage.h"
+
+#include <string.h>
+
+#include "error.h"
+#include "banned.h"
+
+int triage_forge(struct forge *f, git_repository *repo, struct lg_error *err)
+{
+	git_config *cfg = NULL;
+	git_buf url = GIT_BUF_INIT;
+	int rc = 0;
+
+	memset(f, 0, sizeof(*f));
+	/* Not git_remote_lookup: libgit2 1.5 leaks its regex match data. */
+	if (!git_repository_config_snapshot(&cfg, repo) &&
+	    !git_config_get_string_buf(&url, cfg, "remote.origin.url") &&
+	    forge_parse(f, url.ptr))
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	git_buf_dispose(&url);
+	git_config_free(cfg);
+	git_error_clear();
+	return rc;
+}
+
+/* 1 when the blob at path in tree holds secret, 0 when not. */
+static int holds(git_repository *repo, git_tree *tree, const char *path,
+		 const char *secret, size_t len)
+{
+	git_tree_entry *e = NULL;
+	git_blob *blob = NULL;
+	int found = 0;
+
+	if (!git_tree_entry_bypath(&e, tree, path) &&
+	    git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
+	    !git_blob_lookup(&blob, repo, git_tree_entry_id(e)))
+		found = memmem(git_blob_rawcontent(blob),
+			       (size_t)git_blob_rawsize(blob), secret, len) != NULL;
+	git_blob_free(blob);
+	git_tree_entry_free(e);
+	git_error_clear();
+	return found;
+}
+
+int triage_at_head(struct finding_list *l, void *payload, struct lg_error *err)
+{
+	git_repository *repo = payload;
+	git_object *head = NULL;
+	git_tree *tree = NULL;
+	size_t i;
+
+	(void)err;
+	if (git_revparse_single(&head, repo, "HEAD^{tree}")) {
+		git_error_clear();
+		return 0;	/* no HEAD: unknown */
+	}
+	tree = (git_tree *)head;
+	for (i = 0; i < l->n; i++) {
+		struct finding *f = l->items[i];
+
+		if (f->where.commit)
+			f->at_head = holds(repo, tree, f->where.path, f->secret,
+					   f->secret_len);
+	}
+	git_object_free(head);
+	return 0;
+}
