@@ -32,7 +32,7 @@ static const char *const placeholder_words[] = {
 	"yourpassword", "yoursecret", "changeme", "change_me", "change-me",
 	"placeholder", "redacted", "dummy", "replace_me", "replaceme",
 	"insert_", "fake_", "fakefake", "<", ">", "${", "{{", "}}", "$(",
-	"%(", "%s", "*****", "...", "\xe2\x80\xa6", NULL
+	"%s", "*****", "...", "\xe2\x80\xa6", NULL
 };
 
 /* Whole values that are names of a secret, not secrets. */
@@ -40,6 +40,29 @@ static const char *const placeholder_values[] = {
 	"password", "passwd", "secret", "token", "null", "none", "nil",
 	"true", "false", "undefined", "empty", "test", "admin", NULL
 };
+
+/*
+ * A Python named conversion, "%(name)": a template, not a secret. A bare
+ * "%(" is kept, as generated keys (Django's) draw from an alphabet holding
+ * both characters.
+ */
+static int has_named_format(const char *s, size_t len)
+{
+	size_t i, j;
+
+	for (i = 0; i + 3 < len; i++) {
+		if (s[i] != '%' || s[i + 1] != '(' ||
+		    isdigit((unsigned char)s[i + 2]))
+			continue;
+		for (j = i + 2; j < len && (isalnum((unsigned char)s[j]) ||
+					    s[j] == '_');
+		     j++)
+			;
+		if (j > i + 2 && j < len && s[j] == ')')
+			return 1;
+	}
+	return 0;
+}
 
 static int longest_run(const char *s, size_t len, int step)
 {
@@ -67,6 +90,8 @@ int placeholder_match(const char *s, size_t len)
 	for (i = 0; placeholder_values[i]; i++)
 		if (equals_ci(s, len, placeholder_values[i]))
 			return 1;
+	if (has_named_format(s, len))
+		return 1;
 	/* Long bodies (key blocks) legitimately hold runs like "AAAAAAAAAA". */
 	if (len > 256)
 		return 0;

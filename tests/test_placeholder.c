@@ -16,6 +16,7 @@ static const char *const placeholders[] = {
 	"$(cat /run/secrets/token)",
 	"{{ secrets.NPM_TOKEN }}",
 	"%(password)s",
+	"token=%(api_token)r",
 	"your_api_key_here",
 	"YOUR-SECRET-KEY",
 	"changeme",
@@ -65,6 +66,9 @@ static const char *const realistic[] = {
 	"S3cure!Pa55-w0rd#2024",
 	"hunter2hunter2",
 	"p@ssw0rd-for-prod",
+	/* Django's generated keys draw "%(" from their alphabet */
+	"django-insecure-3^xril_av63#fv9^%(+21kkpdhi6@e=ygsn_o0frnzrvcm+a",
+	"q%(8)vt!k2%(",
 };
 
 Test(placeholder, realistic_values_are_kept)
