@@ -151,7 +151,7 @@ gen_tool() {
 	local bin=$WORK/gen-repo
 	[ "$bin" -nt bench/gen-repo.c ] && return 0
 	"${CC:-cc}" -std=c11 -O2 -Wall -Wextra -D_GNU_SOURCE -Iscanner \
-		-o "$bin" bench/gen-repo.c scanner/validate.c -lz ||
+		-o "$bin" bench/gen-repo.c scanner/validate.c -lz -lcrypto ||
 		die "cannot build bench/gen-repo.c"
 }
 
