@@ -162,7 +162,8 @@ int cmd_store(const struct cli *c)
 	/* vacuum keeps the current rule set's rows: it needs the rules. */
 	if (run_init(&r, c))
 		return EXIT_ERROR;
-	store_ruleset_hash(&r.rules, ruleset);
+	store_ruleset_hash(&r.rules, c->max_decode_depth, c->max_archive_depth,
+			   ruleset);
 	if (!open_store(c, &s, &repo, ruleset)) {
 		rc = !strcmp(what, "stats") ? store_stats(&s, stdout, &err) :
 		     !strcmp(what, "check") ? store_check(&s, &err) :

@@ -279,9 +279,35 @@ static size_t percent_decode(const char *s, size_t len, char *out, size_t cap)
 	return n;
 }
 
-static int contains(const struct plain_candidate *c, const char *needle)
+/*
+ * Whether the YAML document around the value holds needle: from the "---"
+ * before it to the one after, at most DOCUMENT_SPAN bytes each way.  A
+ * whole-file search for every candidate made files full of names like
+ * "password" quadratic; only config files are asked (is_manifest()).
+ */
+#define DOCUMENT_SPAN 65536
+
+static int document_contains(const struct plain_candidate *c,
+			     const char *needle)
 {
-	return memmem(c->data, c->len, needle, strlen(needle)) != NULL;
+	size_t from = c->value > DOCUMENT_SPAN ? c->value - DOCUMENT_SPAN : 0;
+	size_t to = c->len - c->value > DOCUMENT_SPAN ? c->value + DOCUMENT_SPAN
+						      : c->len;
+	const char *start = c->data + from, *end = c->data + to, *sep;
+
+	while ((sep = memmem(start, (size_t)(c->data + c->value - start),
+			     "\n---", 4)))
+		start = sep + 4;
+	if ((sep = memmem(c->data + c->value, (size_t)(end - c->data - c->value),
+			  "\n---", 4)))
+		end = sep;
+	return memmem(start, (size_t)(end - start), needle, strlen(needle)) != NULL;
+}
+
+/* Kubernetes manifests, SealedSecrets and sops files are config files. */
+static int is_manifest(const struct plain_candidate *c)
+{
+	return file_kind(c->path) != FILE_CODE;
 }
 
 /*
@@ -415,9 +441,10 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 		return 0;
 	if (!quoted && file_kind(c->path) == FILE_CODE)
 		return 0;	/* a variable or an expression */
-	if (contains(c, "kind: SealedSecret") || contains(c, "sops:"))
+	if (is_manifest(c) && (document_contains(c, "kind: SealedSecret") ||
+				document_contains(c, "sops:")))
 		return 0;
-	if (contains(c, "kind: Secret") &&
+	if (is_manifest(c) && document_contains(c, "kind: Secret") &&
 	    (n = base64_decode(v, c->value_len, buf, sizeof(buf))))
 		return check_value_bytes(c, buf, n, conf);
 	return check_value(c, conf);

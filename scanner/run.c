@@ -464,7 +464,8 @@ static int store_begin(struct run *r, struct scan_options *so)
 		run_error("--store needs a file here (--store=FILE)");
 		return -1;
 	}
-	store_ruleset_hash(&r->rules, ruleset);
+	store_ruleset_hash(&r->rules, r->cli->max_decode_depth,
+			   r->cli->max_archive_depth, ruleset);
 	rc = store_open(&r->store, path.ptr, ruleset, &err);
 	buf_release(&path);
 	if (rc) {

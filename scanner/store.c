@@ -95,13 +95,16 @@ static void hash_list(XXH3_state_t *h, const struct string_list *l)
 	XXH3_64bits_update(h, &l->n, sizeof(l->n));
 }
 
-void store_ruleset_hash(const struct rule_set *rs, char out[17])
+void store_ruleset_hash(const struct rule_set *rs, unsigned decode_depth,
+			unsigned archive_depth, char out[17])
 {
 	XXH3_state_t *h = XXH3_createState();
+	unsigned depths[2] = { decode_depth, archive_depth };
 	size_t i;
 
 	XXH3_64bits_reset(h);
 	hash_str(h, LEAKGATE_VERSION);
+	XXH3_64bits_update(h, depths, sizeof(depths));
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = rs->rules[i];
 		int flags[4] = { (int)r->secret_group, r->generic, r->anchored,

@@ -52,9 +52,11 @@ int triage_status_parse(const char *s, enum triage_status *out);
 
 /*
  * Hex of a hash over every field of every rule that changes what a scan
- * finds, and the engine's version: equal hashes, equal findings.
+ * finds, the engine's version and how deep it decodes (decode_depth,
+ * archive_depth): equal hashes, equal findings.
  */
-void store_ruleset_hash(const struct rule_set *rs, char out[17]);
+void store_ruleset_hash(const struct rule_set *rs, unsigned decode_depth,
+			unsigned archive_depth, char out[17]);
 
 /*
  * Opens (creating, mode 0600) the database at path in WAL mode and

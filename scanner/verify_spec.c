@@ -182,6 +182,21 @@ static int status_listed(const struct string_list *spec, const char *key,
 	return 0;
 }
 
+/* "a, b, c" of an array's strings (GitLab's scopes), cut to len. */
+static void join_strings(json_t *arr, char *out, size_t len)
+{
+	size_t i, used = 0;
+	json_t *s;
+
+	out[0] = '\0';
+	json_array_foreach(arr, i, s) {
+		if (!json_is_string(s) || used >= len)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s",
+					 used ? ", " : "", json_string_value(s));
+	}
+}
+
 /* A dotted path ("team.name") into a JSON object, as text. */
 static void add_field(struct verification *out, json_t *root, const char *path)
 {
@@ -202,6 +217,8 @@ static void add_field(struct verification *out, json_t *root, const char *path)
 		snprintf(text, sizeof(text), "%lld", (long long)json_integer_value(j));
 	else if (json_is_boolean(j))
 		snprintf(text, sizeof(text), "%s", json_is_true(j) ? "true" : "false");
+	else if (json_is_array(j))
+		join_strings(j, text, sizeof(text));
 	else
 		return;
 	verify_fact(&out->facts, path, text);

@@ -338,3 +338,16 @@ Test(e2e_store, two_scans_of_one_store_at_once_both_complete)
 	th_run_release(&r);
 	buf_release(&cmd);
 }
+
+Test(e2e_store, decoding_deeper_rescans_what_the_store_holds)
+{
+	struct run_result r;
+
+	commit_token("a.txt", 12, 0, "leak");
+	r = LG(dir, NULL, "history", "--store", "-q", "--max-decode-depth", "0");
+	th_run_release(&r);
+	r = LG(dir, NULL, "history", "--store", "--max-decode-depth", "2");
+	cr_assert_eq(r.status, 1, "a deeper decode reused the shallow scan: %s", r.err);
+	cr_assert_null(strstr(r.err, "already in the store"), "%s", r.err);
+	th_run_release(&r);
+}

@@ -66,7 +66,7 @@ static void setup(void)
 					   200, NULL, "{\"ok\":true,\"revoked\":true}", 0, 0 };
 	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
 					   "Bearer exlive", 200, NULL,
-					   "{\"ok\":true,\"account\":{\"name\":\"acme\"}}", 0, 0 };
+					   "{\"ok\":true,\"account\":{\"name\":\"acme\"},\"scopes\":[\"api\",\"read_user\"]}", 0, 0 };
 	routes[n++] = (struct stub_route){ "GET", "/example/v1/me",
 					   "Bearer exdead", 200, NULL,
 					   "{\"ok\":false}", 0, 0 };
@@ -111,7 +111,7 @@ static const char example_rule[] =
 	"      live: [200]\n"
 	"      invalid: [401]\n"
 	"      live-body: '\"ok\":true'\n"
-	"      fields: [account.name]\n";
+	"      fields: [account.name, scopes]\n";
 
 static struct verification check_with(const struct rule *r, const char *secret,
 				      int access, long timeout)
@@ -191,6 +191,7 @@ Test(verify, a_rules_verify_block_judges_status_body_and_fields)
 
 	cr_assert_eq(v.state, VERIFY_LIVE);
 	cr_assert(strstr(v.facts, "account.name=acme\n"), "%s", v.facts);
+	cr_assert(strstr(v.facts, "scopes=api, read_user\n"), "%s", v.facts);
 	free(v.facts);
 	v = check(r, "exdead", 0);	/* 200 but not "ok":true */
 	cr_assert_eq(v.state, VERIFY_INVALID);
