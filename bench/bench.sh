@@ -351,7 +351,7 @@ section_files() {
 		echo
 		echo "MiB/s counts the bytes of every regular file outside \`.git\`. Trees:"
 		for d in $(files_dirs); do
-			echo "- \`$d\`: $(git -C "$d" ls-files | wc -l) files, $(( $(tree_bytes "$d") / 1048576 )) MiB"
+			echo "- \`${d#"$ROOT"/}\`: $(git -C "$d" ls-files | wc -l) files, $(( $(tree_bytes "$d") / 1048576 )) MiB"
 		done
 		echo
 		render "$tsv"

@@ -126,7 +126,7 @@ floor=$(timing git diff --cached --quiet)
 status=0
 (cd "$REPO" && "$LG" staged -q --no-progress) || status=$?
 
-echo "\`$REPO\`: $FILES files in 5,100 directories, $COMMITS commits;"
+echo "\`${REPO#"$ROOT"/}\`: $FILES files in 5,100 directories, $COMMITS commits;"
 echo "10 files edited in 10 directories and staged. Median wall time of"
 echo "$RUNS runs after 3 warm-ups ($(command -v hyperfine >/dev/null 2>&1 &&
 	echo hyperfine || echo 'date +%s%N loop')${RT:+, under $RT}); $(nproc)"
