@@ -3,6 +3,8 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "buf.h"
+#include "decode_text.h"
 #include "plain_value.h"
 #include "validate.h"
 #include "banned.h"
@@ -10,7 +12,6 @@
 /* Bytes around a value searched for the same word as user or db name. */
 #define NEIGHBOUR_SPAN 400
 /* Decoded values (base64, percent) are classified from a buffer this big. */
-#define DECODED_MAX 256
 
 enum file_kind {
 	FILE_UNKNOWN = 0,
@@ -228,55 +229,17 @@ static int is_quote(char c)
 	return c == '"' || c == '\'' || c == '`';
 }
 
-/* Decodes standard base64 into out; returns the length or 0 if it is not. */
-static size_t base64_decode(const char *s, size_t len, char *out, size_t cap)
+/*
+ * The value decoded as kind by the decode stage's own decoder, into out;
+ * its length, or 0 when the value does not decode to text.
+ */
+static size_t decode_value(const char *s, size_t len, enum decode_kind kind,
+			   struct buf *out)
 {
-	size_t i, n = 0;
-	unsigned acc = 0, bits = 0;
+	struct decode_run r = { 0, len, kind };
+	long n = decode_text_run(out, s, &r);
 
-	if (len % 4 || len / 4 * 3 > cap)
-		return 0;
-	for (i = 0; i < len; i++) {
-		int v = validate_base64_value(s[i]);
-		if (s[i] == '=' && i + 2 >= len)
-			break;
-		if (v < 0 || s[i] == '-' || s[i] == '_')
-			return 0;
-		acc = (acc << 6) | (unsigned)v;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			out[n++] = (char)(acc >> bits);
-		}
-	}
-	for (i = 0; i < n; i++)
-		if (!isprint((unsigned char)out[i]))
-			return 0;
-	return n;
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
-static size_t percent_decode(const char *s, size_t len, char *out, size_t cap)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len && n < cap; i++) {
-		int hi, lo;
-		if (s[i] == '%' && i + 2 < len &&
-		    (hi = hex_digit(s[i + 1])) >= 0 && (lo = hex_digit(s[i + 2])) >= 0) {
-			out[n++] = (char)(hi * 16 + lo);
-			i += 2;
-		} else {
-			out[n++] = s[i];
-		}
-	}
-	return n;
+	return n > 0 ? (size_t)n : 0;
 }
 
 /*
@@ -400,11 +363,14 @@ static int check_value(const struct plain_candidate *c, enum confidence *conf)
 
 static int check_url(const struct plain_candidate *c, enum confidence *conf)
 {
-	char buf[DECODED_MAX];
-	size_t n = percent_decode(c->data + c->value, c->value_len, buf,
-				  sizeof(buf));
+	struct buf b = BUF_INIT;
+	size_t n = decode_value(c->data + c->value, c->value_len,
+				DECODE_PERCENT, &b);
+	int rc = n ? check_value_bytes(c, b.ptr, n, conf)
+		   : check_value_bytes(c, c->data + c->value, c->value_len, conf);
 
-	return check_value_bytes(c, buf, n, conf);
+	buf_release(&b);
+	return rc;
 }
 
 /*
@@ -425,9 +391,9 @@ static int strong_name(const struct plain_candidate *c)
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 {
 	const char *v = c->data + c->value;
-	char buf[DECODED_MAX];
+	struct buf b = BUF_INIT;
 	size_t start, end, n;
-	int quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
+	int rc, quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
 
 	name_span(c, &start, &end);
 	if (name_denied(c->data + start, end - start, c->match - start))
@@ -445,8 +411,11 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 				document_contains(c, "sops:")))
 		return 0;
 	if (is_manifest(c) && document_contains(c, "kind: Secret") &&
-	    (n = base64_decode(v, c->value_len, buf, sizeof(buf))))
-		return check_value_bytes(c, buf, n, conf);
+	    (n = decode_value(v, c->value_len, DECODE_BASE64, &b))) {
+		rc = check_value_bytes(c, b.ptr, n, conf);
+		buf_release(&b);
+		return rc;
+	}
 	return check_value(c, conf);
 }
 
