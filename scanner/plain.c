@@ -11,7 +11,6 @@
 
 /* Bytes around a value searched for the same word as user or db name. */
 #define NEIGHBOUR_SPAN 400
-/* Decoded values (base64, percent) are classified from a buffer this big. */
 
 enum file_kind {
 	FILE_UNKNOWN = 0,
