@@ -76,8 +76,11 @@ static int expand(struct commit_order *co, struct stack *s, int *missing)
 	git_oid_cpy(&top->tree, &c.tree);
 	for (i = c.n_parents; i-- > 0 && !rc;) {
 		commit_raw_parent(&c, i, &parent);
-		if ((rc = dedup_add(&co->seen, parent.id)) > 0)
-			rc = stack_push(s, &parent);
+		if ((rc = dedup_add(&co->seen, parent.id)) <= 0)
+			continue;
+		rc = co->done && dedup_has(co->done, parent.id)
+			     ? oid_list_add(&co->edge, &parent)
+			     : stack_push(s, &parent);
 	}
 	pack_object_put(obj);
 	return rc < 0 ? rc : 0;
@@ -112,6 +115,8 @@ int commit_order_add(struct commit_order *co, const git_oid *tips, size_t n,
 	int rc = 0;
 
 	for (i = 0; i < n && !rc; i++) {
+		if (co->done && dedup_has(co->done, tips[i].id))
+			continue;
 		rc = dedup_add(&co->seen, tips[i].id);
 		if (rc > 0 && !(rc = stack_push(&s, &tips[i])))
 			rc = walk_from(co, &s);
@@ -130,6 +135,7 @@ void commit_order_release(struct commit_order *co)
 {
 	dedup_release(&co->seen);
 	free(co->commits);
+	oid_list_release(&co->edge);
 	memset(co, 0, sizeof(*co));
 }
 

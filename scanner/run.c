@@ -418,10 +418,13 @@ static void print_skips(const struct scan_stats *s)
 			(unsigned long long)s->skipped[SCAN_SKIP_UNREADABLE]);
 }
 
-/* l: the findings as reported; ignored: the places the filter removed. */
+/*
+ * l: the findings as reported; ignored: the places the filter removed;
+ * walks: the source walks commits (history), whose count is told.
+ */
 static void print_summary(const struct cli *c, const struct scan_stats *s,
 			  const struct finding_list *l, size_t ignored,
-			  const char *what)
+			  const char *what, int walks)
 {
 	size_t secrets, places;
 
@@ -439,6 +442,9 @@ static void print_summary(const struct cli *c, const struct scan_stats *s,
 	if (ignored)
 		fprintf(stderr, ", %zu places ignored", ignored);
 	fprintf(stderr, ", %.2f s", s->seconds);
+	if (walks)
+		fprintf(stderr, ", %llu commits walked",
+			(unsigned long long)s->progress_total);
 	if (s->known)
 		fprintf(stderr, " (%llu already in the store)",
 			(unsigned long long)s->known);
@@ -476,17 +482,24 @@ static int store_begin(struct run *r, struct scan_options *so)
 	r->has_store = 1;
 	so->admit = store_admit;
 	so->admit_payload = &r->store;
+	so->walked = &r->store.walked;
+	so->walk_done = store_walked;
 	return 0;
 }
 
-/* Everything this scan found goes into the store, before any filter. */
-static int store_end(struct run *r, const struct finding_list *found)
+/*
+ * Everything this scan found goes into the store, before any filter; the
+ * commits it walked only when it read every object it met.
+ */
+static int store_end(struct run *r, const struct finding_list *found,
+		     const struct scan_stats *stats)
 {
 	struct lg_error err = LG_ERROR_INIT;
 
 	if (!r->has_store || r->stop)
 		return 0;
-	if (store_record(&r->store, found, &err)) {
+	if (store_record(&r->store, found,
+			 !stats->skipped[SCAN_SKIP_UNREADABLE], &err)) {
 		run_error(err.msg);
 		return -1;
 	}
@@ -530,12 +543,13 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	if (line.drawn)
 		fputs("\r\033[K", stderr);
-	if (store_end(r, &found)) {
+	if (store_end(r, &found, &stats)) {
 		finding_list_release(&found);
 		return EXIT_ERROR;
 	}
 	status = run_report(r, &found);
-	print_summary(c, &stats, &found, r->filter.dropped, what);
+	print_summary(c, &stats, &found, r->filter.dropped, what,
+		      src->producer_counts);
 	if (status == EXIT_CLEAN && src->unreadable_fails &&
 	    stats.skipped[SCAN_SKIP_UNREADABLE]) {
 		run_error("objects that could not be read were not scanned: "

@@ -7,6 +7,7 @@
 
 #include "buf.h"
 #include "decode.h"
+#include "dedup.h"
 #include "engine.h"
 #include "finding.h"
 
@@ -142,7 +143,20 @@ struct scan_options {
 	 * (the findings store scanned it before).  May be NULL.
 	 */
 	int (*admit)(const struct scan_item *item, void *payload);
+	/* The payload of admit and walk_done. */
 	void *admit_payload;
+	/*
+	 * History sources: commits an earlier run walked, with every
+	 * ancestor, under these rules (the findings store's): passed over
+	 * with all they reach.  May be NULL.
+	 */
+	const struct dedup *walked;
+	/*
+	 * Called by a history producer, after its walk, with each commit it
+	 * walked, when it walked every commit it met (so that `walked` stays
+	 * closed under ancestry).  Returns 0 or LG_ERR_NOMEM.  May be NULL.
+	 */
+	int (*walk_done)(const unsigned char id[20], void *payload);
 	/* Stop flag polled by producer and workers (Ctrl-C); may be NULL. */
 	volatile int *stop;
 };

@@ -88,8 +88,8 @@ static int walk_entry(struct source_history *src, struct scan_queue *q,
 		return walk_tree(src, q, &id, origin);
 	case TREE_ENTRY_BLOB:
 		rc = dedup_add(&src->blobs, id.id);
-		if (rc <= 0)
-			return rc;
+		if (rc <= 0 || src->priming)
+			return rc < 0 ? rc : 0;
 		return push_blob(src, q, src->path.ptr, &id, origin);
 	default:
 		return 0;	/* submodule commits live in other repositories */
@@ -196,6 +196,34 @@ static int walk_commit(struct source_history *src, struct scan_queue *q,
 }
 
 /*
+ * Reads the trees of commits an earlier run walked (the order's edge from
+ * `from` on) without pushing their blobs, which that run scanned: the
+ * new commits then cost what they change, as they would have in one walk.
+ */
+static int prime_edge(struct source_history *src, struct scan_queue *q,
+		      size_t from)
+{
+	struct lg_error why = LG_ERROR_INIT;
+	struct pack_object *obj = NULL;
+	struct commit_raw c;
+	int rc = 0;
+
+	src->priming = 1;
+	for (; from < src->order.edge.n && !rc; from++) {
+		if ((rc = pack_reader_read(&src->reader, src->order.edge.ids[from].id,
+					   &obj, &why)))
+			break;	/* then the new commits are walked in full */
+		if (!commit_raw_parse(&c, (const char *)obj->data, obj->len)) {
+			buf_reset(&src->path);
+			rc = walk_tree(src, q, &c.tree, NO_ORIGIN);
+		}
+		pack_object_put(obj);
+	}
+	src->priming = 0;
+	return rc == LG_ERR_NOMEM ? rc : 0;
+}
+
+/*
  * Adds the commits reachable from tips to the order and walks the new
  * ones.  Returns 0, 1 (the scan is stopping) or a negative error.
  */
@@ -203,10 +231,13 @@ static int walk_from(struct source_history *src, struct scan_queue *q,
 		     const struct oid_list *tips, struct lg_error *err)
 {
 	size_t first = src->order.n, missing = src->order.missing, i;
+	size_t edge = src->order.edge.n;
 	int rc;
 
 	if ((rc = commit_order_add(&src->order, tips->ids, tips->n, err)))
 		return rc;
+	if ((rc = prime_edge(src, q, edge)))
+		return lg_error_set(err, rc, "out of memory walking history");
 	for (i = missing; !src->shallow && i < src->order.missing; i++)
 		scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 	if (src->order.missing > missing && !src->shallow)
@@ -308,6 +339,9 @@ static int follow(struct source_history *src, struct scan_queue *q,
 	for (depth = 0; depth < TAG_DEPTH && !rc; depth++) {
 		pack_object_put(obj);
 		obj = NULL;
+		/* A commit an earlier run walked: nothing to read, nothing new. */
+		if (src->order.done && dedup_has(src->order.done, id.id))
+			return 0;
 		if ((rc = pack_reader_read(&src->reader, id.id, &obj, &why)))
 			return rc == LG_ERR_NOMEM ? rc
 			       : pass == FOLLOW_TIPS ? dangling(q, name, why.msg)
@@ -362,7 +396,11 @@ static int all_refs(struct source_history *src, struct scan_queue *q,
 		return lg_error_git(err, "%s: reading refs", src->repo_path);
 	while (!(rc = git_reference_next(&ref, it))) {
 		const char *name = git_reference_name(ref);
-		if (git_reference_resolve(&resolved, ref))
+		/* Resolving looks for a loose ref file: only symbolic refs need it. */
+		if (git_reference_type(ref) == GIT_REFERENCE_DIRECT)
+			rc = follow(src, q, name, *git_reference_target(ref), pass,
+				    tips);
+		else if (git_reference_resolve(&resolved, ref))
 			rc = pass == FOLLOW_TIPS ? dangling(q, name,
 				git_error_last() ? git_error_last()->message
 						 : "unresolved") : 0;
@@ -450,6 +488,24 @@ done:
 
 /* ---- scan_source callbacks ---------------------------------------------- */
 
+/*
+ * Hands the commits this walk covered to the scan's walk_done (the
+ * findings store), when it covered all it met: after --since passed some
+ * over, or with commits missing, a later run must walk them after all.
+ */
+static int report_walked(struct source_history *src, struct scan_queue *q)
+{
+	const struct scan_options *o = scan_queue_options(q);
+	size_t i;
+
+	if (!o->walk_done || src->since || src->order.missing)
+		return 0;
+	for (i = 0; i < src->order.n; i++)
+		if (o->walk_done(src->order.commits[i].id.id, o->admit_payload))
+			return LG_ERR_NOMEM;
+	return 0;
+}
+
 static int history_produce(struct scan_source *base, struct scan_queue *q,
 			   struct lg_error *err)
 {
@@ -457,6 +513,7 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 	struct oid_list tips = OID_LIST_INIT;
 	int rc;
 
+	src->order.done = scan_queue_options(q)->walked;
 	rc = each_ref(src, q, FOLLOW_TIPS, &tips, err);
 	if (!rc)
 		rc = walk_from(src, q, &tips, err);
@@ -467,6 +524,8 @@ static int history_produce(struct scan_source *base, struct scan_queue *q,
 		rc = walk_unreachable(src, q, err);
 	if (!rc)
 		rc = flush_batch(src, q);
+	if (!rc)
+		rc = report_walked(src, q);
 	if (rc < 0 && !err->code)
 		lg_error_set(err, rc, "out of memory");
 	for (; src->n_pending; src->n_pending--)

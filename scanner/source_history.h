@@ -23,7 +23,9 @@ struct lg_error;
  * each read and scanned once, and every commit message.  Commits are
  * walked oldest first, so a blob is attributed to the first commit that
  * holds it (a merge commit too, when only its resolution introduced it);
- * a tree already walked is not walked again.
+ * a tree already walked is not walked again.  With the findings store,
+ * commits an earlier run walked are passed over (scan_options.walked),
+ * and each new commit costs what it changes against the walked ones.
  */
 struct source_history {
 	struct scan_source base;	/* first: the pipeline sees this */
@@ -43,6 +45,7 @@ struct source_history {
 	struct dedup blobs, trees, messages;
 	struct last_trees dirs;		/* each directory's last tree walked */
 	struct buf path;		/* scratch while walking trees */
+	int priming;			/* reading trees an earlier run walked */
 	struct pack_order packs;
 	/* Blobs found by the walk, waiting to be pushed in pack order. */
 	struct scan_item *pending;	/* HISTORY_BATCH slots */

@@ -44,6 +44,9 @@ static const char *const migrations[] = {
 	" at INTEGER NOT NULL);",
 	/* 2: purge plans and lifecycles look places up by blob */
 	"CREATE INDEX places_by_blob ON places(blob);",
+	/* 3: commits walked, so that a rescan walks only the new ones */
+	"CREATE TABLE walked(commit_id BLOB NOT NULL, ruleset TEXT NOT NULL,"
+	" PRIMARY KEY(commit_id, ruleset)) WITHOUT ROWID;",
 };
 
 #define STORE_SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -136,19 +139,20 @@ static int create_private(const char *path, struct lg_error *err)
 	return 0;
 }
 
-static int load_known(struct store *s, struct lg_error *err)
+/* The ids sql selects for this rule set, into set. */
+static int load_ids(struct store *s, const char *sql, struct dedup *set,
+		    struct lg_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = 0, step;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT oid FROM scanned WHERE ruleset = ?",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "reading", err);
 	sqlite3_bind_text(st, 1, s->ruleset, -1, SQLITE_STATIC);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		if (sqlite3_column_bytes(st, 0) != 20)
 			continue;
-		if (dedup_add(&s->known, sqlite3_column_blob(st, 0)) < 0) {
+		if (dedup_add(set, sqlite3_column_blob(st, 0)) < 0) {
 			rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 			break;
 		}
@@ -244,45 +248,93 @@ int store_open(struct store *s, const char *path, const char *ruleset,
 	if (!ruleset)
 		return 0;
 	memcpy(s->ruleset, ruleset, sizeof(s->ruleset));
-	return load_known(s, err);
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM scanned WHERE oid = ?"
+			       " AND ruleset = ?", -1, &s->lookup, NULL) != SQLITE_OK)
+		return store_fail(s, "reading", err);
+	sqlite3_bind_text(s->lookup, 2, s->ruleset, -1, SQLITE_STATIC);
+	return load_ids(s, "SELECT commit_id FROM walked WHERE ruleset = ?",
+			&s->walked, err);
 }
 
 void store_close(struct store *s)
 {
+	sqlite3_finalize(s->lookup);
 	if (s->db)
 		sqlite3_close(s->db);
 	free(s->path);
-	free(s->fresh_ids);
+	oid_list_release(&s->fresh_ids);
+	oid_list_release(&s->walked_ids);
 	dedup_release(&s->known);
 	dedup_release(&s->fresh);
+	dedup_release(&s->walked);
 	memset(s, 0, sizeof(*s));
 }
 
 /* ---- the scan's side ---------------------------------------------------- */
 
+/*
+ * Out of memory only costs a later rescan of the object, but then no
+ * commit may be marked walked: `lost` says so.
+ */
+static void keep_id(struct store *s, struct oid_list *l,
+		    const unsigned char id[20])
+{
+	git_oid oid;
+
+	memcpy(oid.id, id, sizeof(oid.id));
+	if (oid_list_add(l, &oid))
+		s->lost = 1;
+}
+
+/*
+ * Whether the store scanned oid under this rule set.  A failed read
+ * answers no: the object is only scanned again.
+ */
+static int known(struct store *s, const unsigned char oid[20])
+{
+	struct lg_error ignored = LG_ERROR_INIT;
+	int found;
+
+	if (!s->all_known && ++s->lookups > STORE_LOOKUPS) {
+		s->all_known = 1;
+		load_ids(s, "SELECT oid FROM scanned WHERE ruleset = ?", &s->known,
+			 &ignored);
+	}
+	if (s->all_known)
+		return dedup_has(&s->known, oid);
+	sqlite3_bind_blob(s->lookup, 1, oid, 20, SQLITE_STATIC);
+	found = sqlite3_step(s->lookup) == SQLITE_ROW;
+	sqlite3_reset(s->lookup);
+	return found;
+}
+
 int store_admit(const struct scan_item *item, void *payload)
 {
 	struct store *s = payload;
-	unsigned char (*grown)[20];
+	int rc;
 
 	if (!item->has_oid)
 		return 1;
-	if (dedup_has(&s->known, item->oid)) {
+	if (known(s, item->oid)) {
 		s->skipped++;
 		return 0;
 	}
-	if (item->only_lines || dedup_add(&s->fresh, item->oid) != 1)
+	if (item->only_lines)
 		return 1;
-	if (s->n_fresh == s->alloc_fresh) {
-		size_t alloc = s->alloc_fresh ? 2 * s->alloc_fresh : 4096;
-		/* Out of memory only costs a later rescan of this object. */
-		if (!(grown = realloc(s->fresh_ids, alloc * sizeof(*grown))))
-			return 1;
-		s->fresh_ids = grown;
-		s->alloc_fresh = alloc;
-	}
-	memcpy(s->fresh_ids[s->n_fresh++], item->oid, 20);
+	rc = dedup_add(&s->fresh, item->oid);
+	if (rc < 0)
+		s->lost = 1;
+	else if (rc)
+		keep_id(s, &s->fresh_ids, item->oid);
 	return 1;
+}
+
+int store_walked(const unsigned char id[20], void *payload)
+{
+	struct store *s = payload;
+
+	keep_id(s, &s->walked_ids, id);
+	return 0;
 }
 
 static int exec(struct store *s, const char *sql, struct lg_error *err)
@@ -292,17 +344,18 @@ static int exec(struct store *s, const char *sql, struct lg_error *err)
 	return 0;
 }
 
-static int record_scanned(struct store *s, struct lg_error *err)
+/* Writes each id of l with this rule set by sql (an INSERT of two values). */
+static int record_ids(struct store *s, const char *sql,
+		      const struct oid_list *l, struct lg_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db, "INSERT OR IGNORE INTO scanned VALUES(?, ?)",
-			       -1, &st, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "writing", err);
-	for (i = 0; !rc && i < s->n_fresh; i++) {
-		sqlite3_bind_blob(st, 1, s->fresh_ids[i], 20, SQLITE_STATIC);
+	for (i = 0; !rc && i < l->n; i++) {
+		sqlite3_bind_blob(st, 1, l->ids[i].id, 20, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, s->ruleset, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			rc = store_fail(s, "writing", err);
@@ -384,14 +437,18 @@ done:
 	return rc;
 }
 
-int store_record(struct store *s, const struct finding_list *l,
+int store_record(struct store *s, const struct finding_list *l, int complete,
 		 struct lg_error *err)
 {
 	int rc;
 
 	if ((rc = exec(s, "BEGIN IMMEDIATE", err)))
 		return rc;
-	rc = record_scanned(s, err);
+	rc = record_ids(s, "INSERT OR IGNORE INTO scanned VALUES(?, ?)",
+			&s->fresh_ids, err);
+	if (!rc && complete && !s->lost)
+		rc = record_ids(s, "INSERT OR IGNORE INTO walked VALUES(?, ?)",
+				&s->walked_ids, err);
 	if (!rc)
 		rc = record_findings(s, l, err);
 	/* Tests only: die as the OOM killer would, mid-transaction. */
@@ -467,6 +524,7 @@ int store_stats(struct store *s, FILE *out, struct lg_error *err)
 	static const char *const rows[][2] = {
 		{ "scanned objects", "SELECT count(*) FROM scanned" },
 		{ "rule sets", "SELECT count(DISTINCT ruleset) FROM scanned" },
+		{ "walked commits", "SELECT count(*) FROM walked" },
 		{ "secrets", "SELECT count(*) FROM secrets" },
 		{ "places", "SELECT count(*) FROM places" },
 		{ "triaged", "SELECT count(*) FROM triage WHERE status != 'open'" },
@@ -500,15 +558,21 @@ int store_check(struct store *s, struct lg_error *err)
 
 int store_vacuum(struct store *s, struct lg_error *err)
 {
+	static const char *const drops[] = {
+		"DELETE FROM scanned WHERE ruleset != ?",
+		"DELETE FROM walked WHERE ruleset != ?",
+	};
 	sqlite3_stmt *q = NULL;
+	size_t i;
 	int rc = 0;
 
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM scanned WHERE ruleset != ?",
-			       -1, &q, NULL) != SQLITE_OK)
-		return store_fail(s, "writing", err);
-	sqlite3_bind_text(q, 1, s->ruleset, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) != SQLITE_DONE)
-		rc = store_fail(s, "writing", err);
-	sqlite3_finalize(q);
+	for (i = 0; !rc && i < sizeof(drops) / sizeof(drops[0]); i++) {
+		if (sqlite3_prepare_v2(s->db, drops[i], -1, &q, NULL) != SQLITE_OK)
+			return store_fail(s, "writing", err);
+		sqlite3_bind_text(q, 1, s->ruleset, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = store_fail(s, "writing", err);
+		sqlite3_finalize(q);
+	}
 	return rc ? rc : exec(s, "VACUUM", err);
 }

@@ -6,11 +6,13 @@
 
 #include "dedup.h"
 #include "finding.h"
+#include "oid_list.h"
 #include "rules.h"
 #include "scan.h"
 
 struct lg_error;
 struct sqlite3;
+struct sqlite3_stmt;
 
 /*
  * The findings store (--store FILE): a SQLite database that remembers
@@ -24,19 +26,33 @@ struct sqlite3;
  */
 /* How long a scan waits for another one writing the same store. */
 #define STORE_BUSY_MS 60000
+/* Objects looked up one by one before the store loads every id it holds. */
+#define STORE_LOOKUPS 4096
 
 struct store {
 	struct sqlite3 *db;
 	char *path;
 	char ruleset[17];		/* hex of the rule set's hash */
-	struct dedup known;		/* objects scanned under this rule set */
+	/*
+	 * Objects scanned under this rule set: looked up one by one while a
+	 * run meets few new ones (a rescan), loaded whole past
+	 * STORE_LOOKUPS of them (a first scan, new rules).
+	 */
+	struct sqlite3_stmt *lookup;
+	size_t lookups;
+	int all_known;
+	struct dedup known;
 	struct dedup fresh;		/* scanned by this run */
-	unsigned char (*fresh_ids)[20];	/* the same, in order, for writing */
-	size_t n_fresh, alloc_fresh;
+	struct oid_list fresh_ids;	/* the same, in order, for writing */
+	/*
+	 * Commits whose trees a run walked under this rule set, with all
+	 * their ancestors: a history rescan walks only the others.
+	 */
+	struct dedup walked;
+	struct oid_list walked_ids;	/* walked by this run */
+	int lost;			/* out of memory: some ids not kept */
 	uint64_t skipped;		/* objects this run did not read again */
 };
-
-#define STORE_INIT { NULL, NULL, { 0 }, DEDUP_INIT, DEDUP_INIT, NULL, 0, 0, 0 }
 
 /* What a person decided about a secret. */
 enum triage_status {
@@ -60,8 +76,8 @@ void store_ruleset_hash(const struct rule_set *rs, unsigned decode_depth,
 
 /*
  * Opens (creating, mode 0600) the database at path in WAL mode and
- * loads the ids scanned under ruleset (NULL: none, for commands that only
- * read findings).  Errors name the file.
+ * loads the ids scanned and the commits walked under ruleset (NULL: none,
+ * for commands that only read findings).  Errors name the file.
  */
 int store_open(struct store *s, const char *path, const char *ruleset,
 	       struct lg_error *err);
@@ -75,10 +91,19 @@ void store_close(struct store *s);
 int store_admit(const struct scan_item *item, void *payload);
 
 /*
- * Writes this run's scanned objects and its findings (all of them, before
- * any filter) in one transaction.  Returns 0 or an error naming the file.
+ * For scan_options.walk_done: remembers commit id as walked by this run.
+ * Returns 0 (out of memory only costs a later walk of the commit).
  */
-int store_record(struct store *s, const struct finding_list *l,
+int store_walked(const unsigned char id[20], void *payload);
+
+/*
+ * Writes this run's scanned objects and its findings (all of them, before
+ * any filter) in one transaction, and the commits it walked when
+ * `complete` (every object the walk met was read: none unreadable), so
+ * that a commit is never marked walked without its objects.  Returns 0
+ * or an error naming the file.
+ */
+int store_record(struct store *s, const struct finding_list *l, int complete,
 		 struct lg_error *err);
 
 /*
@@ -112,7 +137,7 @@ int store_triage_import(struct store *s, const char *text, size_t len,
 int store_stats(struct store *s, FILE *out, struct lg_error *err);
 /* "store check": SQLite's integrity check; 0 when it says ok. */
 int store_check(struct store *s, struct lg_error *err);
-/* "store vacuum": drops scanned-object rows of other rule sets, then VACUUM. */
+/* "store vacuum": drops scanned and walked rows of other rule sets, then VACUUM. */
 int store_vacuum(struct store *s, struct lg_error *err);
 
 /* The database handle, for the store's other modules. */
