@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "oid_list.h"
 #include "report.h"
 #include "verify.h"
 #include "banned.h"
@@ -154,18 +155,22 @@ static int holds(git_commit *c, const struct finding *f)
 	return found;
 }
 
-/* The first-parent child of the newest commit that holds f, from HEAD down. */
-static void removal(git_commit *head, const struct finding *f, char **facts)
+/*
+ * The first-parent child of the newest commit that holds f, from HEAD
+ * down.  Returns whether some commit there holds f.
+ */
+static int removal(git_commit *head, const struct finding *f, char **facts)
 {
 	git_commit *c = NULL, *parent = NULL;
 	char hex[GIT_OID_HEXSZ + 1], child[GIT_OID_HEXSZ + 1] = "";
 	size_t walked = 0;
+	int found = 0;
 
 	if (git_commit_dup(&c, head))
-		return;
+		return 0;
 	while (c && walked++ < STORE_REPORT_WALK) {
 		git_oid_tostr(hex, sizeof(hex), git_commit_id(c));
-		if (holds(c, f)) {
+		if ((found = holds(c, f))) {
 			if (*child)
 				verify_fact(facts, "removed_in", child);
 			break;
@@ -178,6 +183,7 @@ static void removal(git_commit *head, const struct finding *f, char **facts)
 		c = parent;
 	}
 	git_commit_free(c);
+	return found;
 }
 
 static int ref_holds(git_repository *repo, const char *name,
@@ -195,16 +201,20 @@ static int ref_holds(git_repository *repo, const char *name,
 	return found;
 }
 
-/* "refs/heads/main, refs/tags/v1": every branch and tag whose tip holds f. */
-static void present_at(git_repository *repo, const struct finding *f,
-		       char **facts)
+/*
+ * "refs/heads/main, refs/tags/v1": every branch and tag whose tip holds
+ * f.  Returns whether there is one.
+ */
+static int present_at(git_repository *repo, const struct finding *f,
+		      char **facts)
 {
 	git_reference_iterator *it = NULL;
 	git_reference *ref = NULL;
 	struct buf names = BUF_INIT;
+	int found;
 
 	if (git_reference_iterator_new(&it, repo))
-		return;
+		return 0;
 	while (!git_reference_next(&ref, it)) {
 		const char *name = git_reference_name(ref);
 		if ((!strncmp(name, "refs/heads/", 11) ||
@@ -213,9 +223,50 @@ static void present_at(git_repository *repo, const struct finding *f,
 		git_reference_free(ref);
 	}
 	git_reference_iterator_free(it);
-	if (names.len && !buf_addch(&names, '\0'))
+	if ((found = names.len > 0) && !buf_addch(&names, '\0'))
 		verify_fact(facts, "present_at", names.ptr);
 	buf_release(&names);
+	return found;
+}
+
+/* Every ref's commit and HEAD: where reachability is judged from. */
+static void ref_tips(git_repository *repo, struct oid_list *tips)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+
+	if (!git_revparse_single(&obj, repo, "HEAD^{commit}"))
+		oid_list_add(tips, git_object_id(obj));
+	git_object_free(obj);
+	if (git_reference_iterator_new(&it, repo))
+		return;
+	while (!git_reference_next(&ref, it)) {
+		obj = NULL;
+		if (!git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT))
+			oid_list_add(tips, git_object_id(obj));
+		git_object_free(obj);
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+}
+
+/* Whether a ref still reaches a commit of f's places. */
+static int reachable(git_repository *repo, const struct finding *f,
+		     const struct oid_list *tips)
+{
+	git_oid id;
+	size_t i;
+
+	for (i = 0; i <= f->n_more; i++) {
+		const char *commit = i ? f->more[i - 1].commit : f->where.commit;
+		if (commit && !git_oid_fromstr(&id, commit) &&
+		    git_graph_reachable_from_any(repo, &id, tips->ids, tips->n) > 0)
+			return 1;
+	}
+	git_error_clear();
+	return 0;
 }
 
 static void introduced(const struct finding *f, char **facts)
@@ -230,33 +281,50 @@ static void introduced(const struct finding *f, char **facts)
 	verify_fact(facts, "introduced", text);
 }
 
+/*
+ * A secret no ref reaches any more (history rewritten, a branch deleted)
+ * says so: its commits live on only in reflogs, clones and forks.
+ */
 static void lifecycle_of(struct finding *f, git_repository *repo,
-			 git_commit *head)
+			 git_commit *head, const struct oid_list *tips)
 {
-	int at_head = head && holds(head, f);
+	int at_head = head && holds(head, f), seen = at_head;
 
 	introduced(f, &f->lifecycle);
-	if (!repo || !f->has_blob)
+	if (!repo || (!f->has_blob && !f->where.commit))
 		return;
-	verify_fact(&f->lifecycle, "at_head", at_head ? "true" : "false");
-	if (!at_head && head)
-		removal(head, f, &f->lifecycle);
-	present_at(repo, f, &f->lifecycle);
-	verify_fact(&f->lifecycle, "advice", at_head ?
-		    "rotate it, remove it from HEAD, then rewrite history" :
-		    "rotate it; rewrite history to purge the old commits");
+	if (f->has_blob) {
+		verify_fact(&f->lifecycle, "at_head", at_head ? "true" : "false");
+		if (!at_head && head)
+			seen |= removal(head, f, &f->lifecycle);
+		seen |= present_at(repo, f, &f->lifecycle);
+	}
+	if (!seen && !reachable(repo, f, tips)) {
+		verify_fact(&f->lifecycle, "reachable", "false");
+		verify_fact(&f->lifecycle, "advice", "rotate it; no ref reaches "
+			    "it any more: expire reflogs and gc, and purge clones");
+		return;
+	}
+	if (f->has_blob)
+		verify_fact(&f->lifecycle, "advice", at_head ?
+			    "rotate it, remove it from HEAD, then rewrite history" :
+			    "rotate it; rewrite history to purge the old commits");
 }
 
 void store_report_lifecycle(struct finding_list *l, git_repository *repo)
 {
+	struct oid_list tips = OID_LIST_INIT;
 	git_object *obj = NULL;
 	git_commit *head = NULL;
 	size_t i;
 
 	if (repo && !git_revparse_single(&obj, repo, "HEAD"))
 		git_object_peel((git_object **)&head, obj, GIT_OBJECT_COMMIT);
+	if (repo)
+		ref_tips(repo, &tips);
 	for (i = 0; i < l->n; i++)
-		lifecycle_of(l->items[i], repo, head);
+		lifecycle_of(l->items[i], repo, head, &tips);
+	oid_list_release(&tips);
 	git_commit_free(head);
 	git_object_free(obj);
 }

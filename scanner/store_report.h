@@ -30,7 +30,9 @@ int store_report_load(struct finding_list *out, struct store *s,
  * Sets f->lifecycle for every finding of l from repo (may be NULL: then
  * only what the store knows): introduced (commit, author, date), whether
  * the secret's blob is still at its path at HEAD, the first-parent commit
- * that removed it, and the refs whose tips still hold it.
+ * that removed it, the refs whose tips still hold it, and "reachable":
+ * "false" when no ref reaches a commit that held it any more (history
+ * rewritten, a branch deleted).
  */
 void store_report_lifecycle(struct finding_list *l, git_repository *repo);
 
