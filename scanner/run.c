@@ -487,19 +487,14 @@ static int store_begin(struct run *r, struct scan_options *so)
 	return 0;
 }
 
-/*
- * Everything this scan found goes into the store, before any filter; the
- * commits it walked only when it read every object it met.
- */
-static int store_end(struct run *r, const struct finding_list *found,
-		     const struct scan_stats *stats)
+/* Everything this scan found goes into the store, before any filter. */
+static int store_end(struct run *r, const struct finding_list *found)
 {
 	struct lg_error err = LG_ERROR_INIT;
 
 	if (!r->has_store || r->stop)
 		return 0;
-	if (store_record(&r->store, found,
-			 !stats->skipped[SCAN_SKIP_UNREADABLE], &err)) {
+	if (store_record(&r->store, found, &err)) {
 		run_error(err.msg);
 		return -1;
 	}
@@ -543,7 +538,7 @@ int run_scan(struct run *r, struct scan_source *src, const char *what)
 	}
 	if (line.drawn)
 		fputs("\r\033[K", stderr);
-	if (store_end(r, &found, &stats)) {
+	if (store_end(r, &found)) {
 		finding_list_release(&found);
 		return EXIT_ERROR;
 	}

@@ -101,6 +101,7 @@ static void warn_tree(struct source_history *src, struct scan_queue *q,
 {
 	char hex[GIT_OID_HEXSZ + 1];
 
+	src->incomplete = 1;
 	scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 	scan_queue_warn(q, "skipping tree %s (%s): %s",
 			git_oid_tostr(hex, sizeof(hex), id),
@@ -176,6 +177,7 @@ static int walk_commit(struct source_history *src, struct scan_queue *q,
 		char hex[GIT_OID_HEXSZ + 1];
 		if (rc == LG_ERR_NOMEM)
 			return rc;
+		src->incomplete = 1;
 		scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 		scan_queue_warn(q, "skipping commit %s: %s",
 				git_oid_tostr(hex, sizeof(hex), &oc->id), why.msg);
@@ -491,14 +493,16 @@ done:
 /*
  * Hands the commits this walk covered to the scan's walk_done (the
  * findings store), when it covered all it met: after --since passed some
- * over, or with commits missing, a later run must walk them after all.
+ * over, or with commits missing or trees unreadable, a later run must
+ * walk them after all.  (A blob that cannot be read does not count: the
+ * walk met it, and the store keeps it as scanned like any other.)
  */
 static int report_walked(struct source_history *src, struct scan_queue *q)
 {
 	const struct scan_options *o = scan_queue_options(q);
 	size_t i;
 
-	if (!o->walk_done || src->since || src->order.missing)
+	if (!o->walk_done || src->since || src->order.missing || src->incomplete)
 		return 0;
 	for (i = 0; i < src->order.n; i++)
 		if (o->walk_done(src->order.commits[i].id.id, o->admit_payload))

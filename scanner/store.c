@@ -437,7 +437,7 @@ done:
 	return rc;
 }
 
-int store_record(struct store *s, const struct finding_list *l, int complete,
+int store_record(struct store *s, const struct finding_list *l,
 		 struct lg_error *err)
 {
 	int rc;
@@ -446,7 +446,7 @@ int store_record(struct store *s, const struct finding_list *l, int complete,
 		return rc;
 	rc = record_ids(s, "INSERT OR IGNORE INTO scanned VALUES(?, ?)",
 			&s->fresh_ids, err);
-	if (!rc && complete && !s->lost)
+	if (!rc && !s->lost)
 		rc = record_ids(s, "INSERT OR IGNORE INTO walked VALUES(?, ?)",
 				&s->walked_ids, err);
 	if (!rc)

@@ -97,13 +97,12 @@ int store_admit(const struct scan_item *item, void *payload);
 int store_walked(const unsigned char id[20], void *payload);
 
 /*
- * Writes this run's scanned objects and its findings (all of them, before
- * any filter) in one transaction, and the commits it walked when
- * `complete` (every object the walk met was read: none unreadable), so
- * that a commit is never marked walked without its objects.  Returns 0
- * or an error naming the file.
+ * Writes this run's scanned objects, the commits it walked and its
+ * findings (all of them, before any filter) in one transaction, so that
+ * a commit is never marked walked without its objects.  Returns 0 or an
+ * error naming the file.
  */
-int store_record(struct store *s, const struct finding_list *l, int complete,
+int store_record(struct store *s, const struct finding_list *l,
 		 struct lg_error *err);
 
 /*
