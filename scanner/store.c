@@ -344,14 +344,24 @@ static int exec(struct store *s, const char *sql, struct lg_error *err)
 	return 0;
 }
 
-/* Writes each id of l with this rule set by sql (an INSERT of two values). */
-static int record_ids(struct store *s, const char *sql,
-		      const struct oid_list *l, struct lg_error *err)
+static int compare_oids(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(git_oid));
+}
+
+/*
+ * Writes each id of l with this rule set by sql (an INSERT of two
+ * values), in key order: hundreds of thousands of ids (a first scan)
+ * then fill the table's pages one after the other, not at random.
+ */
+static int record_ids(struct store *s, const char *sql, struct oid_list *l,
+		      struct lg_error *err)
 {
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc = 0;
 
+	qsort(l->ids, l->n, sizeof(*l->ids), compare_oids);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "writing", err);
 	for (i = 0; !rc && i < l->n; i++) {
