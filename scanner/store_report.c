@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dedup.h"
 #include "error.h"
-#include "oid_list.h"
 #include "report.h"
 #include "verify.h"
 #include "banned.h"
@@ -229,43 +229,47 @@ static int present_at(git_repository *repo, const struct finding *f,
 	return found;
 }
 
-/* Every ref's commit and HEAD: where reachability is judged from. */
-static void ref_tips(git_repository *repo, struct oid_list *tips)
-{
-	git_reference_iterator *it = NULL;
-	git_reference *ref = NULL;
-	git_object *obj = NULL;
+/*
+ * The commits some ref or HEAD reaches, listed by one walk the first time
+ * a secret needs it (a walk per secret would cost a history each).
+ */
+struct reach {
+	git_repository *repo;
+	struct dedup commits;
+	int listed;
+};
 
-	if (!git_revparse_single(&obj, repo, "HEAD^{commit}"))
-		oid_list_add(tips, git_object_id(obj));
-	git_object_free(obj);
-	if (git_reference_iterator_new(&it, repo))
+static void reach_list(struct reach *r)
+{
+	git_revwalk *walk = NULL;
+	git_oid id;
+
+	r->listed = 1;
+	if (git_revwalk_new(&walk, r->repo))
 		return;
-	while (!git_reference_next(&ref, it)) {
-		obj = NULL;
-		if (!git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT))
-			oid_list_add(tips, git_object_id(obj));
-		git_object_free(obj);
-		git_reference_free(ref);
-	}
-	git_reference_iterator_free(it);
+	git_revwalk_push_glob(walk, "*");
+	git_revwalk_push_head(walk);
+	while (!git_revwalk_next(&id, walk))
+		if (dedup_add(&r->commits, id.id) < 0)
+			break;
+	git_revwalk_free(walk);
 	git_error_clear();
 }
 
 /* Whether a ref still reaches a commit of f's places. */
-static int reachable(git_repository *repo, const struct finding *f,
-		     const struct oid_list *tips)
+static int reachable(struct reach *r, const struct finding *f)
 {
 	git_oid id;
 	size_t i;
 
+	if (!r->listed)
+		reach_list(r);
 	for (i = 0; i <= f->n_more; i++) {
 		const char *commit = i ? f->more[i - 1].commit : f->where.commit;
 		if (commit && !git_oid_fromstr(&id, commit) &&
-		    git_graph_reachable_from_any(repo, &id, tips->ids, tips->n) > 0)
+		    dedup_has(&r->commits, id.id))
 			return 1;
 	}
-	git_error_clear();
 	return 0;
 }
 
@@ -286,7 +290,7 @@ static void introduced(const struct finding *f, char **facts)
  * says so: its commits live on only in reflogs, clones and forks.
  */
 static void lifecycle_of(struct finding *f, git_repository *repo,
-			 git_commit *head, const struct oid_list *tips)
+			 git_commit *head, struct reach *reach)
 {
 	int at_head = head && holds(head, f), seen = at_head;
 
@@ -299,7 +303,7 @@ static void lifecycle_of(struct finding *f, git_repository *repo,
 			seen |= removal(head, f, &f->lifecycle);
 		seen |= present_at(repo, f, &f->lifecycle);
 	}
-	if (!seen && !reachable(repo, f, tips)) {
+	if (!seen && !reachable(reach, f)) {
 		verify_fact(&f->lifecycle, "reachable", "false");
 		verify_fact(&f->lifecycle, "advice", "rotate it; no ref reaches "
 			    "it any more: expire reflogs and gc, and purge clones");
@@ -313,18 +317,16 @@ static void lifecycle_of(struct finding *f, git_repository *repo,
 
 void store_report_lifecycle(struct finding_list *l, git_repository *repo)
 {
-	struct oid_list tips = OID_LIST_INIT;
+	struct reach reach = { repo, DEDUP_INIT, 0 };
 	git_object *obj = NULL;
 	git_commit *head = NULL;
 	size_t i;
 
 	if (repo && !git_revparse_single(&obj, repo, "HEAD"))
 		git_object_peel((git_object **)&head, obj, GIT_OBJECT_COMMIT);
-	if (repo)
-		ref_tips(repo, &tips);
 	for (i = 0; i < l->n; i++)
-		lifecycle_of(l->items[i], repo, head, &tips);
-	oid_list_release(&tips);
+		lifecycle_of(l->items[i], repo, head, &reach);
+	dedup_release(&reach.commits);
 	git_commit_free(head);
 	git_object_free(obj);
 }
