@@ -361,7 +361,8 @@ static int record_ids(struct store *s, const char *sql, struct oid_list *l,
 	size_t i;
 	int rc = 0;
 
-	qsort(l->ids, l->n, sizeof(*l->ids), compare_oids);
+	if (l->n)
+		qsort(l->ids, l->n, sizeof(*l->ids), compare_oids);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
 		return store_fail(s, "writing", err);
 	for (i = 0; !rc && i < l->n; i++) {
