@@ -71,11 +71,15 @@ static int flush_batch(struct source_history *src, struct scan_queue *q)
 }
 
 static int walk_tree(struct source_history *src, struct scan_queue *q,
-		     const git_oid *id, size_t origin);
+		     const git_oid *id, size_t origin, const struct last_tree *up);
 
-/* Handles one tree entry with its name appended to src->path. */
+/*
+ * Handles one tree entry with its name appended to src->path; up is the
+ * last version of the directory holding it (may be NULL).
+ */
 static int walk_entry(struct source_history *src, struct scan_queue *q,
-		      const struct tree_entry *e, size_t origin)
+		      const struct tree_entry *e, size_t origin,
+		      const struct last_tree *up)
 {
 	git_oid id;
 	int rc;
@@ -85,11 +89,11 @@ static int walk_entry(struct source_history *src, struct scan_queue *q,
 	case TREE_ENTRY_TREE:
 		if (buf_addch(&src->path, '/'))
 			return LG_ERR_NOMEM;
-		return walk_tree(src, q, &id, origin);
+		return walk_tree(src, q, &id, origin, up);
 	case TREE_ENTRY_BLOB:
 		rc = dedup_add(&src->blobs, id.id);
-		if (rc <= 0 || src->priming)
-			return rc < 0 ? rc : 0;
+		if (rc <= 0)
+			return rc;
 		return push_blob(src, q, src->path.ptr, &id, origin);
 	default:
 		return 0;	/* submodule commits live in other repositories */
@@ -108,12 +112,71 @@ static void warn_tree(struct source_history *src, struct scan_queue *q,
 			src->path.len ? src->path.ptr : "/", why);
 }
 
+/*
+ * Keeps tree id, a version of the directory at src->path[0..base) that an
+ * earlier run walked, as that directory's last tree.  Returns 0 (also
+ * when it cannot be read: then the new version is walked in full) or
+ * LG_ERR_NOMEM.
+ */
+static int keep_walked(struct source_history *src, const git_oid *id,
+		       size_t base)
+{
+	struct lg_error why = LG_ERROR_INIT;
+	struct pack_object *tree = NULL;
+	struct tree_step step;
+	struct tree_entry e;
+	int more, rc = 0;
+
+	if (pack_reader_read_tree(&src->reader, id, &tree, &why))
+		return why.code == LG_ERR_NOMEM ? LG_ERR_NOMEM : 0;
+	tree_step_begin(&step, NULL, tree->data, tree->len);
+	while ((more = tree_step_next(&step, &e)) > 0)
+		;
+	if (!more)
+		rc = last_tree_set(&src->dirs, src->path.ptr, base, tree, &step,
+				   NULL);
+	tree_step_release(&step);
+	pack_object_put(tree);
+	return more == LG_ERR_NOMEM ? more : rc;
+}
+
+/*
+ * The directory at src->path[0..base) ("a/b/") has no last tree, but its
+ * parent's last version up may hold it: on a rescan, that is the version
+ * an earlier run walked (the edge's), kept now so that only what changed
+ * since is walked.  Only on a rescan: a full walk has walked every
+ * version it meets.  Returns 0 or LG_ERR_NOMEM.
+ */
+static int keep_from_parent(struct source_history *src,
+			    const struct last_tree *up, size_t base)
+{
+	const char *path = src->path.ptr, *slash;
+	struct tree_iter it;
+	struct tree_entry e;
+	size_t len;
+	git_oid id;
+
+	if (!up || !src->order.edge.n || base < 2)
+		return 0;
+	slash = memrchr(path, '/', base - 1);
+	len = base - 1 - (slash ? (size_t)(slash + 1 - path) : 0);
+	tree_iter_init(&it, up->tree->data, up->tree->len);
+	while (tree_iter_next(&it, &e) > 0)
+		if (e.kind == TREE_ENTRY_TREE && e.name_len == len &&
+		    !memcmp(e.name, path + base - 1 - len, len)) {
+			memcpy(id.id, e.id, sizeof(id.id));
+			return keep_walked(src, &id, base);
+		}
+	return 0;
+}
+
 static int walk_tree(struct source_history *src, struct scan_queue *q,
-		     const git_oid *id, size_t origin)
+		     const git_oid *id, size_t origin, const struct last_tree *up)
 {
 	size_t base = src->path.len;
 	struct pack_object *tree = NULL;
 	struct lg_error why = LG_ERROR_INIT;
+	const struct last_tree *last;
 	struct tree_step step;
 	struct tree_entry e;
 	int rc = dedup_add(&src->trees, id->id), more = 0;
@@ -126,15 +189,17 @@ static int walk_tree(struct source_history *src, struct scan_queue *q,
 		warn_tree(src, q, id, why.msg);
 		return 0;
 	}
-	/* What the directory's last tree shares with this one was walked. */
-	tree_step_begin(&step, last_tree_get(&src->dirs, src->path.ptr, base),
-			tree->data, tree->len);
 	rc = 0;
+	if (!(last = last_tree_get(&src->dirs, src->path.ptr, base)) &&
+	    !(rc = keep_from_parent(src, up, base)))
+		last = last_tree_get(&src->dirs, src->path.ptr, base);
+	/* What the directory's last tree shares with this one was walked. */
+	tree_step_begin(&step, last, tree->data, tree->len);
 	while (!rc && (more = tree_step_next(&step, &e)) > 0) {
 		if (more == TREE_STEP_RUN)
 			continue;
 		if (!(rc = buf_add(&src->path, e.name, e.name_len)))
-			rc = walk_entry(src, q, &e, origin);
+			rc = walk_entry(src, q, &e, origin, last);
 		buf_truncate(&src->path, base);
 	}
 	if (!rc && more == LG_ERR_NOMEM)
@@ -192,37 +257,34 @@ static int walk_commit(struct source_history *src, struct scan_queue *q,
 	pack_object_put(obj);
 	if (!rc) {
 		buf_reset(&src->path);
-		rc = walk_tree(src, q, &oc->tree, origin);
+		rc = walk_tree(src, q, &oc->tree, origin, NULL);
 	}
 	return rc;
 }
 
 /*
- * Reads the trees of commits an earlier run walked (the order's edge from
- * `from` on) without pushing their blobs, which that run scanned: the
- * new commits then cost what they change, as they would have in one walk.
+ * Keeps the root trees of commits an earlier run walked (the order's edge
+ * from `from` on) as the last version of the root: the new commits then
+ * cost what they change against them (keep_from_parent() goes on from
+ * there), as they would have in one walk.  Returns 0 or LG_ERR_NOMEM.
  */
-static int prime_edge(struct source_history *src, struct scan_queue *q,
-		      size_t from)
+static int keep_edge(struct source_history *src, size_t from)
 {
 	struct lg_error why = LG_ERROR_INIT;
 	struct pack_object *obj = NULL;
 	struct commit_raw c;
 	int rc = 0;
 
-	src->priming = 1;
 	for (; from < src->order.edge.n && !rc; from++) {
 		if ((rc = pack_reader_read(&src->reader, src->order.edge.ids[from].id,
 					   &obj, &why)))
-			break;	/* then the new commits are walked in full */
-		if (!commit_raw_parse(&c, (const char *)obj->data, obj->len)) {
-			buf_reset(&src->path);
-			rc = walk_tree(src, q, &c.tree, NO_ORIGIN);
-		}
+			return rc == LG_ERR_NOMEM ? rc : 0;
+		buf_reset(&src->path);
+		if (!commit_raw_parse(&c, (const char *)obj->data, obj->len))
+			rc = keep_walked(src, &c.tree, 0);
 		pack_object_put(obj);
 	}
-	src->priming = 0;
-	return rc == LG_ERR_NOMEM ? rc : 0;
+	return rc;
 }
 
 /*
@@ -238,7 +300,7 @@ static int walk_from(struct source_history *src, struct scan_queue *q,
 
 	if ((rc = commit_order_add(&src->order, tips->ids, tips->n, err)))
 		return rc;
-	if ((rc = prime_edge(src, q, edge)))
+	if ((rc = keep_edge(src, edge)))
 		return lg_error_set(err, rc, "out of memory walking history");
 	for (i = missing; !src->shallow && i < src->order.missing; i++)
 		scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
@@ -311,7 +373,7 @@ static int follow_end(struct source_history *src, struct scan_queue *q,
 		return type == GIT_OBJECT_COMMIT ? oid_list_add(tips, id) : 0;
 	if (type == GIT_OBJECT_TREE) {
 		buf_reset(&src->path);
-		return walk_tree(src, q, id, NO_ORIGIN);
+		return walk_tree(src, q, id, NO_ORIGIN, NULL);
 	}
 	if (type != GIT_OBJECT_BLOB || (rc = dedup_add(&src->blobs, id->id)) <= 0)
 		return type == GIT_OBJECT_BLOB ? rc : 0;

@@ -45,7 +45,6 @@ struct source_history {
 	struct dedup blobs, trees, messages;
 	struct last_trees dirs;		/* each directory's last tree walked */
 	struct buf path;		/* scratch while walking trees */
-	int priming;			/* reading trees an earlier run walked */
 	int incomplete;			/* a commit or tree could not be read */
 	struct pack_order packs;
 	/* Blobs found by the walk, waiting to be pushed in pack order. */

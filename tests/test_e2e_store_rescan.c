@@ -194,16 +194,19 @@ Test(e2e_store_rescan, walks_only_new_commits_and_finds_their_leak)
 	json_t *doc;
 	int i;
 
+	th_write(dir, "src/lib/b.c", "int b;\n");
+	th_write(dir, "src/c.c", "int c;\n");
 	commit_token("a.txt", 21, 0, "first leak");
 	for (i = 0; i < 6; i++)
-		commit_plain("n.txt", i % 2 ? "one\n" : "two\n", "churn");
+		commit_plain("src/lib/a.c", i % 2 ? "int one;\n" : "int two;\n",
+			     "churn");
 	r = rescan(7, NULL);
 	cr_assert_eq(r.status, 1);
 	th_run_release(&r);
 	r = rescan(0, NULL);
 	cr_assert_eq(r.status, 0, "an unchanged history failed again: %s", r.out);
 	th_run_release(&r);
-	commit_plain("n.txt", "three\n", "more churn");
+	commit_plain("src/lib/a.c", "int three;\n", "more churn");
 	commit_token("dir/b.txt", 22, 1, "second leak");
 	r = rescan(2, NULL);
 	cr_assert_eq(r.status, 1, "the new leak was missed: %s", r.err);
