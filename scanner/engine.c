@@ -70,6 +70,7 @@ struct engine_worker {
 	size_t *newlines;
 	size_t n_newlines, newlines_alloc;
 	int newlines_built;
+	struct plain_memo plain_memo;	/* for the plaintext checks */
 	size_t allow_line;	/* 1 + the line last searched for an allow, or 0 */
 	int allow_hit;
 	size_t reported;	/* matches handed to the callback, ever */
@@ -446,11 +447,12 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 }
 
 /* A rule's plaintext check (plain.h): the value in its place, graded. */
-static int classified(const struct engine_worker *w, const struct rule *r,
+static int classified(struct engine_worker *w, const struct rule *r,
 		      size_t match, size_t off, size_t len,
 		      enum confidence *conf)
 {
-	struct plain_candidate c = { w->data, w->len, match, off, len, w->path };
+	struct plain_candidate c = { w->data, w->len, match, off,
+				     len, w->path, &w->plain_memo };
 
 	return !r->classify || r->classify(&c, conf);
 }
@@ -813,6 +815,7 @@ static void reset_blob(struct engine_worker *w, const char *data, size_t len,
 	w->len = len;
 	w->path = path;
 	w->newlines_built = 0;
+	memset(&w->plain_memo, 0, sizeof(w->plain_memo));
 	w->allow_line = 0;
 }
 
