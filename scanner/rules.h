@@ -91,11 +91,11 @@ struct rule {
 
 struct rule_set {
 	struct rule **rules;
-	size_t n;
+	size_t n, alloc;
 	size_t max_captures;	/* largest capture count over all patterns */
 };
 
-#define RULE_SET_INIT { NULL, 0, 0 }
+#define RULE_SET_INIT { NULL, 0, 0, 0 }
 
 /* Deepest nesting of YAML collections a rule file may use. */
 #define RULES_MAX_DEPTH 64
