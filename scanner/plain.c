@@ -221,6 +221,56 @@ static void name_span(const struct plain_candidate *c, size_t *start,
 	*end = e;
 }
 
+/*
+ * Lower-cased letters and digits of s[0..len) into out (at most cap), the
+ * rest dropped: "add-password" and "addPassword" both become "addpassword".
+ */
+static size_t fold_alnum(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n < cap; i++)
+		if (isalnum((unsigned char)s[i]))
+			out[n++] = (char)tolower((unsigned char)s[i]);
+	return n;
+}
+
+/*
+ * Non-zero when the value spells the (compound) name again: a selector
+ * "#add-password" for addPassword, a policy ARN ending in the constant's
+ * name.  A bare "password" is too short to say so.
+ */
+static int value_echoes_name(const char *name, size_t name_len,
+			     const char *v, size_t n)
+{
+	char fn[64], fv[256];
+	size_t ln = fold_alnum(name, name_len, fn, sizeof(fn));
+	size_t lv = fold_alnum(v, n, fv, sizeof(fv));
+
+	return ln >= 10 && ln < sizeof(fn) && memmem(fv, lv, fn, ln) != NULL;
+}
+
+/*
+ * AWS secret access keys are 40 base64 characters: under such a name
+ * anything else is a stand-in or another kind of value, and the AWS
+ * rules own the real ones.
+ */
+static int aws_secret_name_misfit(const char *name, size_t name_len,
+				  const char *v, size_t n)
+{
+	char fn[64];
+	size_t i, ln = fold_alnum(name, name_len, fn, sizeof(fn));
+
+	if (!memmem(fn, ln, "secretaccesskey", 15))
+		return 0;
+	if (n != 40)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '+' && v[i] != '/')
+			return 1;
+	return 0;
+}
+
 /* ---- values -------------------------------------------------------------- */
 
 static int is_quote(char c)
@@ -360,6 +410,16 @@ static int check_value(const struct plain_candidate *c, enum confidence *conf)
 	return check_value_bytes(c, v, c->value_len, conf);
 }
 
+/*
+ * A literal argument in a credential's place (NetworkCredential's
+ * password): a plain word counts too, as the call says what it is.
+ */
+static int check_literal(const struct plain_candidate *c,
+			 enum confidence *conf)
+{
+	return check_value_bytes(c, c->data + c->value, c->value_len, conf);
+}
+
 static int check_url(const struct plain_candidate *c, enum confidence *conf)
 {
 	struct buf b = BUF_INIT;
@@ -395,7 +455,10 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	int rc, quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
 
 	name_span(c, &start, &end);
-	if (name_denied(c->data + start, end - start, c->match - start))
+	if (name_denied(c->data + start, end - start, c->match - start) ||
+	    value_echoes_name(c->data + start, end - start, v, c->value_len) ||
+	    aws_secret_name_misfit(c->data + start, end - start, v,
+				   c->value_len))
 		return 0;
 	/*
 	 * A word is a password only after a strong name and an operator:
@@ -431,6 +494,7 @@ static const struct {
 } checks[] = {
 	{ "plain-assign", check_assign },
 	{ "plain-value", check_value },
+	{ "plain-literal", check_literal },
 	{ "plain-url", check_url },
 	{ "plain-hash", check_hash },
 };
