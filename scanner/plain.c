@@ -142,7 +142,7 @@ static const char *const denied_words[] = {
 	"changed", "updated", "created", "at", "secrets", "manager", "vault",
 	"kms", "command", "cmd", "script", "helper", "key_id", "question",
 	"salt", "dialog", "modal", "request", "response", "schema", "widget",
-	"sender", NULL
+	"sender", "through", "thru", NULL
 };
 
 /* Denied only after the keyword: db_user_password, but token_user_login. */
@@ -478,7 +478,12 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 		buf_release(&b);
 		return rc;
 	}
-	return check_value(c, conf);
+	/*
+	 * A quoted word after a password name is a (weak) password in any
+	 * file, graded low; a bare one only where a bare value is a value.
+	 */
+	return quoted ? check_value_bytes(c, v, c->value_len, conf)
+		      : check_value(c, conf);
 }
 
 static int check_hash(const struct plain_candidate *c, enum confidence *conf)
