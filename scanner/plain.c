@@ -347,6 +347,23 @@ static int repeats_nearby(const struct plain_candidate *c, const char *v,
 	return 0;
 }
 
+/*
+ * Non-zero when a quoted "anonymous" user comes just before the value
+ * (within ANONYMOUS_SPAN bytes, the line or two above):
+ * an anonymous FTP login, whose password is by convention an e-mail
+ * address or any word, not a secret.
+ */
+#define ANONYMOUS_SPAN 128
+
+static int anonymous_login(const struct plain_candidate *c)
+{
+	size_t from = c->value > ANONYMOUS_SPAN ? c->value - ANONYMOUS_SPAN : 0;
+	const char *p = c->data + from;
+	size_t n = c->value - from;
+
+	return memmem(p, n, "\"anonymous\"", 11) || memmem(p, n, "'anonymous'", 11);
+}
+
 /* Parts of the defaults that examples and skeletons ship: Passw0rd!, t0p-Secret. */
 static const char *const weak_parts[] = {
 	"pass", "secret", "example", "sample", "test", "demo", "admin", "root",
@@ -456,6 +473,7 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 
 	name_span(c, &start, &end);
 	if (name_denied(c->data + start, end - start, c->match - start) ||
+	    anonymous_login(c) ||
 	    value_echoes_name(c->data + start, end - start, v, c->value_len) ||
 	    aws_secret_name_misfit(c->data + start, end - start, v,
 				   c->value_len))

@@ -288,6 +288,7 @@ static const struct negative negatives[] = {
 	{ "word spelling the name", "test_finding.c", "struct m = { .secret = \"secretvalue\" };\n" },
 	{ "i18n word", "de.json", "{\"password\": \"Passwort\"}\n" },
 	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" },
+	{ "anonymous ftp login", "ftp.c", "server->user = \"anonymous\";\nserver->password = \"busybox@\";\n" },
 	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" },
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
