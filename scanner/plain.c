@@ -347,14 +347,14 @@ static int repeats_nearby(const struct plain_candidate *c, const char *v,
 	return 0;
 }
 
+#define ANONYMOUS_SPAN 128
+
 /*
  * Non-zero when a quoted "anonymous" user comes just before the value
  * (within ANONYMOUS_SPAN bytes, the line or two above):
  * an anonymous FTP login, whose password is by convention an e-mail
  * address or any word, not a secret.
  */
-#define ANONYMOUS_SPAN 128
-
 static int anonymous_login(const struct plain_candidate *c)
 {
 	size_t from = c->value > ANONYMOUS_SPAN ? c->value - ANONYMOUS_SPAN : 0;
