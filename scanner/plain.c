@@ -89,8 +89,8 @@ int plain_path_is_sample(const char *path)
 static const char *const code_suffixes[] = {
 	".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java",
 	".kt", ".kts", ".cs", ".php", ".rb", ".rs", ".c", ".h", ".cc", ".cpp",
-	".hpp", ".swift", ".scala", ".groovy", ".dart", ".m", ".lua", ".pl",
-	".ex", ".exs", ".vue", NULL
+	".hpp", ".swift", ".scala", ".groovy", ".gradle", ".dart", ".m", ".lua",
+	".pl", ".ex", ".exs", ".vue", NULL
 };
 
 static const char *const config_suffixes[] = {
@@ -130,7 +130,7 @@ static const char *const denied_words[] = {
 	"required", "enabled", "enable", "disabled", "expiry", "expires",
 	"expiration", "expire", "ttl", "timeout", "reset", "forgot",
 	"strength", "validator", "validators", "validation", "env", "var",
-	"ref", "arn", "version", "provider", "store", "mode", "format",
+	"ref", "arn", "version", "provider", "mode", "format",
 	"header", "param", "params", "lifetime", "rotation", "source",
 	"location", "template", "encoder", "encoding", "algorithm", "digest",
 	"hash", "hashed", "encrypted", "next", "page", "continuation", "csrf",
@@ -145,10 +145,13 @@ static const char *const denied_words[] = {
 	"sender", "through", "thru", NULL
 };
 
-/* Denied only after the keyword: db_user_password, but token_user_login. */
+/*
+ * Denied only after the keyword: db_user_password, but token_user_login;
+ * storePassword (Android's keystore) but password_store.
+ */
 static const char *const denied_after[] = {
 	"user", "username", "login", "email", "owner", "account", "issuer",
-	"audience", "scope", "scopes", NULL
+	"audience", "scope", "scopes", "store", NULL
 };
 
 static int word_in(const char *w, size_t n, const char *const *l)

@@ -171,6 +171,7 @@ static const struct positive positives[] = {
 	{ "weak default", "compose.yaml", "      MYSQL_PASSWORD: Passw0rd!\n", PT, "Passw0rd!", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "short value", "app.yaml", "password: Ab3!x9\n", PT, "Ab3!x9", CONFIDENCE_MEDIUM }, /* leakgate:allow */
 	{ "word in code", "auth.go", "\tPassword: \"sunflower\",\n", PT, "sunflower", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "gradle signing", "app/build.gradle", "    release {\n        storePassword \"Kw3!pZq9Lm\"\n", "plaintext-gradle-credentials", "Kw3!pZq9Lm", HI }, /* leakgate:allow */
 	/* hard-coded checks, prose, credential constructors */
 	{ "comparison", "login.py", "if user == \"ops\" and password == \"Vk7#pLq2Zx\":\n", PT, "Vk7#pLq2Zx", HI }, /* leakgate:allow */
 	{ "strict inequality", "auth.js", "if (creds.secret !== 'Hq4!mZt8Lw') deny();\n", PT, "Hq4!mZt8Lw", HI }, /* leakgate:allow */
@@ -281,15 +282,16 @@ static const struct negative negatives[] = {
 	{ "glued nopasswd", "sudoers.conf", "NOPASSWD=Hx7kQz2Lm9\n" },
 	{ "sender address", "LocalSettings.php", "$wgPasswordSender = \"Hx7kQz2Lm9x\";\n" },
 	{ "relative path", "Makefile", "install-git-credential-osxkeychain: contrib/credential/git-credential-osxkeychain\n" },
-	{ "selector spelling the name", "form.js", "this.addPassword = \"#add-password\";\n" },
-	{ "policy arn spelling the name", "policies.py", "IAMUserChangePassword = \"arn:aws:iam::aws:policy/IAMUserChangePassword\"\n" },
-	{ "not an aws secret key shape", ".env", "AWS_SECRET_ACCESS_KEY=7d3f9a2c6b1e8f04d5a7c3b9e2f1a6d8c4b0e7f3a9\n" },
-	{ "pass through", "proxy.yaml", "pass_through: always\n" },
-	{ "word spelling the name", "test_finding.c", "struct m = { .secret = \"secretvalue\" };\n" },
-	{ "i18n word", "de.json", "{\"password\": \"Passwort\"}\n" },
-	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" },
-	{ "anonymous ftp login", "ftp.c", "server->user = \"anonymous\";\nserver->password = \"busybox@\";\n" },
-	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" },
+	{ "selector spelling the name", "form.js", "this.addPassword = \"#add-password\";\n" }, /* leakgate:allow */
+	{ "policy arn spelling the name", "policies.py", "IAMUserChangePassword = \"arn:aws:iam::aws:policy/IAMUserChangePassword\"\n" }, /* leakgate:allow */
+	{ "not an aws secret key shape", ".env", "AWS_SECRET_ACCESS_KEY=7d3f9a2c6b1e8f04d5a7c3b9e2f1a6d8c4b0e7f3a9\n" }, /* leakgate:allow */
+	{ "pass through", "proxy.yaml", "pass_through: always\n" }, /* leakgate:allow */
+	{ "word spelling the name", "test_finding.c", "struct m = { .secret = \"secretvalue\" };\n" }, /* leakgate:allow */
+	{ "i18n word", "de.json", "{\"password\": \"Passwort\"}\n" }, /* leakgate:allow */
+	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" }, /* leakgate:allow */
+	{ "secret store", "app.yaml", "password_store: Hq2!xLz8Wp\n" }, /* leakgate:allow */
+	{ "anonymous ftp login", "ftp.c", "server->user = \"anonymous\";\nserver->password = \"busybox@\";\n" }, /* leakgate:allow */
+	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" }, /* leakgate:allow */
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
