@@ -19,11 +19,20 @@
 /* How far a window's end may move forward to reach the end of its line. */
 #define WINDOW_LINE_SLACK 4096
 #define INLINE_ALLOW "leakgate:allow"
+/* Bytes of a one-character run between two of its keyword's windows. */
+#define RUN_STRIDE (WINDOW_BEFORE / 2)
 
-/* One distinct keyword (lower-cased) and the rules that list it. */
+/*
+ * One distinct keyword and the rules that list it.  A keyword is matched
+ * in any case (and kept lower-cased) unless it is written with capitals
+ * in a rule whose pattern does not start with (?i): token prefixes such
+ * as "AKIA" or "SG." are case-sensitive, and a literal with fixed case is
+ * both cheaper for Vectorscan and hit far less often.
+ */
 struct keyword {
 	char *text;
 	size_t len;
+	int caseless;
 	size_t *rules;
 	size_t n_rules;
 };
@@ -70,52 +79,110 @@ struct engine_worker {
 	size_t *newlines;
 	size_t n_newlines, newlines_alloc;
 	int newlines_built;
+	struct plain_memo plain_memo;	/* for the plaintext checks */
 	size_t allow_line;	/* 1 + the line last searched for an allow, or 0 */
 	int allow_hit;
 	size_t reported;	/* matches handed to the callback, ever */
 	size_t last_match_end;	/* end of the latest pattern match */
+	unsigned last_keyword;		/* id of the latest keyword hit */
+	unsigned long long last_keyword_end;	/* and its end; 0: none */
+	unsigned long long last_keyword_window;	/* end of its last window */
 };
 
 /* ---- building ----------------------------------------------------------- */
 
-static int add_rule_to_keyword(struct engine *e, const char *kw, size_t rule)
-{
-	size_t len = strlen(kw), i;
-	struct keyword *k = NULL;
-	size_t *grown;
+/* A keyword as one rule lists it, before equal ones are merged. */
+struct keyword_use {
+	const char *text;
+	size_t len;
+	int caseless;
+	size_t rule;
+};
 
-	for (i = 0; i < e->n_keywords; i++)
-		if (e->keywords[i].len == len && !strcasecmp(e->keywords[i].text, kw))
-			k = &e->keywords[i];
-	if (!k) {
-		struct keyword *more = realloc(e->keywords,
-					       (e->n_keywords + 1) * sizeof(*more));
-		if (!more)
-			return LG_ERR_NOMEM;
-		e->keywords = more;
-		k = &e->keywords[e->n_keywords++];
-		memset(k, 0, sizeof(*k));
-		if (!(k->text = strdup(kw)))
-			return LG_ERR_NOMEM;
-		k->len = len;
-	}
-	if (k->n_rules && k->rules[k->n_rules - 1] == rule)
-		return 0;
-	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*grown));
-	if (!grown)
+static int keyword_caseless(const struct rule *r, const char *kw)
+{
+	const char *p;
+
+	if (r->pattern && !strncmp(r->pattern, "(?i)", 4))
+		return 1;
+	for (p = kw; *p; p++)
+		if (isupper((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+static int compare_text(const struct keyword_use *a,
+			const struct keyword_use *b)
+{
+	if (a->caseless != b->caseless)
+		return a->caseless - b->caseless;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->caseless ? strcasecmp(a->text, b->text)
+			   : strcmp(a->text, b->text);
+}
+
+static int compare_use(const void *x, const void *y)
+{
+	const struct keyword_use *a = x, *b = y;
+	int c = compare_text(a, b);
+
+	if (c)
+		return c;
+	return a->rule < b->rule ? -1 : a->rule > b->rule;
+}
+
+static int new_keyword(struct keyword *k, const struct keyword_use *u)
+{
+	size_t i;
+
+	if (!(k->text = strdup(u->text)))
 		return LG_ERR_NOMEM;
-	k->rules = grown;
-	k->rules[k->n_rules++] = rule;
+	if (u->caseless)
+		for (i = 0; i < u->len; i++)
+			k->text[i] = (char)tolower((unsigned char)k->text[i]);
+	k->len = u->len;
+	k->caseless = u->caseless;
+	return 0;
+}
+
+/*
+ * Merges the sorted uses into distinct keywords, each with its rules in
+ * rule order; sorting keeps start-up linear in the number of keywords.
+ */
+static int merge_uses(struct engine *e, const struct keyword_use *u, size_t n)
+{
+	size_t i = 0, j;
+
+	if (!(e->keywords = calloc(n + 1, sizeof(*e->keywords))))
+		return LG_ERR_NOMEM;
+	while (i < n) {
+		struct keyword *k = &e->keywords[e->n_keywords++];
+		for (j = i + 1; j < n && !compare_text(&u[i], &u[j]); j++)
+			;
+		if (new_keyword(k, &u[i]) ||
+		    !(k->rules = calloc(j - i, sizeof(*k->rules))))
+			return LG_ERR_NOMEM;
+		for (; i < j; i++)
+			if (!k->n_rules || k->rules[k->n_rules - 1] != u[i].rule)
+				k->rules[k->n_rules++] = u[i].rule;
+	}
 	return 0;
 }
 
 static int index_keywords(struct engine *e)
 {
 	const struct rule_set *rs = e->rules;
-	size_t i, j;
+	struct keyword_use *uses = NULL;
+	size_t i, j, n = 0, alloc = 0;
+	int rc;
 
 	e->always = calloc(rs->n + 1, sizeof(*e->always));
 	if (!e->always)
+		return LG_ERR_NOMEM;
+	for (i = 0; i < rs->n; i++)
+		alloc += rs->rules[i]->keywords.n;
+	if (!(uses = calloc(alloc + 1, sizeof(*uses))))
 		return LG_ERR_NOMEM;
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = rs->rules[i];
@@ -123,11 +190,17 @@ static int index_keywords(struct engine *e)
 			continue;	/* looked for only next to its partner */
 		if (!r->keywords.n)
 			e->always[e->n_always++] = i;
-		for (j = 0; j < r->keywords.n; j++)
-			if (add_rule_to_keyword(e, r->keywords.items[j], i))
-				return LG_ERR_NOMEM;
+		for (j = 0; j < r->keywords.n; j++, n++) {
+			uses[n].text = r->keywords.items[j];
+			uses[n].len = strlen(uses[n].text);
+			uses[n].caseless = keyword_caseless(r, uses[n].text);
+			uses[n].rule = i;
+		}
 	}
-	return 0;
+	qsort(uses, n, sizeof(*uses), compare_use);
+	rc = merge_uses(e, uses, n);
+	free(uses);
+	return rc;
 }
 
 /* Names the keyword list a database was compiled from. */
@@ -137,8 +210,11 @@ static uint64_t keyword_hash(const struct engine *e)
 	size_t i;
 
 	XXH3_64bits_reset(&st);
-	for (i = 0; i < e->n_keywords; i++)
+	for (i = 0; i < e->n_keywords; i++) {
 		XXH3_64bits_update(&st, e->keywords[i].text, e->keywords[i].len + 1);
+		XXH3_64bits_update(&st, &e->keywords[i].caseless,
+				   sizeof(e->keywords[i].caseless));
+	}
 	return XXH3_64bits_digest(&st);
 }
 
@@ -185,7 +261,7 @@ static int compile_keywords(struct engine *e, struct lg_error *err)
 	for (i = 0; i < e->n_keywords; i++) {
 		exprs[i] = e->keywords[i].text;
 		lens[i] = e->keywords[i].len;
-		flags[i] = HS_FLAG_CASELESS;
+		flags[i] = e->keywords[i].caseless ? HS_FLAG_CASELESS : 0;
 		ids[i] = (unsigned)i;
 	}
 	if (load_builtin_db(e))
@@ -446,11 +522,12 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 }
 
 /* A rule's plaintext check (plain.h): the value in its place, graded. */
-static int classified(const struct engine_worker *w, const struct rule *r,
+static int classified(struct engine_worker *w, const struct rule *r,
 		      size_t match, size_t off, size_t len,
 		      enum confidence *conf)
 {
-	struct plain_candidate c = { w->data, w->len, match, off, len, w->path };
+	struct plain_candidate c = { w->data, w->len, match, off,
+				     len, w->path, &w->plain_memo };
 
 	return !r->classify || r->classify(&c, conf);
 }
@@ -719,6 +796,20 @@ static int on_keyword(unsigned id, unsigned long long from,
 
 	(void)from;
 	(void)flags;
+	/*
+	 * A hit one byte after the same keyword's last one is inside a run
+	 * of one character ("AAAA..." in base64 of zeros).  Windows are
+	 * opened every RUN_STRIDE bytes of the run, not at every byte: each
+	 * starts WINDOW_BEFORE bytes back, so together they still cover it.
+	 */
+	if (id == w->last_keyword && to == w->last_keyword_end + 1) {
+		w->last_keyword_end = to;
+		if (to < w->last_keyword_window + RUN_STRIDE)
+			return 0;
+	}
+	w->last_keyword = id;
+	w->last_keyword_end = to;
+	w->last_keyword_window = to;
 	for (i = 0; i < k->n_rules; i++) {
 		if (add_window(w, k->rules[i], (size_t)to - k->len, k->len)) {
 			w->oom = 1;
@@ -813,6 +904,8 @@ static void reset_blob(struct engine_worker *w, const char *data, size_t len,
 	w->len = len;
 	w->path = path;
 	w->newlines_built = 0;
+	w->last_keyword_end = 0;
+	memset(&w->plain_memo, 0, sizeof(w->plain_memo));
 	w->allow_line = 0;
 }
 
