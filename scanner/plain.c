@@ -492,6 +492,54 @@ static int strong_name(const struct plain_candidate *c)
 	       (n >= 6 && !strncasecmp(p, "secret", 6));
 }
 
+/* Nouns a strong name starts with, the longer spelling first. */
+static const char *const secret_nouns[] = {
+	"password", "passwort", "passphrase", "passwd", "pass", "pwd",
+	"secret", NULL
+};
+
+/*
+ * Non-zero when the name ends with the noun at the match (db_password,
+ * AdminPassword, PASSWORD_2, secret_key), not with a word about it
+ * (secret_backend, PASSWORD_HASHERS, secret.kind).
+ */
+static int noun_ends_name(const struct plain_candidate *c, size_t end)
+{
+	const char *p = c->data + c->match;
+	size_t n = end - c->match, i, k = 0;
+
+	for (i = 0; secret_nouns[i]; i++) {
+		k = strlen(secret_nouns[i]);
+		if (n >= k && !strncasecmp(p, secret_nouns[i], k))
+			break;
+	}
+	if (!secret_nouns[i])
+		return 0;
+	p += k;
+	n -= k;
+	while (n && (isdigit((unsigned char)p[n - 1]) || strchr("_-.", p[n - 1])))
+		n--;
+	while (n && strchr("_-.", *p)) {
+		p++;
+		n--;
+	}
+	return n == 0 || (n == 3 && !strncasecmp(p, "key", 3));
+}
+
+/*
+ * A word (letters only) is a password only after a strong name ending in
+ * its noun, set by an operator: ("passphrase", "comments") is a list of
+ * names, and a comparison with a word an enum check (kind == "generic").
+ */
+static int word_allowed(const struct plain_candidate *c, size_t end)
+{
+	const char *op = c->data + end;
+	size_t n = c->value - end;
+
+	return strong_name(c) && noun_ends_name(c, end) && !memchr(op, ',', n) &&
+	       !memmem(op, n, "==", 2) && !memmem(op, n, "!=", 2);
+}
+
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 {
 	const char *v = c->data + c->value;
@@ -507,12 +555,8 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	    aws_secret_name_misfit(c->data + start, end - start, v,
 				   c->value_len))
 		return 0;
-	/*
-	 * A word is a password only after a strong name and an operator:
-	 * ("passphrase", "comments") is a list of names.
-	 */
-	if ((!strong_name(c) || memchr(c->data + end, ',', c->value - end)) &&
-	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
+	if (plain_value_classify(v, c->value_len) == PLAIN_WORD &&
+	    !word_allowed(c, end))
 		return 0;
 	if (!quoted && file_kind(c->path) == FILE_CODE)
 		return 0;	/* a variable or an expression */

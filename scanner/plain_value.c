@@ -224,8 +224,10 @@ static const char *const type_names[] = {
 	"integer", NULL
 };
 
+/* A secret's names, also as translations label files hold. */
 static const char *const secret_words[] = {
-	"password", "passwort", "passwd", "secret", NULL
+	"password", "passwort", "passwd", "secret", "kennwort", "wachtwoord",
+	"senha", "geheimnis", "secreto", "segreto", NULL
 };
 
 int plain_value_is_identifier(const char *s, size_t len)

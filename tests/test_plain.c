@@ -291,6 +291,9 @@ static const struct negative negatives[] = {
 	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" }, /* leakgate:allow */
 	{ "secret store", "app.yaml", "password_store: Hq2!xLz8Wp\n" }, /* leakgate:allow */
 	{ "anonymous ftp login", "ftp.c", "server->user = \"anonymous\";\nserver->password = \"busybox@\";\n" }, /* leakgate:allow */
+	{ "enum comparison", "lex.py", "if secret.kind == \"generic\":\n" }, /* leakgate:allow */
+	{ "word about the secret", "settings.py", "PASSWORD_HASHERS = \"django\"\nsecret_backend: \"kubernetes\"\n" }, /* leakgate:allow */
+	{ "translations", "i18n.js", "const de = { password: \"Kennwort\", secret: \"Geheimnis\" };\n" }, /* leakgate:allow */
 	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" }, /* leakgate:allow */
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
