@@ -477,21 +477,6 @@ static int check_url(const struct plain_candidate *c, enum confidence *conf)
 	return rc;
 }
 
-/*
- * Non-zero when the name the match starts with says password or secret;
- * "token", "key" and "credential" also name lexer tokens, map keys and
- * object fields, so a plain word assigned to them is not a credential.
- */
-static int strong_name(const struct plain_candidate *c)
-{
-	const char *p = c->data + c->match;
-	size_t n = c->len - c->match;
-
-	return (n >= 4 && !strncasecmp(p, "pass", 4)) ||
-	       (n >= 3 && !strncasecmp(p, "pwd", 3)) ||
-	       (n >= 6 && !strncasecmp(p, "secret", 6));
-}
-
 /* Nouns a strong name starts with, the longer spelling first. */
 static const char *const secret_nouns[] = {
 	"password", "passwort", "passphrase", "passwd", "pass", "pwd",
@@ -499,11 +484,13 @@ static const char *const secret_nouns[] = {
 };
 
 /*
- * Non-zero when the name ends with the noun at the match (db_password,
- * AdminPassword, PASSWORD_2, secret_key), not with a word about it
- * (secret_backend, PASSWORD_HASHERS, secret.kind).
+ * Non-zero when the name says password or secret and ends with that noun
+ * (db_password, AdminPassword, PASSWORD_2, secret_key), not with a word
+ * about it (secret_backend, PASSWORD_HASHERS, secret.kind).  "token",
+ * "key" and "credential" also name lexer tokens, map keys and object
+ * fields, so a plain word assigned to them is not a credential.
  */
-static int noun_ends_name(const struct plain_candidate *c, size_t end)
+static int strong_name(const struct plain_candidate *c, size_t end)
 {
 	const char *p = c->data + c->match;
 	size_t n = end - c->match, i, k = 0;
@@ -527,16 +514,16 @@ static int noun_ends_name(const struct plain_candidate *c, size_t end)
 }
 
 /*
- * A word (letters only) is a password only after a strong name ending in
- * its noun, set by an operator: ("passphrase", "comments") is a list of
- * names, and a comparison with a word an enum check (kind == "generic").
+ * A word (letters only) is a password only after a strong name, set by an
+ * operator: ("passphrase", "comments") is a list of names, and a
+ * comparison with a word an enum check (kind == "generic").
  */
 static int word_allowed(const struct plain_candidate *c, size_t end)
 {
 	const char *op = c->data + end;
 	size_t n = c->value - end;
 
-	return strong_name(c) && noun_ends_name(c, end) && !memchr(op, ',', n) &&
+	return strong_name(c, end) && !memchr(op, ',', n) &&
 	       !memmem(op, n, "==", 2) && !memmem(op, n, "!=", 2);
 }
 
