@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "engine_keywords.h"
 #include "entropy.h"
 #include "error.h"
 #include "placeholder.h"
@@ -22,35 +23,15 @@
 /* Bytes of a one-character run between two of its keyword's windows. */
 #define RUN_STRIDE (WINDOW_BEFORE / 2)
 
-/*
- * One distinct keyword and the rules that list it.  A keyword is matched
- * in any case (and kept lower-cased) unless it is written with capitals
- * in a rule whose pattern does not start with (?i): token prefixes such
- * as "AKIA" or "SG." are case-sensitive, and a literal with fixed case is
- * both cheaper for Vectorscan and hit far less often.
- */
-struct keyword {
-	char *text;
-	size_t len;
-	int caseless;
-	size_t *rules;
-	size_t n_rules;
-};
-
 struct engine {
 	const struct rule_set *rules;
-	struct keyword *keywords;
-	size_t n_keywords;
-	size_t *always;		/* rules without keywords: run on every blob */
-	size_t n_always;
+	struct keyword_index kw;
 	/*
 	 * Matches the paths one of those rules selects (most select a few
 	 * file names): one look at a path rather than one per rule.  NULL
 	 * when none selects paths.
 	 */
 	pcre2_code *always_paths;
-	hs_database_t *db;	/* NULL when no rule has keywords */
-	hs_scratch_t *proto_scratch;
 };
 
 struct window {
@@ -84,6 +65,8 @@ struct engine_worker {
 	int allow_hit;
 	size_t reported;	/* matches handed to the callback, ever */
 	size_t last_match_end;	/* end of the latest pattern match */
+	struct window_list name_spans;	/* where to look for names */
+	size_t span_base;	/* offset of the span being searched */
 	unsigned last_keyword;		/* id of the latest keyword hit */
 	unsigned long long last_keyword_end;	/* and its end; 0: none */
 	unsigned long long last_keyword_window;	/* end of its last window */
@@ -91,198 +74,10 @@ struct engine_worker {
 
 /* ---- building ----------------------------------------------------------- */
 
-/* A keyword as one rule lists it, before equal ones are merged. */
-struct keyword_use {
-	const char *text;
-	size_t len;
-	int caseless;
-	size_t rule;
-};
-
-static int keyword_caseless(const struct rule *r, const char *kw)
-{
-	const char *p;
-
-	if (r->pattern && !strncmp(r->pattern, "(?i)", 4))
-		return 1;
-	for (p = kw; *p; p++)
-		if (isupper((unsigned char)*p))
-			return 0;
-	return 1;
-}
-
-static int compare_text(const struct keyword_use *a,
-			const struct keyword_use *b)
-{
-	if (a->caseless != b->caseless)
-		return a->caseless - b->caseless;
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return a->caseless ? strcasecmp(a->text, b->text)
-			   : strcmp(a->text, b->text);
-}
-
-static int compare_use(const void *x, const void *y)
-{
-	const struct keyword_use *a = x, *b = y;
-	int c = compare_text(a, b);
-
-	if (c)
-		return c;
-	return a->rule < b->rule ? -1 : a->rule > b->rule;
-}
-
-static int new_keyword(struct keyword *k, const struct keyword_use *u)
-{
-	size_t i;
-
-	if (!(k->text = strdup(u->text)))
-		return LG_ERR_NOMEM;
-	if (u->caseless)
-		for (i = 0; i < u->len; i++)
-			k->text[i] = (char)tolower((unsigned char)k->text[i]);
-	k->len = u->len;
-	k->caseless = u->caseless;
-	return 0;
-}
-
-/*
- * Merges the sorted uses into distinct keywords, each with its rules in
- * rule order; sorting keeps start-up linear in the number of keywords.
- */
-static int merge_uses(struct engine *e, const struct keyword_use *u, size_t n)
-{
-	size_t i = 0, j;
-
-	if (!(e->keywords = calloc(n + 1, sizeof(*e->keywords))))
-		return LG_ERR_NOMEM;
-	while (i < n) {
-		struct keyword *k = &e->keywords[e->n_keywords++];
-		for (j = i + 1; j < n && !compare_text(&u[i], &u[j]); j++)
-			;
-		if (new_keyword(k, &u[i]) ||
-		    !(k->rules = calloc(j - i, sizeof(*k->rules))))
-			return LG_ERR_NOMEM;
-		for (; i < j; i++)
-			if (!k->n_rules || k->rules[k->n_rules - 1] != u[i].rule)
-				k->rules[k->n_rules++] = u[i].rule;
-	}
-	return 0;
-}
-
-static int index_keywords(struct engine *e)
-{
-	const struct rule_set *rs = e->rules;
-	struct keyword_use *uses = NULL;
-	size_t i, j, n = 0, alloc = 0;
-	int rc;
-
-	e->always = calloc(rs->n + 1, sizeof(*e->always));
-	if (!e->always)
-		return LG_ERR_NOMEM;
-	for (i = 0; i < rs->n; i++)
-		alloc += rs->rules[i]->keywords.n;
-	if (!(uses = calloc(alloc + 1, sizeof(*uses))))
-		return LG_ERR_NOMEM;
-	for (i = 0; i < rs->n; i++) {
-		const struct rule *r = rs->rules[i];
-		if (r->companion)
-			continue;	/* looked for only next to its partner */
-		if (!r->keywords.n)
-			e->always[e->n_always++] = i;
-		for (j = 0; j < r->keywords.n; j++, n++) {
-			uses[n].text = r->keywords.items[j];
-			uses[n].len = strlen(uses[n].text);
-			uses[n].caseless = keyword_caseless(r, uses[n].text);
-			uses[n].rule = i;
-		}
-	}
-	qsort(uses, n, sizeof(*uses), compare_use);
-	rc = merge_uses(e, uses, n);
-	free(uses);
-	return rc;
-}
-
-/* Names the keyword list a database was compiled from. */
-static uint64_t keyword_hash(const struct engine *e)
-{
-	XXH3_state_t st;
-	size_t i;
-
-	XXH3_64bits_reset(&st);
-	for (i = 0; i < e->n_keywords; i++) {
-		XXH3_64bits_update(&st, e->keywords[i].text, e->keywords[i].len + 1);
-		XXH3_64bits_update(&st, &e->keywords[i].caseless,
-				   sizeof(e->keywords[i].caseless));
-	}
-	return XXH3_64bits_digest(&st);
-}
-
-/*
- * Compiling the built-in keywords costs more than the rest of start-up
- * together, so the build stores their database in the binary.  It is used
- * when this engine's keywords are exactly those; returns 1 when loaded.
- */
-static int load_builtin_db(struct engine *e)
-{
-	if (!builtin_keyword_db_len || keyword_hash(e) != builtin_keyword_db_hash)
-		return 0;
-	return hs_deserialize_database((const char *)builtin_keyword_db,
-				       builtin_keyword_db_len, &e->db) == HS_SUCCESS;
-}
-
 int engine_serialize_keywords(const struct engine *e, char **bytes,
 			      size_t *len, uint64_t *hash)
 {
-	if (!e->db || hs_serialize_database(e->db, bytes, len) != HS_SUCCESS)
-		return LG_ERR_NOMEM;
-	*hash = keyword_hash(e);
-	return 0;
-}
-
-static int compile_keywords(struct engine *e, struct lg_error *err)
-{
-	const char **exprs = NULL;
-	unsigned *flags = NULL, *ids = NULL;
-	size_t *lens = NULL, i;
-	hs_compile_error_t *cerr = NULL;
-	int rc = 0;
-
-	if (!e->n_keywords)
-		return 0;
-	exprs = calloc(e->n_keywords, sizeof(*exprs));
-	flags = calloc(e->n_keywords, sizeof(*flags));
-	ids = calloc(e->n_keywords, sizeof(*ids));
-	lens = calloc(e->n_keywords, sizeof(*lens));
-	if (!exprs || !flags || !ids || !lens) {
-		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < e->n_keywords; i++) {
-		exprs[i] = e->keywords[i].text;
-		lens[i] = e->keywords[i].len;
-		flags[i] = e->keywords[i].caseless ? HS_FLAG_CASELESS : 0;
-		ids[i] = (unsigned)i;
-	}
-	if (load_builtin_db(e))
-		goto scratch;
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)e->n_keywords,
-				 HS_MODE_BLOCK, NULL, &e->db, &cerr) != HS_SUCCESS) {
-		rc = lg_error_set(err, LG_ERR_PARSE, "keyword '%s': %s",
-				  cerr->expression >= 0 ? exprs[cerr->expression] : "?",
-				  cerr->message);
-		hs_free_compile_error(cerr);
-		goto done;
-	}
-scratch:
-	if (hs_alloc_scratch(e->db, &e->proto_scratch) != HS_SUCCESS)
-		rc = lg_error_set(err, LG_ERR_NOMEM, "cannot allocate Vectorscan scratch");
-done:
-	free(exprs);
-	free(flags);
-	free(ids);
-	free(lens);
-	return rc;
+	return keywords_serialize(&e->kw, bytes, len, hash);
 }
 
 /*
@@ -315,8 +110,8 @@ static int compile_always_paths(struct engine *e)
 	size_t i;
 	int rc = 0, code;
 
-	for (i = 0; i < e->n_always && !rc; i++) {
-		const struct rule *r = e->rules->rules[e->always[i]];
+	for (i = 0; i < e->kw.n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->kw.always[i]];
 		if (r->path_src && refers_to_groups(r->path_src))
 			goto out;
 		if (r->path_src)
@@ -345,11 +140,7 @@ int engine_new(struct engine **out, const struct rule_set *rules,
 	e->rules = rules;
 	if ((rc = rules_link(rules, 0, err)))
 		goto fail;
-	if (index_keywords(e)) {
-		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = compile_keywords(e, err)))
+	if ((rc = keywords_index(&e->kw, rules, err)))
 		goto fail;
 	if (compile_always_paths(e)) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
@@ -364,19 +155,10 @@ fail:
 
 void engine_free(struct engine *e)
 {
-	size_t i;
-
 	if (!e)
 		return;
-	for (i = 0; i < e->n_keywords; i++) {
-		free(e->keywords[i].text);
-		free(e->keywords[i].rules);
-	}
-	free(e->keywords);
-	free(e->always);
+	keywords_release(&e->kw);
 	pcre2_code_free(e->always_paths);
-	hs_free_scratch(e->proto_scratch);
-	hs_free_database(e->db);
 	free(e);
 }
 
@@ -399,8 +181,8 @@ int engine_worker_new(struct engine_worker **out, const struct engine *e,
 	pcre2_set_match_limit(w->mctx, ENGINE_MATCH_LIMIT);
 	pcre2_set_depth_limit(w->mctx, ENGINE_DEPTH_LIMIT);
 	pcre2_set_heap_limit(w->mctx, ENGINE_HEAP_LIMIT_KIB);
-	if (e->proto_scratch &&
-	    hs_clone_scratch(e->proto_scratch, &w->scratch) != HS_SUCCESS)
+	if (e->kw.proto_scratch &&
+	    hs_clone_scratch(e->kw.proto_scratch, &w->scratch) != HS_SUCCESS)
 		goto oom;
 	*out = w;
 	return 0;
@@ -418,6 +200,7 @@ void engine_worker_free(struct engine_worker *w)
 	for (i = 0; w->windows && i < w->e->rules->n; i++)
 		free(w->windows[i].w);
 	free(w->windows);
+	free(w->name_spans.w);
 	free(w->touched);
 	pcre2_match_data_free(w->md);
 	pcre2_match_context_free(w->mctx);
@@ -787,12 +570,52 @@ static int add_window(struct engine_worker *w, size_t rule, size_t hit,
 	return 0;
 }
 
+static int add_windows(struct engine_worker *w, const struct keyword *k,
+		       size_t hit)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_rules; i++) {
+		if (add_window(w, k->rules[i], hit, k->len)) {
+			w->oom = 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Notes the bytes around a secret word's hit at [from, to) as a span. */
+static int add_name_span(struct engine_worker *w, size_t from, size_t to)
+{
+	struct window_list *l = &w->name_spans;
+	size_t start = from > NAME_SPAN_BEFORE ? from - NAME_SPAN_BEFORE : 0;
+	size_t end = w->len - to > NAME_SPAN_AFTER ? to + NAME_SPAN_AFTER
+						   : w->len;
+
+	if (l->n && start <= l->w[l->n - 1].end) {
+		l->w[l->n - 1].end = end;
+		return 0;
+	}
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 16;
+		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
+		if (!grown) {
+			w->oom = 1;
+			return 1;
+		}
+		l->w = grown;
+		l->alloc = alloc;
+	}
+	l->w[l->n].start = start;
+	l->w[l->n++].end = end;
+	return 0;
+}
+
 static int on_keyword(unsigned id, unsigned long long from,
 		      unsigned long long to, unsigned flags, void *ctx)
 {
 	struct engine_worker *w = ctx;
-	const struct keyword *k = &w->e->keywords[id];
-	size_t i;
+	const struct keyword *k = &w->e->kw.main.k[id];
 
 	(void)from;
 	(void)flags;
@@ -810,13 +633,38 @@ static int on_keyword(unsigned id, unsigned long long from,
 	w->last_keyword = id;
 	w->last_keyword_end = to;
 	w->last_keyword_window = to;
-	for (i = 0; i < k->n_rules; i++) {
-		if (add_window(w, k->rules[i], (size_t)to - k->len, k->len)) {
-			w->oom = 1;
-			return 1;
-		}
+	if (k->secret_word &&
+	    add_name_span(w, (size_t)to - k->len, (size_t)to))
+		return 1;
+	return add_windows(w, k, (size_t)to - k->len);
+}
+
+/* A named rule's keyword in a span: a hit like any other keyword's. */
+static int on_name(unsigned id, unsigned long long from,
+		   unsigned long long to, unsigned flags, void *ctx)
+{
+	struct engine_worker *w = ctx;
+	const struct keyword *k = &w->e->kw.names.k[id];
+
+	(void)from;
+	(void)flags;
+	return add_windows(w, k, w->span_base + (size_t)to - k->len);
+}
+
+/* Looks for the named rules' keywords in the spans the pass noted. */
+static int scan_name_spans(struct engine_worker *w)
+{
+	const struct window_list *l = &w->name_spans;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		w->span_base = l->w[i].start;
+		if (hs_scan(w->e->kw.names.db, w->data + l->w[i].start,
+			    (unsigned)(l->w[i].end - l->w[i].start), 0,
+			    w->scratch, on_name, w) != HS_SUCCESS && w->oom)
+			return LG_ERR_NOMEM;
 	}
-	return 0;
+	return w->oom ? LG_ERR_NOMEM : 0;
 }
 
 static size_t extend_to_line_end(const struct engine_worker *w, size_t end)
@@ -904,6 +752,7 @@ static void reset_blob(struct engine_worker *w, const char *data, size_t len,
 	w->len = len;
 	w->path = path;
 	w->newlines_built = 0;
+	w->name_spans.n = 0;
 	w->last_keyword_end = 0;
 	memset(&w->plain_memo, 0, sizeof(w->plain_memo));
 	w->allow_line = 0;
@@ -936,20 +785,22 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 	int rc = 0, any_path = 1;
 
 	reset_blob(w, data, len, path);
-	if (e->db && len &&
-	    hs_scan(e->db, data, (unsigned)len, 0, w->scratch, on_keyword, w) !=
-		    HS_SUCCESS &&
+	if (e->kw.main.db && len &&
+	    hs_scan(e->kw.main.db, data, (unsigned)len, 0, w->scratch,
+		    on_keyword, w) != HS_SUCCESS &&
 	    w->oom)
 		rc = LG_ERR_NOMEM;
+	if (!rc && e->kw.names.db)
+		rc = scan_name_spans(w);
 	/* Rule order, not keyword order, so output is the same for any input. */
 	qsort(w->touched, w->n_touched, sizeof(*w->touched), compare_size);
 	for (i = 0; i < w->n_touched && !rc; i++)
 		rc = run_windows(w, w->touched[i], path, cb);
-	if (e->n_always && path && e->always_paths)
+	if (e->kw.n_always && path && e->always_paths)
 		any_path = pcre2_match(e->always_paths, (PCRE2_SPTR)path,
 				       strlen(path), 0, 0, w->md, w->mctx) >= 0;
-	for (i = 0; i < e->n_always && !rc; i++) {
-		const struct rule *r = e->rules->rules[e->always[i]];
+	for (i = 0; i < e->kw.n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->kw.always[i]];
 		if (any_path || !r->path_src)
 			rc = run_whole(w, r, path, cb);
 	}
