@@ -418,6 +418,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_bool(ld, v, key, &r->generic);
 	if (!strcmp(key, "anchored"))
 		return get_bool(ld, v, key, &r->anchored);
+	if (!strcmp(key, "named"))
+		return get_bool(ld, v, key, &r->named);
 	if (!strcmp(key, "min-entropy")) {
 		if (get_number(ld, v, key, 0, 8, &r->min_entropy))
 			return ld->err->code;
@@ -535,6 +537,9 @@ static int compile_rule(struct loader *ld, struct rule *r,
 			return load_fail(ld, node, "empty keyword");
 	if (r->anchored && !r->keywords.n)
 		return load_fail(ld, node, "an anchored rule needs 'keywords'");
+	if (r->named && (!r->keywords.n || r->anchored))
+		return load_fail(ld, node, "a named rule needs 'keywords' and "
+				 "cannot be anchored");
 	if ((rc = check_parts(ld, r, node)))
 		return rc;
 	if (rule_compile(r, ld->err))
@@ -615,26 +620,37 @@ done:
 
 /* ---- rule sets -------------------------------------------------------- */
 
-static int set_add(struct rule_set *rs, struct rule *r)
+static int set_append(struct rule_set *rs, struct rule *r)
 {
-	struct rule **grown;
-	size_t i;
-
 	if (r->captures > rs->max_captures)
 		rs->max_captures = r->captures;
+	if (rs->n == rs->alloc) {
+		size_t alloc = rs->alloc ? rs->alloc * 2 : 64;
+		struct rule **grown = realloc(rs->rules, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		rs->rules = grown;
+		rs->alloc = alloc;
+	}
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+/* Adds r, or puts it in place of the rule with its id. */
+static int set_add(struct rule_set *rs, struct rule *r)
+{
+	size_t i;
+
 	for (i = 0; i < rs->n; i++) {
 		if (!strcmp(rs->rules[i]->id, r->id)) {
+			if (r->captures > rs->max_captures)
+				rs->max_captures = r->captures;
 			rule_free(rs->rules[i]);
 			rs->rules[i] = r;
 			return 0;
 		}
 	}
-	grown = realloc(rs->rules, (rs->n + 1) * sizeof(*grown));
-	if (!grown)
-		return LG_ERR_NOMEM;
-	rs->rules = grown;
-	rs->rules[rs->n++] = r;
-	return 0;
+	return set_append(rs, r);
 }
 
 static int check_unique(struct loader *ld, struct rule **rules, size_t n,
@@ -825,6 +841,7 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	r->window = b->window;
 	r->generic = b->generic;
 	r->anchored = b->anchored;
+	r->named = b->named;
 	r->requires_window = b->requires_window;
 	r->standalone = b->standalone;
 	r->companion = b->companion;
@@ -848,12 +865,12 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	return 0;
 }
 
-static int load_stored(struct rule_set *rs, const struct rule *b,
+static int load_stored(struct rule_set *rs, const struct rule *b, int fresh,
 		       struct lg_error *err)
 {
 	struct rule *r = rule_new();
 
-	if (!r || copy_rule(r, b) || set_add(rs, r)) {
+	if (!r || copy_rule(r, b) || (fresh ? set_append(rs, r) : set_add(rs, r))) {
 		rule_free(r);
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	}
@@ -874,11 +891,13 @@ static int load_stored(struct rule_set *rs, const struct rule *b,
 
 int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
 {
+	/* Built-in ids are unique (the build loaded them with set_add()). */
+	int fresh = !rs->n;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < builtin_rules_count; i++)
-		if ((rc = load_stored(rs, &builtin_rules[i], err)))
+		if ((rc = load_stored(rs, &builtin_rules[i], fresh, err)))
 			return rc;
 	return 0;
 }
@@ -969,6 +988,6 @@ void rules_release(struct rule_set *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	rs->rules = NULL;
-	rs->n = 0;
+	rs->n = rs->alloc = 0;
 	rs->max_captures = 0;
 }

@@ -60,6 +60,12 @@ struct rule {
 	size_t window;		/* bytes searched after a keyword hit */
 	int generic;		/* broad rule: yields to a specific one on the same bytes */
 	int anchored;		/* matches start where a keyword starts */
+	/*
+	 * The keywords name a provider in a setting's name: each counts
+	 * only just before a secret word (key, token, secret...), and is
+	 * looked for there rather than in the one-pass prefilter.
+	 */
+	int named;
 	struct string_list examples;
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */
@@ -85,11 +91,11 @@ struct rule {
 
 struct rule_set {
 	struct rule **rules;
-	size_t n;
+	size_t n, alloc;
 	size_t max_captures;	/* largest capture count over all patterns */
 };
 
-#define RULE_SET_INIT { NULL, 0, 0 }
+#define RULE_SET_INIT { NULL, 0, 0, 0 }
 
 /* Deepest nesting of YAML collections a rule file may use. */
 #define RULES_MAX_DEPTH 64
