@@ -147,13 +147,13 @@ struct scan_options {
 	void *admit_payload;
 	/*
 	 * History sources: commits an earlier run walked, with every
-	 * ancestor, under these rules (the findings store's): passed over
-	 * with all they reach.  May be NULL.
+	 * ancestor, and annotated tags it followed, under these rules (the
+	 * findings store's): passed over with all they reach.  May be NULL.
 	 */
 	const struct dedup *walked;
 	/*
 	 * Called by a history producer, after its walk, with each commit it
-	 * walked, when it walked every commit it met (so that `walked` stays
+	 * walked and tag it followed, when it walked every commit it met (so that `walked` stays
 	 * closed under ancestry).  Returns 0 or LG_ERR_NOMEM.  May be NULL.
 	 */
 	int (*walk_done)(const unsigned char id[20], void *payload);

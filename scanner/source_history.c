@@ -331,8 +331,10 @@ enum follow_pass {
  * A ref whose target cannot be read (a missing object, a damaged pack)
  * hides history: say so and count it.
  */
-static int dangling(struct scan_queue *q, const char *name, const char *why)
+static int dangling(struct source_history *src, struct scan_queue *q,
+		    const char *name, const char *why)
 {
+	src->incomplete = 1;
 	scan_queue_skip(q, SCAN_SKIP_UNREADABLE);
 	scan_queue_warn(q, "ref %s is dangling: %s", name, why);
 	return 0;
@@ -403,22 +405,22 @@ static int follow(struct source_history *src, struct scan_queue *q,
 	for (depth = 0; depth < TAG_DEPTH && !rc; depth++) {
 		pack_object_put(obj);
 		obj = NULL;
-		/* A commit an earlier run walked: nothing to read, nothing new. */
+		/* A commit or tag an earlier run walked: nothing new. */
 		if (src->order.done && dedup_has(src->order.done, id.id))
 			return 0;
 		if ((rc = pack_reader_read(&src->reader, id.id, &obj, &why)))
 			return rc == LG_ERR_NOMEM ? rc
-			       : pass == FOLLOW_TIPS ? dangling(q, name, why.msg)
+			       : pass == FOLLOW_TIPS ? dangling(src, q, name, why.msg)
 						     : 0;
 		if (obj->type != GIT_OBJECT_TAG)
 			break;
 		if (tag_raw_parse(&tag, (const char *)obj->data, obj->len)) {
 			pack_object_put(obj);
 			return pass == FOLLOW_TIPS
-				       ? dangling(q, name, "malformed tag") : 0;
+				       ? dangling(src, q, name, "malformed tag") : 0;
 		}
-		if (pass == FOLLOW_OBJECTS)
-			rc = push_tag_message(src, q, &tag);
+		if (pass == FOLLOW_OBJECTS && !(rc = push_tag_message(src, q, &tag)))
+			rc = oid_list_add(&src->tags, &id);
 		id = tag.target;
 	}
 	if (!rc && obj->type != GIT_OBJECT_TAG)
@@ -465,7 +467,7 @@ static int all_refs(struct source_history *src, struct scan_queue *q,
 			rc = follow(src, q, name, *git_reference_target(ref), pass,
 				    tips);
 		else if (git_reference_resolve(&resolved, ref))
-			rc = pass == FOLLOW_TIPS ? dangling(q, name,
+			rc = pass == FOLLOW_TIPS ? dangling(src, q, name,
 				git_error_last() ? git_error_last()->message
 						 : "unresolved") : 0;
 		else
@@ -553,7 +555,8 @@ done:
 /* ---- scan_source callbacks ---------------------------------------------- */
 
 /*
- * Hands the commits this walk covered to the scan's walk_done (the
+ * Hands the commits and annotated tags this walk covered (a tag's message
+ * scanned, what it points to followed) to the scan's walk_done (the
  * findings store), when it covered all it met: after --since passed some
  * over, or with commits missing or trees unreadable, a later run must
  * walk them after all.  (A blob that cannot be read does not count: the
@@ -568,6 +571,9 @@ static int report_walked(struct source_history *src, struct scan_queue *q)
 		return 0;
 	for (i = 0; i < src->order.n; i++)
 		if (o->walk_done(src->order.commits[i].id.id, o->admit_payload))
+			return LG_ERR_NOMEM;
+	for (i = 0; i < src->tags.n; i++)
+		if (o->walk_done(src->tags.ids[i].id, o->admit_payload))
 			return LG_ERR_NOMEM;
 	return 0;
 }
@@ -739,6 +745,7 @@ int source_history_open(struct source_history *src, const char *repo_path,
 void source_history_release(struct source_history *src)
 {
 	commit_order_release(&src->order);
+	oid_list_release(&src->tags);
 	pack_reader_release(&src->reader);
 	pack_order_release(&src->packs);
 	free(src->pending);

@@ -45,7 +45,8 @@ struct source_history {
 	struct dedup blobs, trees, messages;
 	struct last_trees dirs;		/* each directory's last tree walked */
 	struct buf path;		/* scratch while walking trees */
-	int incomplete;			/* a commit or tree could not be read */
+	int incomplete;			/* a commit, tree or ref could not be read */
+	struct oid_list tags;		/* annotated tags followed */
 	struct pack_order packs;
 	/* Blobs found by the walk, waiting to be pushed in pack order. */
 	struct scan_item *pending;	/* HISTORY_BATCH slots */

@@ -46,7 +46,8 @@ struct store {
 	struct oid_list fresh_ids;	/* the same, in order, for writing */
 	/*
 	 * Commits whose trees a run walked under this rule set, with all
-	 * their ancestors: a history rescan walks only the others.
+	 * their ancestors, and annotated tags it followed: a history rescan
+	 * walks only the others.
 	 */
 	struct dedup walked;
 	struct oid_list walked_ids;	/* walked by this run */

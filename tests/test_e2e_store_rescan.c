@@ -371,3 +371,23 @@ Test(e2e_store_rescan, a_rescan_killed_while_writing_walks_its_commits_again)
 	cr_assert(strstr(r.out, "walked commits   2\n"), "%s", r.out);
 	th_run_release(&r);
 }
+
+Test(e2e_store_rescan, a_tag_message_is_scanned_once)
+{
+	struct run_result r;
+
+	commit_plain("a.txt", "plain\n", "first");
+	th_shf(dir, "git tag -a v1 -m 'release key %s'", th_fake_token("ghp_", 30, 37, 0));
+	r = rescan(1, NULL);
+	cr_assert_eq(r.status, 1, "the tag's leak was missed: %s", r.err);
+	cr_assert(strstr(r.out, "tag message"), "%s", r.out);
+	th_run_release(&r);
+	r = rescan(0, NULL);
+	cr_assert_eq(r.status, 0, "an old tag message failed the gate again: %s", r.out);
+	th_run_release(&r);
+	th_shf(dir, "git tag -a v2 -m 'other key %s'", th_fake_token("ghp_", 30, 38, 1));
+	r = rescan(0, NULL);
+	cr_assert_eq(r.status, 1, "the new tag's leak was missed: %s", r.err);
+	cr_assert(strstr(r.out, "(v2)") && !strstr(r.out, "(v1)"), "%s", r.out);
+	th_run_release(&r);
+}
