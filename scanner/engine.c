@@ -436,10 +436,20 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 	if (allowed_by_rule(w, r, s, len))
 		return 0;
 	/* A token whose checksum is right was minted, not typed as a stand-in. */
-	if (v != VALIDATE_VALID && placeholder_match(s, len))
-		return 0;
-	if (v == VALIDATE_VALID)
+	if (v == VALIDATE_VALID) {
 		*conf = CONFIDENCE_CHECKSUM;
+		return 1;
+	}
+	/*
+	 * Next to its vendor's name, a value of the vendor's exact shape that
+	 * only holds a run ("abcdef1234567890...") may be real: it is
+	 * reported, at low confidence; a bare stand-in is not.
+	 */
+	if (r->value ? placeholder_skeleton(s, len) : placeholder_match(s, len))
+		return 0;
+	if (r->value)
+		*conf = placeholder_match(s, len) ? CONFIDENCE_LOW
+						  : CONFIDENCE_MEDIUM;
 	else
 		*conf = r->generic ? CONFIDENCE_MEDIUM : CONFIDENCE_HIGH;
 	return 1;

@@ -10,4 +10,12 @@
  */
 int placeholder_match(const char *s, size_t len);
 
+/*
+ * The stricter test: non-zero only for a value that is nothing but a
+ * stand-in (the words and templates above, one character over and over,
+ * one ascending run repeated end to end).  A value that merely holds a
+ * run ("abcdef1234567890...") passes it: see engine.c's vendor-named rules.
+ */
+int placeholder_skeleton(const char *s, size_t len);
+
 #endif

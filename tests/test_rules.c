@@ -490,6 +490,7 @@ static void expect_same_rule(const struct rule *a, const struct rule *b)
 	cr_expect_eq(a->severity, b->severity, "%s: severity", id);
 	expect_same_list(id, "keywords", &a->keywords, &b->keywords);
 	cr_expect(same_string(a->pattern, b->pattern), "%s: pattern", id);
+	cr_expect(same_string(a->value, b->value), "%s: value", id);
 	cr_expect_eq(a->captures, b->captures, "%s: captures", id);
 	cr_expect(same_string(a->parser_name, b->parser_name), "%s: parser",
 		  id);
