@@ -414,6 +414,30 @@ static int allowed_by_rule(struct engine_worker *w, const struct rule *r,
 }
 
 /*
+ * A rule sure of its shape keeps a value that merely holds an ascending
+ * run, at low confidence: a provider's pattern (a fixed prefix, an exact
+ * length) one with a short run ("abcdef1234567890..."), a vendor-named
+ * rule (the vendor's name next to a value of its shape) any run.  A broad
+ * rule keeps neither, and no rule keeps a bare stand-in.  Sets *conf.
+ */
+static int keeps_placeholder(const struct rule *r, enum placeholder_kind k,
+			     enum confidence *conf)
+{
+	enum placeholder_kind most = r->value ? PLACEHOLDER_LONG_RUN
+				     : r->generic ? PLACEHOLDER_NONE
+						  : PLACEHOLDER_RUN;
+
+	if (k > most)
+		return 0;
+	if (k != PLACEHOLDER_NONE)
+		*conf = CONFIDENCE_LOW;
+	else
+		*conf = r->generic || r->value ? CONFIDENCE_MEDIUM
+					       : CONFIDENCE_HIGH;
+	return 1;
+}
+
+/*
  * Runs the post-match checks on a secret; returns 1 when it should be
  * reported and sets *conf.
  */
@@ -440,19 +464,7 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 		*conf = CONFIDENCE_CHECKSUM;
 		return 1;
 	}
-	/*
-	 * Next to its vendor's name, a value of the vendor's exact shape that
-	 * only holds a run ("abcdef1234567890...") may be real: it is
-	 * reported, at low confidence; a bare stand-in is not.
-	 */
-	if (r->value ? placeholder_skeleton(s, len) : placeholder_match(s, len))
-		return 0;
-	if (r->value)
-		*conf = placeholder_match(s, len) ? CONFIDENCE_LOW
-						  : CONFIDENCE_MEDIUM;
-	else
-		*conf = r->generic ? CONFIDENCE_MEDIUM : CONFIDENCE_HIGH;
-	return 1;
+	return keeps_placeholder(r, placeholder_kind(s, len), conf);
 }
 
 /* A rule's plaintext check (plain.h): the value in its place, graded. */

@@ -104,7 +104,7 @@ static int repeated_run(const char *s, size_t len)
 	return 1;
 }
 
-int placeholder_skeleton(const char *s, size_t len)
+static int is_skeleton(const char *s, size_t len)
 {
 	size_t i;
 	int same;
@@ -126,9 +126,19 @@ int placeholder_skeleton(const char *s, size_t len)
 	return same >= 10 || (len >= 8 && repeated_run(s, len));
 }
 
+enum placeholder_kind placeholder_kind(const char *s, size_t len)
+{
+	int run;
+
+	if (is_skeleton(s, len))
+		return PLACEHOLDER_SKELETON;
+	run = len <= 256 ? longest_run(s, len, 1) : 0;
+	if (run >= 12)
+		return PLACEHOLDER_LONG_RUN;
+	return run >= 8 ? PLACEHOLDER_RUN : PLACEHOLDER_NONE;
+}
+
 int placeholder_match(const char *s, size_t len)
 {
-	if (placeholder_skeleton(s, len))
-		return 1;
-	return len <= 256 && longest_run(s, len, 1) >= 8;
+	return placeholder_kind(s, len) != PLACEHOLDER_NONE;
 }

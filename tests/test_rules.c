@@ -791,3 +791,39 @@ Test(rules, builtin_references_are_urls_and_families_say_what_to_do)
 	}
 	rules_release(&rs);
 }
+
+Test(rules, value_builds_a_vendor_named_pattern)
+{
+	static const char yaml[] = "rules:\n"
+				   "  - id: walk\n"
+				   "    keywords: [walkscore, walk-score]\n"
+				   "    value: '[0-9a-f]{32}'\n";
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	const struct rule *r;
+
+	cr_assert_eq(load(&rs, yaml, &err), 0, "%s", err.msg);
+	r = rs.rules[0];
+	cr_assert_str_eq(r->value, "[0-9a-f]{32}");
+	cr_assert(r->anchored, "its match starts at a name");
+	cr_assert_eq(r->secret_group, 1);
+	/* The names are literals: a '-' is escaped, the value is verbatim. */
+	cr_expect_not_null(strstr(r->pattern, "(?i:walkscore|walk\\-score)"),
+			   "%s", r->pattern);
+	cr_expect_not_null(strstr(r->pattern, "([0-9a-f]{32})"), "%s",
+			   r->pattern);
+	rules_release(&rs);
+}
+
+Test(rules, value_errors)
+{
+	static const char *const both[] = { "test.yaml:2", "rule 'v'",
+					    "'value' or 'pattern'", NULL };
+	static const char *const names[] = { "rule 'v'", "needs 'keywords'",
+					     NULL };
+
+	expect_error("rules:\n  - id: v\n    keywords: [vendorx]\n"
+		     "    pattern: 'a'\n    value: '[0-9]{8}'\n",
+		     both);
+	expect_error("rules:\n  - id: v\n    value: '[0-9]{8}'\n", names);
+}
