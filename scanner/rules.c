@@ -506,9 +506,9 @@ static int bind_parser(struct loader *ld, struct rule *r,
  * not end naming something public (client_id, baseUrl, hostname).
  */
 #define NAMED_BEFORE "(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))(?i:"
-#define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,3}[A-Za-z][\\w.\\-]{0,24}){0,2}?" \
+#define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,5}[A-Za-z][\\w.\\-]{0,24}){0,3}?" \
 	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail))"
-#define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?[ \\t]{0,5}[\"'`]?"
+#define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?\\s{0,5}[\"'`]?"
 #define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=\\-]*[0-9])("
 #define NAMED_AFTER ")"
 
