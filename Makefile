@@ -7,8 +7,11 @@ DESTDIR ?=
 BUILD ?= build
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
-PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate libcurl sqlite3 libcrypto \
+PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate sqlite3 libcrypto \
 	libarchive
+# Compiled against, opened at run time (dlopen) by verification only: see
+# scanner/verify_http.c.
+DLOPEN_PKGS = libcurl
 
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
@@ -17,8 +20,8 @@ WARNINGS += -Werror
 endif
 
 # Expanded when a recipe runs, after $(BUILD)/.deps has installed packages.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -ldl -lpthread -lm
 ALL_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -Iscanner -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS = $(wildcard scanner/*.c)

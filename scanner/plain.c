@@ -242,15 +242,27 @@ static size_t decode_value(const char *s, size_t len, enum decode_kind kind,
 }
 
 /*
- * Whether the YAML document around the value holds needle: from the "---"
+ * The markers of the YAML document around the value: from the "---"
  * before it to the one after, at most DOCUMENT_SPAN bytes each way.  A
- * whole-file search for every candidate made files full of names like
- * "password" quadratic; only config files are asked (is_manifest()).
+ * search per candidate made files full of names like "password" slow;
+ * the answer is kept for the document (struct plain_memo), and only
+ * config files are asked (is_manifest()).
  */
 #define DOCUMENT_SPAN 65536
 
-static int document_contains(const struct plain_candidate *c,
-			     const char *needle)
+enum {
+	DOC_SECRET = 1 << 0,		/* kind: Secret */
+	DOC_SEALED = 1 << 1,		/* kind: SealedSecret */
+	DOC_SOPS = 1 << 2,		/* sops: metadata */
+};
+
+static int span_has(const char *from, const char *to, const char *needle)
+{
+	return memmem(from, (size_t)(to - from), needle, strlen(needle)) != NULL;
+}
+
+static void document_read(const struct plain_candidate *c,
+			  struct plain_memo *m)
 {
 	size_t from = c->value > DOCUMENT_SPAN ? c->value - DOCUMENT_SPAN : 0;
 	size_t to = c->len - c->value > DOCUMENT_SPAN ? c->value + DOCUMENT_SPAN
@@ -263,7 +275,20 @@ static int document_contains(const struct plain_candidate *c,
 	if ((sep = memmem(c->data + c->value, (size_t)(end - c->data - c->value),
 			  "\n---", 4)))
 		end = sep;
-	return memmem(start, (size_t)(end - start), needle, strlen(needle)) != NULL;
+	m->from = (size_t)(start - c->data);
+	m->to = (size_t)(end - c->data);
+	m->markers = (span_has(start, end, "kind: Secret") ? DOC_SECRET : 0) |
+		     (span_has(start, end, "kind: SealedSecret") ? DOC_SEALED : 0) |
+		     (span_has(start, end, "sops:") ? DOC_SOPS : 0);
+}
+
+static unsigned document_markers(const struct plain_candidate *c)
+{
+	struct plain_memo local = { 0, 0, 0 }, *m = c->memo ? c->memo : &local;
+
+	if (!m->to || c->value < m->from || c->value >= m->to)
+		document_read(c, m);
+	return m->markers;
 }
 
 /* Kubernetes manifests, SealedSecrets and sops files are config files. */
@@ -392,6 +417,7 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	const char *v = c->data + c->value;
 	struct buf b = BUF_INIT;
 	size_t start, end, n;
+	unsigned markers;
 	int rc, quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
 
 	name_span(c, &start, &end);
@@ -406,10 +432,10 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 		return 0;
 	if (!quoted && file_kind(c->path) == FILE_CODE)
 		return 0;	/* a variable or an expression */
-	if (is_manifest(c) && (document_contains(c, "kind: SealedSecret") ||
-				document_contains(c, "sops:")))
+	markers = is_manifest(c) ? document_markers(c) : 0;
+	if (markers & (DOC_SEALED | DOC_SOPS))
 		return 0;
-	if (is_manifest(c) && document_contains(c, "kind: Secret") &&
+	if ((markers & DOC_SECRET) &&
 	    (n = decode_value(v, c->value_len, DECODE_BASE64, &b))) {
 		rc = check_value_bytes(c, b.ptr, n, conf);
 		buf_release(&b);

@@ -12,6 +12,16 @@
  * the check here that decides whether that value is a credential (see
  * plain_value.h) and how sure the finding is.
  */
+/*
+ * What the checks learnt about the YAML document a candidate sits in,
+ * kept while one blob is scanned so that a file with thousands of
+ * candidates reads each document once.  Zeroed for every blob.
+ */
+struct plain_memo {
+	size_t from, to;	/* the document: data[from..to); to == 0: none */
+	unsigned markers;	/* DOC_* bits found in it (plain.c) */
+};
+
 struct plain_candidate {
 	const char *data;	/* the whole blob */
 	size_t len;
@@ -19,6 +29,7 @@ struct plain_candidate {
 	size_t value;		/* the secret: data[value..value+value_len) */
 	size_t value_len;
 	const char *path;	/* NULL: unknown (rule examples) */
+	struct plain_memo *memo;	/* NULL: nothing kept between calls */
 };
 
 /* Returns 1 and sets *conf when the candidate is reported, else 0. */

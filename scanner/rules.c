@@ -422,6 +422,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_bool(ld, v, key, &r->generic);
 	if (!strcmp(key, "anchored"))
 		return get_bool(ld, v, key, &r->anchored);
+	if (!strcmp(key, "named"))
+		return get_bool(ld, v, key, &r->named);
 	if (!strcmp(key, "min-entropy")) {
 		if (get_number(ld, v, key, 0, 8, &r->min_entropy))
 			return ld->err->code;
@@ -607,6 +609,9 @@ static int compile_rule(struct loader *ld, struct rule *r,
 			return load_fail(ld, node, "empty keyword");
 	if (r->anchored && !r->keywords.n)
 		return load_fail(ld, node, "an anchored rule needs 'keywords'");
+	if (r->named && (!r->keywords.n || r->anchored))
+		return load_fail(ld, node, "a named rule needs 'keywords' and "
+				 "cannot be anchored");
 	if ((rc = check_parts(ld, r, node)))
 		return rc;
 	if (rule_compile(r, ld->err))
@@ -897,6 +902,7 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	r->window = b->window;
 	r->generic = b->generic;
 	r->anchored = b->anchored;
+	r->named = b->named;
 	r->requires_window = b->requires_window;
 	r->standalone = b->standalone;
 	r->companion = b->companion;

@@ -65,6 +65,12 @@ struct rule {
 	size_t window;		/* bytes searched after a keyword hit */
 	int generic;		/* broad rule: yields to a specific one on the same bytes */
 	int anchored;		/* matches start where a keyword starts */
+	/*
+	 * The keywords name a provider in a setting's name: each counts
+	 * only just before a secret word (key, token, secret...), and is
+	 * looked for there rather than in the one-pass prefilter.
+	 */
+	int named;
 	struct string_list examples;
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */

@@ -147,6 +147,104 @@ Test(engine, keywords_are_case_insensitive)
 	teardown(&fx);
 }
 
+Test(engine, keywords_with_capitals_keep_their_case)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	/* A token prefix written in capitals is matched as written... */
+	setup(&fx, "rules:\n"
+		   "  - id: prefix\n"
+		   "    keywords: [ZBRA]\n"
+		   "    pattern: '((?i:zbra)[A-Za-z0-9]{20})'\n");
+	buf_addf(&b, "zbra%s\n", tok(3, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 0, "a lower-case 'zbra' is not the keyword");
+	buf_reset(&b);
+	buf_addf(&b, "ZBRA%s\n", tok(3, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 1);
+	teardown(&fx);
+	/* ...unless the pattern says case does not matter. */
+	setup(&fx, "rules:\n"
+		   "  - id: prefix\n"
+		   "    keywords: [ZBRA]\n"
+		   "    pattern: '(?i)(zbra[A-Za-z0-9]{20})'\n");
+	buf_reset(&b);
+	buf_addf(&b, "zbra%s\n", tok(3, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 1);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+static void add_run(struct buf *b, char c, int n)
+{
+	while (n-- > 0)
+		buf_addch(b, c);
+}
+
+Test(engine, runs_of_one_character_are_covered_without_a_window_per_byte)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	/* Every byte of a run is a hit of a keyword made of that byte. */
+	setup(&fx, "rules:\n"
+		   "  - id: anchored\n"
+		   "    keywords: [AAAAAAAA]\n"
+		   "    anchored: true\n"
+		   "    pattern: '(?<![A-Za-z0-9])AAAAAAAA([a-z0-9]{12})'\n"
+		   "  - id: tail\n"
+		   "    keywords: [BBBBBBBB]\n"
+		   "    window: 16\n"
+		   "    pattern: 'BBBBBBBB([a-z0-9]{12})'\n");
+	buf_adds(&b, "x = ");
+	add_run(&b, 'A', 100000);
+	buf_adds(&b, "\ny = AAAAAAAAbcdef0123456 ");
+	/* A secret at the end of a long run: windows must reach it. */
+	add_run(&b, 'B', 100000);
+	buf_adds(&b, "secretvalue1\n");
+	cr_assert_eq(scan(&fx, &b), 2);
+	cr_expect_str_eq(fx.c.m[0].secret, "bcdef0123456");
+	cr_expect_str_eq(fx.c.m[1].secret, "secretvalue1");
+	buf_release(&b);
+	teardown(&fx);
+}
+
+static const char named_rules[] = "rules:\n"
+				   "  - id: named\n"
+				   "    keywords: [zebra]\n"
+				   "    named: true\n"
+				   "    pattern: '(?i)zebra[^\\n]{0,100}?(tok_[A-Za-z0-9]{20})'\n"
+				   "  - id: plain\n"
+				   "    keywords: [okapi_]\n"
+				   "    pattern: '(okapi_[A-Za-z0-9]{20})'\n";
+
+Test(engine, named_keywords_count_only_before_a_secret_word)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, named_rules);
+	buf_addf(&b, "ZEBRA_API_TOKEN = %s\n", tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_expect_str_eq(fx.c.m[0].secret, tok(4, 0));
+	buf_reset(&b);
+	buf_addf(&b, "zebra crossing: %s\n", tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 0, "no secret word after the name");
+	buf_reset(&b);
+	/* The name more than NAME_SPAN_BEFORE bytes before the word. */
+	buf_addf(&b, "zebra %070d key %s\n", 0, tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 0);
+	buf_reset(&b);
+	/* Other rules are untouched, in the same blob. */
+	buf_addf(&b, "zebra secret %s\nx = okapi_%s\n", tok(4, 0),
+		 tok(5, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 2);
+	cr_expect_eq(strcmp(fx.c.m[0].rule->id, "named"), 0);
+	cr_expect_eq(strcmp(fx.c.m[1].rule->id, "plain"), 0);
+	buf_release(&b);
+	teardown(&fx);
+}
+
 Test(engine, window_limits_how_far_after_the_keyword)
 {
 	struct fixture fx;

@@ -230,6 +230,26 @@ Test(rules, anchored_without_keywords)
 		     "    anchored: true\n", want);
 }
 
+Test(rules, named_without_keywords_or_anchored)
+{
+	static const char *const want[] = { "rule 'r'",
+					    "a named rule needs 'keywords' and cannot be anchored",
+					    NULL };
+
+	expect_error("rules:\n"
+		     "  - id: r\n"
+		     "    named: true\n"
+		     "    pattern: 'x'\n",
+		     want);
+	expect_error("rules:\n"
+		     "  - id: r\n"
+		     "    keywords: [zebra]\n"
+		     "    named: true\n"
+		     "    anchored: true\n"
+		     "    pattern: 'x'\n",
+		     want);
+}
+
 Test(rules, empty_keyword)
 {
 	static const char *const want[] = { "rule 'r'", "empty keyword", NULL };
