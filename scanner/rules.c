@@ -547,8 +547,9 @@ char *rules_named_pattern(const struct string_list *names, const char *value)
 }
 
 /*
- * A `value:` rule: its keywords are the vendor's names, so its pattern
- * starts where a keyword does and is compiled anchored.
+ * A `value:` rule: its keywords are the vendor's names in a setting's
+ * name, so it is a named rule (rules.h): they are looked for only near a
+ * secret word.
  */
 static int expand_named(struct loader *ld, struct rule *r,
 			const yaml_node_t *node)
@@ -561,7 +562,7 @@ static int expand_named(struct loader *ld, struct rule *r,
 				 "a 'value' rule needs 'keywords' (the vendor's names)");
 	if (!(r->pattern = rules_named_pattern(&r->keywords, r->value)))
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
-	r->anchored = 1;
+	r->named = 1;
 	return 0;
 }
 
