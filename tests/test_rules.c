@@ -825,7 +825,8 @@ Test(rules, value_builds_a_vendor_named_pattern)
 	cr_assert_eq(load(&rs, yaml, &err), 0, "%s", err.msg);
 	r = rs.rules[0];
 	cr_assert_str_eq(r->value, "[0-9a-f]{32}");
-	cr_assert(r->anchored, "its match starts at a name");
+	cr_assert(r->named, "its names are looked for near a secret word");
+	cr_assert_not(r->anchored);
 	cr_assert_eq(r->secret_group, 1);
 	/* The names are literals: a '-' is escaped, the value is verbatim. */
 	cr_expect_not_null(strstr(r->pattern, "(?i:walkscore|walk\\-score)"),
