@@ -511,7 +511,7 @@ static int bind_parser(struct loader *ld, struct rule *r,
 #define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,5}[A-Za-z][\\w.\\-]{0,24}){0,3}?" \
 	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail))"
 #define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?\\s{0,5}[\"'`]?"
-#define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=\\-]*[0-9])("
+#define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=:%\\-]*[0-9])("
 #define NAMED_AFTER ")"
 
 /* Appends s with every character but a letter, digit or '_' escaped. */
