@@ -815,6 +815,12 @@ Test(e2e_scan, rules_show_one_rule)
 	cr_assert(json_is_array(json_object_get(j, "examples")));
 	json_decref(j);
 	th_run_release(&r);
+	/* A vendor-named rule shows its value shape and the pattern built. */
+	r = LG(dir, NULL, "rules", "show", "mailsac-api-key");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "value:       k_[A-Za-z0-9]{36,60}\n"
+				  "pattern:     (?:"), "%s", r.out);
+	th_run_release(&r);
 	r = LG(dir, NULL, "rules", "show", "no-such-rule");
 	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err, "no rule with that id"), "%s", r.err);
