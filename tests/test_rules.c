@@ -848,3 +848,35 @@ Test(rules, value_errors)
 		     both);
 	expect_error("rules:\n  - id: v\n    value: '[0-9]{8}'\n", names);
 }
+
+/*
+ * A later file's rule replaces an earlier one with its id: a vendor-named
+ * rule, a fallback, must never displace another file's rule that way.
+ */
+Test(rules, vendor_named_ids_are_their_own)
+{
+	struct rule_set all = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	size_t i, named = 0;
+
+	for (i = 0; i < builtin_rule_files_count; i++) {
+		const struct builtin_rule_file *f = &builtin_rule_files[i];
+		struct rule_set one = RULE_SET_INIT;
+		size_t j;
+		cr_assert_eq(rules_load_yaml(&one, f->text, f->len, f->name,
+					     &err), 0, "%s", err.msg);
+		for (j = 0; j < one.n; j++) {
+			const struct rule *r = one.rules[j];
+			const struct rule *b = rules_find(&all, r->id);
+			named += r->value != NULL;
+			cr_expect(!b || (!r->value && !b->value),
+				  "%s: '%s' is also in %s", f->name, r->id,
+				  b ? b->origin : "");
+		}
+		rules_release(&one);
+		cr_assert_eq(rules_load_yaml(&all, f->text, f->len, f->name,
+					     &err), 0, "%s", err.msg);
+	}
+	cr_expect_gt(named, 300);
+	rules_release(&all);
+}
