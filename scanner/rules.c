@@ -504,15 +504,16 @@ static int bind_parser(struct loader *ld, struct rule *r,
 /*
  * The parts of a vendor-named pattern around the names and the value.  A
  * name starts a word or a camelCase part; the context after it is a key
- * name, at most two more space-separated words ("SECRET KEY"), and must
- * not end naming something public (client_id, baseUrl, hostname).
+ * name, at most three more space-separated words ("SECRET KEY"), and
+ * must not end naming something public (client_id, baseUrl, hostname).
+ * The value holds a digit (an identifier seldom does) and may run on past
+ * its shape: providers lengthen their keys.
  */
 #define NAMED_BEFORE "(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))(?i:"
 #define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,5}[A-Za-z][\\w.\\-]{0,24}){0,3}?" \
 	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail))"
 #define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?\\s{0,5}[\"'`]?"
 #define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=:%\\-]*[0-9])("
-#define NAMED_AFTER ")"
 
 /* Appends s with every character but a letter, digit or '_' escaped. */
 static int add_literal(struct buf *b, const char *s)
@@ -539,7 +540,7 @@ char *rules_named_pattern(const struct string_list *names, const char *value)
 			rc = add_literal(&b, names->items[i]);
 	if (rc || buf_adds(&b, NAMED_CONTEXT) || buf_adds(&b, NAMED_SEPARATOR) ||
 	    buf_adds(&b, NAMED_VALUE) || buf_adds(&b, value) ||
-	    buf_adds(&b, NAMED_AFTER) || buf_addch(&b, '\0')) {
+	    buf_addch(&b, ')') || buf_addch(&b, '\0')) {
 		buf_release(&b);
 		return NULL;
 	}

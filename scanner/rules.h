@@ -107,8 +107,9 @@ struct rule_set {
  * starting a word or a camelCase part), up to ~40 characters of key-name
  * context ("_API_KEY", " SECRET KEY"; not one naming an id, url, host,
  * name, user or mail), an optional separator (= : := => -> , quotes,
- * spaces, an XML tag's end), then the value, group 1, not touching more
- * letters or digits.  Returns a heap string, or NULL without memory.
+ * spaces, a line break, an XML tag's end), then the value, group 1, not
+ * after a letter or digit and holding a digit.  Returns a heap string, or
+ * NULL without memory.
  */
 char *rules_named_pattern(const struct string_list *names, const char *value);
 
