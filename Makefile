@@ -7,11 +7,10 @@ DESTDIR ?=
 BUILD ?= build
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
-PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate sqlite3 libcrypto \
-	libarchive
-# Compiled against, opened at run time (dlopen) by verification only: see
-# scanner/verify_http.c.
-DLOPEN_PKGS = libcurl
+PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate sqlite3 libcrypto
+# Compiled against, opened at run time (dlopen) when first needed: see
+# scanner/lazylib.h.
+DLOPEN_PKGS = libcurl libarchive
 
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
@@ -89,7 +88,7 @@ $(BUILD)/tobj/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard scanner/*.h) | $(B
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) \
-		$(shell pkg-config --libs criterion openssl)
+		$(shell pkg-config --libs criterion openssl libarchive)
 
 # One pass of the whole suite against the binary in $(BUILD).
 check: $(BUILD)/leakgate $(BUILD)/unit-tests

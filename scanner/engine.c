@@ -559,6 +559,21 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 	return 0;
 }
 
+static int push_window(struct window_list *l, size_t start, size_t end)
+{
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 8;
+		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		l->w = grown;
+		l->alloc = alloc;
+	}
+	l->w[l->n].start = start;
+	l->w[l->n++].end = end;
+	return 0;
+}
+
 static int add_window(struct engine_worker *w, size_t rule, size_t hit,
 		      size_t kwlen)
 {
@@ -578,18 +593,7 @@ static int add_window(struct engine_worker *w, size_t rule, size_t hit,
 	}
 	if (!l->n)
 		w->touched[w->n_touched++] = rule;
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 8;
-		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
-		if (!grown)
-			return LG_ERR_NOMEM;
-		l->w = grown;
-		l->alloc = alloc;
-	}
-	l->w[l->n].start = start;
-	l->w[l->n].end = end;
-	l->n++;
-	return 0;
+	return push_window(l, start, end);
 }
 
 static int add_windows(struct engine_worker *w, const struct keyword *k,
@@ -618,18 +622,10 @@ static int add_name_span(struct engine_worker *w, size_t from, size_t to)
 		l->w[l->n - 1].end = end;
 		return 0;
 	}
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 16;
-		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
-		if (!grown) {
-			w->oom = 1;
-			return 1;
-		}
-		l->w = grown;
-		l->alloc = alloc;
+	if (push_window(l, start, end)) {
+		w->oom = 1;
+		return 1;
 	}
-	l->w[l->n].start = start;
-	l->w[l->n++].end = end;
 	return 0;
 }
 

@@ -694,26 +694,37 @@ done:
 
 /* ---- rule sets -------------------------------------------------------- */
 
-static int set_add(struct rule_set *rs, struct rule *r)
+static int set_append(struct rule_set *rs, struct rule *r)
 {
-	struct rule **grown;
-	size_t i;
-
 	if (r->captures > rs->max_captures)
 		rs->max_captures = r->captures;
+	if (rs->n == rs->alloc) {
+		size_t alloc = rs->alloc ? rs->alloc * 2 : 64;
+		struct rule **grown = realloc(rs->rules, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		rs->rules = grown;
+		rs->alloc = alloc;
+	}
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+/* Adds r, or puts it in place of the rule with its id. */
+static int set_add(struct rule_set *rs, struct rule *r)
+{
+	size_t i;
+
 	for (i = 0; i < rs->n; i++) {
 		if (!strcmp(rs->rules[i]->id, r->id)) {
+			if (r->captures > rs->max_captures)
+				rs->max_captures = r->captures;
 			rule_free(rs->rules[i]);
 			rs->rules[i] = r;
 			return 0;
 		}
 	}
-	grown = realloc(rs->rules, (rs->n + 1) * sizeof(*grown));
-	if (!grown)
-		return LG_ERR_NOMEM;
-	rs->rules = grown;
-	rs->rules[rs->n++] = r;
-	return 0;
+	return set_append(rs, r);
 }
 
 static int check_unique(struct loader *ld, struct rule **rules, size_t n,
@@ -929,12 +940,12 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	return 0;
 }
 
-static int load_stored(struct rule_set *rs, const struct rule *b,
+static int load_stored(struct rule_set *rs, const struct rule *b, int fresh,
 		       struct lg_error *err)
 {
 	struct rule *r = rule_new();
 
-	if (!r || copy_rule(r, b) || set_add(rs, r)) {
+	if (!r || copy_rule(r, b) || (fresh ? set_append(rs, r) : set_add(rs, r))) {
 		rule_free(r);
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	}
@@ -955,11 +966,13 @@ static int load_stored(struct rule_set *rs, const struct rule *b,
 
 int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
 {
+	/* Built-in ids are unique (the build loaded them with set_add()). */
+	int fresh = !rs->n;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < builtin_rules_count; i++)
-		if ((rc = load_stored(rs, &builtin_rules[i], err)))
+		if ((rc = load_stored(rs, &builtin_rules[i], fresh, err)))
 			return rc;
 	return 0;
 }
@@ -1050,6 +1063,6 @@ void rules_release(struct rule_set *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	rs->rules = NULL;
-	rs->n = 0;
+	rs->n = rs->alloc = 0;
 	rs->max_captures = 0;
 }

@@ -96,11 +96,11 @@ struct rule {
 
 struct rule_set {
 	struct rule **rules;
-	size_t n;
+	size_t n, alloc;
 	size_t max_captures;	/* largest capture count over all patterns */
 };
 
-#define RULE_SET_INIT { NULL, 0, 0 }
+#define RULE_SET_INIT { NULL, 0, 0, 0 }
 
 /*
  * The pattern of a vendor-named rule: one of the names (case-insensitive,

@@ -2,7 +2,6 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
-#include <dlfcn.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,35 +9,26 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "lazylib.h"
 #include "banned.h"
 
 #define HTTP_DEFAULT_TIMEOUT 10L
 
-/*
- * libcurl, and what it brings (TLS, Kerberos, LDAP, IDN...), takes longer
- * to load than a whole `staged` run, and only verification uses it: it is
- * opened when verification starts, not with every leakgate process.
- */
+/* libcurl is opened when verification starts (lazylib.h). */
 static struct curl_api {
-	void *lib;
-	CURLcode (*global_init)(long flags);
-	void (*global_cleanup)(void);
-	CURL *(*easy_init)(void);
-	CURLcode (*easy_setopt)(CURL *c, CURLoption option, ...);
-	CURLcode (*easy_perform)(CURL *c);
-	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
-	void (*easy_cleanup)(CURL *c);
-	const char *(*easy_strerror)(CURLcode code);
-	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
-	void (*slist_free_all)(struct curl_slist *l);
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_global_cleanup) *global_cleanup;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_slist_append) *slist_append;
+	__typeof__(curl_slist_free_all) *slist_free_all;
 } curl;
 
-#define CURL_LIBRARY "libcurl.so.4"
-
-static const struct {
-	const char *name;
-	size_t offset;
-} curl_symbols[] = {
+static const struct lazylib_symbol curl_symbols[] = {
 	{ "curl_global_init", offsetof(struct curl_api, global_init) },
 	{ "curl_global_cleanup", offsetof(struct curl_api, global_cleanup) },
 	{ "curl_easy_init", offsetof(struct curl_api, easy_init) },
@@ -51,31 +41,11 @@ static const struct {
 	{ "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
 };
 
-static int load_curl(struct lg_error *err)
-{
-	size_t i;
-
-	if (curl.lib)
-		return 0;
-	if (!(curl.lib = dlopen(CURL_LIBRARY, RTLD_NOW | RTLD_LOCAL)))
-		return lg_error_set(err, LG_ERR_IO, "cannot load %s: %s",
-				    CURL_LIBRARY, dlerror());
-	for (i = 0; i < sizeof(curl_symbols) / sizeof(curl_symbols[0]); i++) {
-		/* POSIX: a function's address comes back as a void pointer. */
-		void **slot = (void **)((char *)&curl + curl_symbols[i].offset);
-		if (!(*slot = dlsym(curl.lib, curl_symbols[i].name))) {
-			dlclose(curl.lib);
-			memset(&curl, 0, sizeof(curl));
-			return lg_error_set(err, LG_ERR_IO, "%s: no %s",
-					    CURL_LIBRARY, curl_symbols[i].name);
-		}
-	}
-	return 0;
-}
+static struct lazylib curl_lib = LAZYLIB_INIT("libcurl.so.4", curl_symbols, &curl);
 
 int http_global_init(struct lg_error *err)
 {
-	int rc = load_curl(err);
+	int rc = lazylib_open(&curl_lib, err);
 
 	if (rc)
 		return rc;
@@ -86,7 +56,7 @@ int http_global_init(struct lg_error *err)
 
 void http_global_cleanup(void)
 {
-	if (curl.lib)
+	if (curl.global_cleanup)
 		curl.global_cleanup();
 }
 
