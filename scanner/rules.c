@@ -505,13 +505,14 @@ static int bind_parser(struct loader *ld, struct rule *r,
  * The parts of a vendor-named pattern around the names and the value.  A
  * name starts a word or a camelCase part; the context after it is a key
  * name, at most three more space-separated words ("SECRET KEY"), and
- * must not end naming something public (client_id, baseUrl, hostname).
+ * must not end naming something public (client_id, baseUrl, hostname,
+ * ACCOUNT_SID, key_file, REGION).
  * The value holds a digit (an identifier seldom does) and may run on past
  * its shape: providers lengthen their keys.
  */
 #define NAMED_BEFORE "(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))(?i:"
 #define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,5}[A-Za-z][\\w.\\-]{0,24}){0,3}?" \
-	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail))"
+	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail|sid|path|file|dir|region|zone|index|domain|version))"
 #define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?\\s{0,5}[\"'`]?"
 #define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=:%\\-]*[0-9])("
 

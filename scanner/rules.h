@@ -105,8 +105,8 @@ struct rule_set {
 /*
  * The pattern of a vendor-named rule: one of the names (case-insensitive,
  * starting a word or a camelCase part), up to ~40 characters of key-name
- * context ("_API_KEY", " SECRET KEY"; not one naming an id, url, host,
- * name, user or mail), an optional separator (= : := => -> , quotes,
+ * context ("_API_KEY", " SECRET KEY"; not one ending in id, url, host,
+ * name, user, mail, sid, path, file, region, domain, version...), an optional separator (= : := => -> , quotes,
  * spaces, a line break, an XML tag's end), then the value, group 1, not
  * after a letter or digit and holding a digit.  Returns a heap string, or
  * NULL without memory.

@@ -790,6 +790,8 @@ Test(engine, vendor_named_rules_take_a_name_context_and_a_value)
 		/* public values, other words, a value without a digit */
 		{ "zorbivend_client_id=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
 		{ "zorbivendUrl: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "ZORBIVEND_ACCOUNT_SID=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivend_key_file: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
 		{ "sidezorbivend=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
 		{ "zorbivend_key=abcdefabcdefabcdefabcdefabcdefab", "" },
 		{ "zorbivend_key=3f9c1e7a5b2d", "" },
