@@ -38,7 +38,8 @@ typedef int (*plain_fn)(const struct plain_candidate *c,
 
 /*
  * The check registered under name, or NULL: "plain-assign" (a name and
- * its value), "plain-value" (a command-line password), "plain-url" (URL
+ * its value), "plain-value" (a command-line password), "plain-literal"
+ * (a quoted argument in a credential's place), "plain-url" (URL
  * userinfo, percent-decoded), "plain-hash" (a crackable password hash).
  */
 plain_fn plain_lookup(const char *name);
