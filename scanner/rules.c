@@ -876,17 +876,44 @@ int rules_load_file(struct rule_set *rs, const char *path,
 	return rc;
 }
 
+/* Moves file's rules into rs; an id two built-in files use is an error. */
+static int take_file_rules(struct rule_set *rs, struct rule_set *file,
+			   struct lg_error *err)
+{
+	const struct rule *twin;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < file->n && !rc; i++) {
+		if ((twin = rules_find(rs, file->rules[i]->id)))
+			rc = lg_error_set(err, LG_ERR_PARSE,
+					  "%s: rule '%s' is also in %s",
+					  file->rules[i]->origin,
+					  file->rules[i]->id, twin->origin);
+		else if ((rc = set_append(rs, file->rules[i])))
+			lg_error_set(err, rc, "out of memory");
+		else
+			file->rules[i] = NULL;
+	}
+	for (i = 0; i < file->n; i++)
+		rule_free(file->rules[i]);
+	file->n = 0;
+	return rc;
+}
+
 int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err)
 {
+	struct rule_set file = RULE_SET_INIT;
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	for (i = 0; i < builtin_rule_files_count; i++) {
+	for (i = 0; i < builtin_rule_files_count && !rc; i++) {
 		const struct builtin_rule_file *f = &builtin_rule_files[i];
-		if ((rc = rules_load_yaml(rs, f->text, f->len, f->name, err)))
-			return rc;
+		if (!(rc = rules_load_yaml(&file, f->text, f->len, f->name, err)))
+			rc = take_file_rules(rs, &file, err);
 	}
-	return 0;
+	rules_release(&file);
+	return rc;
 }
 
 /* ---- built-in rules, parsed by the build ------------------------------ */
