@@ -7,8 +7,10 @@ DESTDIR ?=
 BUILD ?= build
 CFLAGS ?= -O2 -g
 LDFLAGS ?=
-PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate libcurl sqlite3 libcrypto \
-	libarchive
+PKGS = libpcre2-8 libgit2 libxxhash yaml-0.1 jansson zlib libhs libdeflate sqlite3 libcrypto
+# Compiled against, opened at run time (dlopen) when first needed: see
+# scanner/lazylib.h.
+DLOPEN_PKGS = libcurl libarchive
 
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wwrite-strings -Wvla -Wformat=2
@@ -17,8 +19,8 @@ WARNINGS += -Werror
 endif
 
 # Expanded when a recipe runs, after $(BUILD)/.deps has installed packages.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS)) -ldl -lpthread -lm
 ALL_CFLAGS = $(WARNINGS) -D_GNU_SOURCE -Iscanner -I$(BUILD) $(PKG_CFLAGS) $(CFLAGS)
 
 SRCS = $(wildcard scanner/*.c)
@@ -86,7 +88,7 @@ $(BUILD)/tobj/%.o: tests/%.c $(wildcard tests/*.h) $(wildcard scanner/*.h) | $(B
 
 $(BUILD)/unit-tests: $(TEST_OBJS) $(LIB_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB_OBJS) $(PKG_LIBS) \
-		$(shell pkg-config --libs criterion openssl)
+		$(shell pkg-config --libs criterion openssl libarchive)
 
 # One pass of the whole suite against the binary in $(BUILD).
 check: $(BUILD)/leakgate $(BUILD)/unit-tests

@@ -64,6 +64,7 @@ static int own_rules_init(struct rule_set *rs)
 
 	if (!(rs->rules = calloc(n, sizeof(*rs->rules))))
 		return LG_ERR_NOMEM;
+	rs->alloc = n;
 	for (i = 0; i < n; i++) {
 		struct rule *r = calloc(1, sizeof(*r));
 

@@ -2,9 +2,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "error.h"
+#include "lazylib.h"
 #include "banned.h"
 
 #define CHUNK ((size_t)64 << 10)
@@ -42,28 +44,74 @@ int decode_archive_sniff(const char *data, size_t len)
 	       data[3] <= '9';
 }
 
+/* libarchive is opened the first time an archive is met (lazylib.h). */
+static struct archive_api {
+	__typeof__(archive_read_new) *read_new;
+	__typeof__(archive_read_support_filter_gzip) *read_support_filter_gzip;
+	__typeof__(archive_read_support_filter_bzip2) *read_support_filter_bzip2;
+	__typeof__(archive_read_support_filter_xz) *read_support_filter_xz;
+	__typeof__(archive_read_support_filter_zstd) *read_support_filter_zstd;
+	__typeof__(archive_read_support_format_zip) *read_support_format_zip;
+	__typeof__(archive_read_support_format_tar) *read_support_format_tar;
+	__typeof__(archive_read_support_format_7zip) *read_support_format_7zip;
+	__typeof__(archive_read_support_format_raw) *read_support_format_raw;
+	__typeof__(archive_error_string) *error_string;
+	__typeof__(archive_read_data) *read_data;
+	__typeof__(archive_format) *format;
+	__typeof__(archive_entry_pathname) *entry_pathname;
+	__typeof__(archive_entry_filetype) *entry_filetype;
+	__typeof__(archive_entry_is_encrypted) *entry_is_encrypted;
+	__typeof__(archive_read_open_memory) *read_open_memory;
+	__typeof__(archive_read_next_header) *read_next_header;
+	__typeof__(archive_read_free) *read_free;
+} la;
+
+static const struct lazylib_symbol archive_symbols[] = {
+	{ "archive_read_new", offsetof(struct archive_api, read_new) },
+	{ "archive_read_support_filter_gzip", offsetof(struct archive_api, read_support_filter_gzip) },
+	{ "archive_read_support_filter_bzip2", offsetof(struct archive_api, read_support_filter_bzip2) },
+	{ "archive_read_support_filter_xz", offsetof(struct archive_api, read_support_filter_xz) },
+	{ "archive_read_support_filter_zstd", offsetof(struct archive_api, read_support_filter_zstd) },
+	{ "archive_read_support_format_zip", offsetof(struct archive_api, read_support_format_zip) },
+	{ "archive_read_support_format_tar", offsetof(struct archive_api, read_support_format_tar) },
+	{ "archive_read_support_format_7zip", offsetof(struct archive_api, read_support_format_7zip) },
+	{ "archive_read_support_format_raw", offsetof(struct archive_api, read_support_format_raw) },
+	{ "archive_error_string", offsetof(struct archive_api, error_string) },
+	{ "archive_read_data", offsetof(struct archive_api, read_data) },
+	{ "archive_format", offsetof(struct archive_api, format) },
+	{ "archive_entry_pathname", offsetof(struct archive_api, entry_pathname) },
+	{ "archive_entry_filetype", offsetof(struct archive_api, entry_filetype) },
+	{ "archive_entry_is_encrypted", offsetof(struct archive_api, entry_is_encrypted) },
+	{ "archive_read_open_memory", offsetof(struct archive_api, read_open_memory) },
+	{ "archive_read_next_header", offsetof(struct archive_api, read_next_header) },
+	{ "archive_read_free", offsetof(struct archive_api, read_free) },
+};
+
+static struct lazylib archive_lib =
+	LAZYLIB_INIT("libarchive.so.13", archive_symbols, &la);
+
 /* A reader of the formats above only: no filter that runs a program. */
 static struct archive *reader_new(void)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a = la.read_new();
 
 	if (!a)
 		return NULL;
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_format_zip(a);
-	archive_read_support_format_tar(a);
-	archive_read_support_format_7zip(a);
+	la.read_support_filter_gzip(a);
+	la.read_support_filter_bzip2(a);
+	la.read_support_filter_xz(a);
+	la.read_support_filter_zstd(a);
+	la.read_support_format_zip(a);
+	la.read_support_format_tar(a);
+	la.read_support_format_7zip(a);
 	/* Bids last: a compressed stream that holds no archive. */
-	archive_read_support_format_raw(a);
+	la.read_support_format_raw(a);
 	return a;
 }
 
 static const char *error_of(struct archive *a)
 {
-	const char *s = archive_error_string(a);
+	const char *s = la.error_string(a);
 
 	return s ? s : "unknown error";
 }
@@ -83,7 +131,7 @@ static int read_member(struct archive *a, const char *name, struct buf *m,
 	for (;;) {
 		if (buf_grow(m, CHUNK))
 			return -1;
-		n = archive_read_data(a, m->ptr + m->len, CHUNK);
+		n = la.read_data(a, m->ptr + m->len, CHUNK);
 		if (n == 0)
 			break;
 		if (n < 0) {
@@ -111,17 +159,17 @@ static int one_member(struct archive *a, struct archive_entry *e,
 		      const char *stream_name,
 		      const struct decode_archive_ops *ops)
 {
-	const char *name = archive_entry_pathname(e);
+	const char *name = la.entry_pathname(e);
 	int rc;
 
-	if (archive_format(a) == ARCHIVE_FORMAT_RAW || !name)
+	if (la.format(a) == ARCHIVE_FORMAT_RAW || !name)
 		name = stream_name;
 	if (ops->charge(MEMBER_COST, ops->payload))
 		return 1;
 	/* Links, directories, devices: no bytes of their own to scan. */
-	if (archive_entry_filetype(e) != AE_IFREG)
+	if (la.entry_filetype(e) != AE_IFREG)
 		return 0;
-	if (archive_entry_is_encrypted(e)) {
+	if (la.entry_is_encrypted(e)) {
 		ops->note("encrypted archive member, not scanned", name,
 			  ops->payload);
 		return 0;
@@ -138,17 +186,22 @@ int decode_archive_each(const char *data, size_t len, struct buf *member,
 			size_t max_member, const char *stream_name,
 			const struct decode_archive_ops *ops)
 {
-	struct archive *a = reader_new();
+	struct archive *a;
 	struct archive_entry *e;
+	struct lg_error err = LG_ERROR_INIT;
 	int rc = 0, r;
 
-	if (!a)
+	if (lazylib_open(&archive_lib, &err)) {
+		ops->note("archive not scanned", err.msg, ops->payload);
+		return 0;
+	}
+	if (!(a = reader_new()))
 		return LG_ERR_NOMEM;
-	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+	if (la.read_open_memory(a, data, len) != ARCHIVE_OK) {
 		ops->note("unreadable archive", error_of(a), ops->payload);
 		goto done;
 	}
-	while (!rc && (r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
+	while (!rc && (r = la.read_next_header(a, &e)) != ARCHIVE_EOF) {
 		if (r < ARCHIVE_WARN) {
 			ops->note("corrupt archive, rest not scanned", error_of(a),
 				  ops->payload);
@@ -157,6 +210,6 @@ int decode_archive_each(const char *data, size_t len, struct buf *member,
 		rc = one_member(a, e, member, max_member, stream_name, ops);
 	}
 done:
-	archive_read_free(a);
+	la.read_free(a);
 	return rc < 0 ? rc : 0;
 }

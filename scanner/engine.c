@@ -9,6 +9,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "engine_keywords.h"
 #include "entropy.h"
 #include "error.h"
 #include "placeholder.h"
@@ -19,29 +20,18 @@
 /* How far a window's end may move forward to reach the end of its line. */
 #define WINDOW_LINE_SLACK 4096
 #define INLINE_ALLOW "leakgate:allow"
-
-/* One distinct keyword (lower-cased) and the rules that list it. */
-struct keyword {
-	char *text;
-	size_t len;
-	size_t *rules;
-	size_t n_rules;
-};
+/* Bytes of a one-character run between two of its keyword's windows. */
+#define RUN_STRIDE (WINDOW_BEFORE / 2)
 
 struct engine {
 	const struct rule_set *rules;
-	struct keyword *keywords;
-	size_t n_keywords;
-	size_t *always;		/* rules without keywords: run on every blob */
-	size_t n_always;
+	struct keyword_index kw;
 	/*
 	 * Matches the paths one of those rules selects (most select a few
 	 * file names): one look at a path rather than one per rule.  NULL
 	 * when none selects paths.
 	 */
 	pcre2_code *always_paths;
-	hs_database_t *db;	/* NULL when no rule has keywords */
-	hs_scratch_t *proto_scratch;
 };
 
 struct window {
@@ -70,143 +60,24 @@ struct engine_worker {
 	size_t *newlines;
 	size_t n_newlines, newlines_alloc;
 	int newlines_built;
+	struct plain_memo plain_memo;	/* for the plaintext checks */
 	size_t allow_line;	/* 1 + the line last searched for an allow, or 0 */
 	int allow_hit;
 	size_t reported;	/* matches handed to the callback, ever */
 	size_t last_match_end;	/* end of the latest pattern match */
+	struct window_list name_spans;	/* where to look for names */
+	size_t span_base;	/* offset of the span being searched */
+	unsigned last_keyword;		/* id of the latest keyword hit */
+	unsigned long long last_keyword_end;	/* and its end; 0: none */
+	unsigned long long last_keyword_window;	/* end of its last window */
 };
 
 /* ---- building ----------------------------------------------------------- */
 
-static int add_rule_to_keyword(struct engine *e, const char *kw, size_t rule)
-{
-	size_t len = strlen(kw), i;
-	struct keyword *k = NULL;
-	size_t *grown;
-
-	for (i = 0; i < e->n_keywords; i++)
-		if (e->keywords[i].len == len && !strcasecmp(e->keywords[i].text, kw))
-			k = &e->keywords[i];
-	if (!k) {
-		struct keyword *more = realloc(e->keywords,
-					       (e->n_keywords + 1) * sizeof(*more));
-		if (!more)
-			return LG_ERR_NOMEM;
-		e->keywords = more;
-		k = &e->keywords[e->n_keywords++];
-		memset(k, 0, sizeof(*k));
-		if (!(k->text = strdup(kw)))
-			return LG_ERR_NOMEM;
-		k->len = len;
-	}
-	if (k->n_rules && k->rules[k->n_rules - 1] == rule)
-		return 0;
-	grown = realloc(k->rules, (k->n_rules + 1) * sizeof(*grown));
-	if (!grown)
-		return LG_ERR_NOMEM;
-	k->rules = grown;
-	k->rules[k->n_rules++] = rule;
-	return 0;
-}
-
-static int index_keywords(struct engine *e)
-{
-	const struct rule_set *rs = e->rules;
-	size_t i, j;
-
-	e->always = calloc(rs->n + 1, sizeof(*e->always));
-	if (!e->always)
-		return LG_ERR_NOMEM;
-	for (i = 0; i < rs->n; i++) {
-		const struct rule *r = rs->rules[i];
-		if (r->companion)
-			continue;	/* looked for only next to its partner */
-		if (!r->keywords.n)
-			e->always[e->n_always++] = i;
-		for (j = 0; j < r->keywords.n; j++)
-			if (add_rule_to_keyword(e, r->keywords.items[j], i))
-				return LG_ERR_NOMEM;
-	}
-	return 0;
-}
-
-/* Names the keyword list a database was compiled from. */
-static uint64_t keyword_hash(const struct engine *e)
-{
-	XXH3_state_t st;
-	size_t i;
-
-	XXH3_64bits_reset(&st);
-	for (i = 0; i < e->n_keywords; i++)
-		XXH3_64bits_update(&st, e->keywords[i].text, e->keywords[i].len + 1);
-	return XXH3_64bits_digest(&st);
-}
-
-/*
- * Compiling the built-in keywords costs more than the rest of start-up
- * together, so the build stores their database in the binary.  It is used
- * when this engine's keywords are exactly those; returns 1 when loaded.
- */
-static int load_builtin_db(struct engine *e)
-{
-	if (!builtin_keyword_db_len || keyword_hash(e) != builtin_keyword_db_hash)
-		return 0;
-	return hs_deserialize_database((const char *)builtin_keyword_db,
-				       builtin_keyword_db_len, &e->db) == HS_SUCCESS;
-}
-
 int engine_serialize_keywords(const struct engine *e, char **bytes,
 			      size_t *len, uint64_t *hash)
 {
-	if (!e->db || hs_serialize_database(e->db, bytes, len) != HS_SUCCESS)
-		return LG_ERR_NOMEM;
-	*hash = keyword_hash(e);
-	return 0;
-}
-
-static int compile_keywords(struct engine *e, struct lg_error *err)
-{
-	const char **exprs = NULL;
-	unsigned *flags = NULL, *ids = NULL;
-	size_t *lens = NULL, i;
-	hs_compile_error_t *cerr = NULL;
-	int rc = 0;
-
-	if (!e->n_keywords)
-		return 0;
-	exprs = calloc(e->n_keywords, sizeof(*exprs));
-	flags = calloc(e->n_keywords, sizeof(*flags));
-	ids = calloc(e->n_keywords, sizeof(*ids));
-	lens = calloc(e->n_keywords, sizeof(*lens));
-	if (!exprs || !flags || !ids || !lens) {
-		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		goto done;
-	}
-	for (i = 0; i < e->n_keywords; i++) {
-		exprs[i] = e->keywords[i].text;
-		lens[i] = e->keywords[i].len;
-		flags[i] = HS_FLAG_CASELESS;
-		ids[i] = (unsigned)i;
-	}
-	if (load_builtin_db(e))
-		goto scratch;
-	if (hs_compile_lit_multi(exprs, flags, ids, lens, (unsigned)e->n_keywords,
-				 HS_MODE_BLOCK, NULL, &e->db, &cerr) != HS_SUCCESS) {
-		rc = lg_error_set(err, LG_ERR_PARSE, "keyword '%s': %s",
-				  cerr->expression >= 0 ? exprs[cerr->expression] : "?",
-				  cerr->message);
-		hs_free_compile_error(cerr);
-		goto done;
-	}
-scratch:
-	if (hs_alloc_scratch(e->db, &e->proto_scratch) != HS_SUCCESS)
-		rc = lg_error_set(err, LG_ERR_NOMEM, "cannot allocate Vectorscan scratch");
-done:
-	free(exprs);
-	free(flags);
-	free(ids);
-	free(lens);
-	return rc;
+	return keywords_serialize(&e->kw, bytes, len, hash);
 }
 
 /*
@@ -239,8 +110,8 @@ static int compile_always_paths(struct engine *e)
 	size_t i;
 	int rc = 0, code;
 
-	for (i = 0; i < e->n_always && !rc; i++) {
-		const struct rule *r = e->rules->rules[e->always[i]];
+	for (i = 0; i < e->kw.n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->kw.always[i]];
 		if (r->path_src && refers_to_groups(r->path_src))
 			goto out;
 		if (r->path_src)
@@ -269,11 +140,7 @@ int engine_new(struct engine **out, const struct rule_set *rules,
 	e->rules = rules;
 	if ((rc = rules_link(rules, 0, err)))
 		goto fail;
-	if (index_keywords(e)) {
-		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-		goto fail;
-	}
-	if ((rc = compile_keywords(e, err)))
+	if ((rc = keywords_index(&e->kw, rules, err)))
 		goto fail;
 	if (compile_always_paths(e)) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
@@ -288,19 +155,10 @@ fail:
 
 void engine_free(struct engine *e)
 {
-	size_t i;
-
 	if (!e)
 		return;
-	for (i = 0; i < e->n_keywords; i++) {
-		free(e->keywords[i].text);
-		free(e->keywords[i].rules);
-	}
-	free(e->keywords);
-	free(e->always);
+	keywords_release(&e->kw);
 	pcre2_code_free(e->always_paths);
-	hs_free_scratch(e->proto_scratch);
-	hs_free_database(e->db);
 	free(e);
 }
 
@@ -323,8 +181,8 @@ int engine_worker_new(struct engine_worker **out, const struct engine *e,
 	pcre2_set_match_limit(w->mctx, ENGINE_MATCH_LIMIT);
 	pcre2_set_depth_limit(w->mctx, ENGINE_DEPTH_LIMIT);
 	pcre2_set_heap_limit(w->mctx, ENGINE_HEAP_LIMIT_KIB);
-	if (e->proto_scratch &&
-	    hs_clone_scratch(e->proto_scratch, &w->scratch) != HS_SUCCESS)
+	if (e->kw.proto_scratch &&
+	    hs_clone_scratch(e->kw.proto_scratch, &w->scratch) != HS_SUCCESS)
 		goto oom;
 	*out = w;
 	return 0;
@@ -342,6 +200,7 @@ void engine_worker_free(struct engine_worker *w)
 	for (i = 0; w->windows && i < w->e->rules->n; i++)
 		free(w->windows[i].w);
 	free(w->windows);
+	free(w->name_spans.w);
 	free(w->touched);
 	pcre2_match_data_free(w->md);
 	pcre2_match_context_free(w->mctx);
@@ -414,6 +273,30 @@ static int allowed_by_rule(struct engine_worker *w, const struct rule *r,
 }
 
 /*
+ * A rule sure of its shape keeps a value that merely holds an ascending
+ * run, at low confidence: a provider's pattern (a fixed prefix, an exact
+ * length) one with a short run ("abcdef1234567890..."), a vendor-named
+ * rule (the vendor's name next to a value of its shape) any run.  A broad
+ * rule keeps neither, and no rule keeps a bare stand-in.  Sets *conf.
+ */
+static int keeps_placeholder(const struct rule *r, enum placeholder_kind k,
+			     enum confidence *conf)
+{
+	enum placeholder_kind most = r->value ? PLACEHOLDER_LONG_RUN
+				     : r->generic ? PLACEHOLDER_NONE
+						  : PLACEHOLDER_RUN;
+
+	if (k > most)
+		return 0;
+	if (k != PLACEHOLDER_NONE)
+		*conf = CONFIDENCE_LOW;
+	else
+		*conf = r->generic || r->value ? CONFIDENCE_MEDIUM
+					       : CONFIDENCE_HIGH;
+	return 1;
+}
+
+/*
  * Runs the post-match checks on a secret; returns 1 when it should be
  * reported and sets *conf.
  */
@@ -436,21 +319,20 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 	if (allowed_by_rule(w, r, s, len))
 		return 0;
 	/* A token whose checksum is right was minted, not typed as a stand-in. */
-	if (v != VALIDATE_VALID && placeholder_match(s, len))
-		return 0;
-	if (v == VALIDATE_VALID)
+	if (v == VALIDATE_VALID) {
 		*conf = CONFIDENCE_CHECKSUM;
-	else
-		*conf = r->generic ? CONFIDENCE_MEDIUM : CONFIDENCE_HIGH;
-	return 1;
+		return 1;
+	}
+	return keeps_placeholder(r, placeholder_kind(s, len), conf);
 }
 
 /* A rule's plaintext check (plain.h): the value in its place, graded. */
-static int classified(const struct engine_worker *w, const struct rule *r,
+static int classified(struct engine_worker *w, const struct rule *r,
 		      size_t match, size_t off, size_t len,
 		      enum confidence *conf)
 {
-	struct plain_candidate c = { w->data, w->len, match, off, len, w->path };
+	struct plain_candidate c = { w->data, w->len, match, off,
+				     len, w->path, &w->plain_memo };
 
 	return !r->classify || r->classify(&c, conf);
 }
@@ -677,6 +559,21 @@ static int match_range(struct engine_worker *w, const struct rule *r,
 	return 0;
 }
 
+static int push_window(struct window_list *l, size_t start, size_t end)
+{
+	if (l->n == l->alloc) {
+		size_t alloc = l->alloc ? l->alloc * 2 : 8;
+		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		l->w = grown;
+		l->alloc = alloc;
+	}
+	l->w[l->n].start = start;
+	l->w[l->n++].end = end;
+	return 0;
+}
+
 static int add_window(struct engine_worker *w, size_t rule, size_t hit,
 		      size_t kwlen)
 {
@@ -696,17 +593,39 @@ static int add_window(struct engine_worker *w, size_t rule, size_t hit,
 	}
 	if (!l->n)
 		w->touched[w->n_touched++] = rule;
-	if (l->n == l->alloc) {
-		size_t alloc = l->alloc ? l->alloc * 2 : 8;
-		struct window *grown = realloc(l->w, alloc * sizeof(*grown));
-		if (!grown)
-			return LG_ERR_NOMEM;
-		l->w = grown;
-		l->alloc = alloc;
+	return push_window(l, start, end);
+}
+
+static int add_windows(struct engine_worker *w, const struct keyword *k,
+		       size_t hit)
+{
+	size_t i;
+
+	for (i = 0; i < k->n_rules; i++) {
+		if (add_window(w, k->rules[i], hit, k->len)) {
+			w->oom = 1;
+			return 1;
+		}
 	}
-	l->w[l->n].start = start;
-	l->w[l->n].end = end;
-	l->n++;
+	return 0;
+}
+
+/* Notes the bytes around a secret word's hit at [from, to) as a span. */
+static int add_name_span(struct engine_worker *w, size_t from, size_t to)
+{
+	struct window_list *l = &w->name_spans;
+	size_t start = from > NAME_SPAN_BEFORE ? from - NAME_SPAN_BEFORE : 0;
+	size_t end = w->len - to > NAME_SPAN_AFTER ? to + NAME_SPAN_AFTER
+						   : w->len;
+
+	if (l->n && start <= l->w[l->n - 1].end) {
+		l->w[l->n - 1].end = end;
+		return 0;
+	}
+	if (push_window(l, start, end)) {
+		w->oom = 1;
+		return 1;
+	}
 	return 0;
 }
 
@@ -714,18 +633,56 @@ static int on_keyword(unsigned id, unsigned long long from,
 		      unsigned long long to, unsigned flags, void *ctx)
 {
 	struct engine_worker *w = ctx;
-	const struct keyword *k = &w->e->keywords[id];
-	size_t i;
+	const struct keyword *k = &w->e->kw.main.k[id];
 
 	(void)from;
 	(void)flags;
-	for (i = 0; i < k->n_rules; i++) {
-		if (add_window(w, k->rules[i], (size_t)to - k->len, k->len)) {
-			w->oom = 1;
-			return 1;
-		}
+	/*
+	 * A hit one byte after the same keyword's last one is inside a run
+	 * of one character ("AAAA..." in base64 of zeros).  Windows are
+	 * opened every RUN_STRIDE bytes of the run, not at every byte: each
+	 * starts WINDOW_BEFORE bytes back, so together they still cover it.
+	 */
+	if (id == w->last_keyword && to == w->last_keyword_end + 1) {
+		w->last_keyword_end = to;
+		if (to < w->last_keyword_window + RUN_STRIDE)
+			return 0;
 	}
-	return 0;
+	w->last_keyword = id;
+	w->last_keyword_end = to;
+	w->last_keyword_window = to;
+	if (k->secret_word &&
+	    add_name_span(w, (size_t)to - k->len, (size_t)to))
+		return 1;
+	return add_windows(w, k, (size_t)to - k->len);
+}
+
+/* A named rule's keyword in a span: a hit like any other keyword's. */
+static int on_name(unsigned id, unsigned long long from,
+		   unsigned long long to, unsigned flags, void *ctx)
+{
+	struct engine_worker *w = ctx;
+	const struct keyword *k = &w->e->kw.names.k[id];
+
+	(void)from;
+	(void)flags;
+	return add_windows(w, k, w->span_base + (size_t)to - k->len);
+}
+
+/* Looks for the named rules' keywords in the spans the pass noted. */
+static int scan_name_spans(struct engine_worker *w)
+{
+	const struct window_list *l = &w->name_spans;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		w->span_base = l->w[i].start;
+		if (hs_scan(w->e->kw.names.db, w->data + l->w[i].start,
+			    (unsigned)(l->w[i].end - l->w[i].start), 0,
+			    w->scratch, on_name, w) != HS_SUCCESS && w->oom)
+			return LG_ERR_NOMEM;
+	}
+	return w->oom ? LG_ERR_NOMEM : 0;
 }
 
 static size_t extend_to_line_end(const struct engine_worker *w, size_t end)
@@ -813,6 +770,9 @@ static void reset_blob(struct engine_worker *w, const char *data, size_t len,
 	w->len = len;
 	w->path = path;
 	w->newlines_built = 0;
+	w->name_spans.n = 0;
+	w->last_keyword_end = 0;
+	memset(&w->plain_memo, 0, sizeof(w->plain_memo));
 	w->allow_line = 0;
 }
 
@@ -843,20 +803,22 @@ int engine_scan(struct engine_worker *w, const char *data, size_t len,
 	int rc = 0, any_path = 1;
 
 	reset_blob(w, data, len, path);
-	if (e->db && len &&
-	    hs_scan(e->db, data, (unsigned)len, 0, w->scratch, on_keyword, w) !=
-		    HS_SUCCESS &&
+	if (e->kw.main.db && len &&
+	    hs_scan(e->kw.main.db, data, (unsigned)len, 0, w->scratch,
+		    on_keyword, w) != HS_SUCCESS &&
 	    w->oom)
 		rc = LG_ERR_NOMEM;
+	if (!rc && e->kw.names.db)
+		rc = scan_name_spans(w);
 	/* Rule order, not keyword order, so output is the same for any input. */
 	qsort(w->touched, w->n_touched, sizeof(*w->touched), compare_size);
 	for (i = 0; i < w->n_touched && !rc; i++)
 		rc = run_windows(w, w->touched[i], path, cb);
-	if (e->n_always && path && e->always_paths)
+	if (e->kw.n_always && path && e->always_paths)
 		any_path = pcre2_match(e->always_paths, (PCRE2_SPTR)path,
 				       strlen(path), 0, 0, w->md, w->mctx) >= 0;
-	for (i = 0; i < e->n_always && !rc; i++) {
-		const struct rule *r = e->rules->rules[e->always[i]];
+	for (i = 0; i < e->kw.n_always && !rc; i++) {
+		const struct rule *r = e->rules->rules[e->kw.always[i]];
 		if (any_path || !r->path_src)
 			rc = run_whole(w, r, path, cb);
 	}

@@ -64,15 +64,6 @@ struct engine_callbacks {
 #define ENGINE_HEAP_LIMIT_KIB 65536u
 
 /*
- * The Vectorscan database of the built-in rules' keywords, made at build
- * time by tools/kwdb.c (build/keywords_db.c), and the hash of the keyword
- * list it holds.  An empty one (length 0) makes every engine compile.
- */
-extern const unsigned char builtin_keyword_db[];
-extern const size_t builtin_keyword_db_len;
-extern const uint64_t builtin_keyword_db_hash;
-
-/*
  * For the build: the engine's keyword database as bytes (caller frees
  * *bytes) and the hash that tells whether a later engine may load it.
  */

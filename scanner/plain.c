@@ -89,8 +89,8 @@ int plain_path_is_sample(const char *path)
 static const char *const code_suffixes[] = {
 	".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java",
 	".kt", ".kts", ".cs", ".php", ".rb", ".rs", ".c", ".h", ".cc", ".cpp",
-	".hpp", ".swift", ".scala", ".groovy", ".dart", ".m", ".lua", ".pl",
-	".ex", ".exs", ".vue", NULL
+	".hpp", ".swift", ".scala", ".groovy", ".gradle", ".dart", ".m", ".lua",
+	".pl", ".ex", ".exs", ".vue", NULL
 };
 
 static const char *const config_suffixes[] = {
@@ -130,7 +130,7 @@ static const char *const denied_words[] = {
 	"required", "enabled", "enable", "disabled", "expiry", "expires",
 	"expiration", "expire", "ttl", "timeout", "reset", "forgot",
 	"strength", "validator", "validators", "validation", "env", "var",
-	"ref", "arn", "version", "provider", "store", "mode", "format",
+	"ref", "arn", "version", "provider", "mode", "format",
 	"header", "param", "params", "lifetime", "rotation", "source",
 	"location", "template", "encoder", "encoding", "algorithm", "digest",
 	"hash", "hashed", "encrypted", "next", "page", "continuation", "csrf",
@@ -142,13 +142,16 @@ static const char *const denied_words[] = {
 	"changed", "updated", "created", "at", "secrets", "manager", "vault",
 	"kms", "command", "cmd", "script", "helper", "key_id", "question",
 	"salt", "dialog", "modal", "request", "response", "schema", "widget",
-	"sender", NULL
+	"sender", "through", "thru", NULL
 };
 
-/* Denied only after the keyword: db_user_password, but token_user_login. */
+/*
+ * Denied only after the keyword: db_user_password, but token_user_login;
+ * storePassword (Android's keystore) but password_store.
+ */
 static const char *const denied_after[] = {
 	"user", "username", "login", "email", "owner", "account", "issuer",
-	"audience", "scope", "scopes", NULL
+	"audience", "scope", "scopes", "store", NULL
 };
 
 static int word_in(const char *w, size_t n, const char *const *l)
@@ -221,6 +224,56 @@ static void name_span(const struct plain_candidate *c, size_t *start,
 	*end = e;
 }
 
+/*
+ * Lower-cased letters and digits of s[0..len) into out (at most cap), the
+ * rest dropped: "add-password" and "addPassword" both become "addpassword".
+ */
+static size_t fold_alnum(const char *s, size_t len, char *out, size_t cap)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len && n < cap; i++)
+		if (isalnum((unsigned char)s[i]))
+			out[n++] = (char)tolower((unsigned char)s[i]);
+	return n;
+}
+
+/*
+ * Non-zero when the value spells the (compound) name again: a selector
+ * "#add-password" for addPassword, a policy ARN ending in the constant's
+ * name.  A bare "password" is too short to say so.
+ */
+static int value_echoes_name(const char *name, size_t name_len,
+			     const char *v, size_t n)
+{
+	char fn[64], fv[256];
+	size_t ln = fold_alnum(name, name_len, fn, sizeof(fn));
+	size_t lv = fold_alnum(v, n, fv, sizeof(fv));
+
+	return ln >= 10 && ln < sizeof(fn) && memmem(fv, lv, fn, ln) != NULL;
+}
+
+/*
+ * AWS secret access keys are 40 base64 characters: under such a name
+ * anything else is a stand-in or another kind of value, and the AWS
+ * rules own the real ones.
+ */
+static int aws_secret_name_misfit(const char *name, size_t name_len,
+				  const char *v, size_t n)
+{
+	char fn[64];
+	size_t i, ln = fold_alnum(name, name_len, fn, sizeof(fn));
+
+	if (!memmem(fn, ln, "secretaccesskey", 15))
+		return 0;
+	if (n != 40)
+		return 1;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)v[i]) && v[i] != '+' && v[i] != '/')
+			return 1;
+	return 0;
+}
+
 /* ---- values -------------------------------------------------------------- */
 
 static int is_quote(char c)
@@ -242,15 +295,27 @@ static size_t decode_value(const char *s, size_t len, enum decode_kind kind,
 }
 
 /*
- * Whether the YAML document around the value holds needle: from the "---"
+ * The markers of the YAML document around the value: from the "---"
  * before it to the one after, at most DOCUMENT_SPAN bytes each way.  A
- * whole-file search for every candidate made files full of names like
- * "password" quadratic; only config files are asked (is_manifest()).
+ * search per candidate made files full of names like "password" slow;
+ * the answer is kept for the document (struct plain_memo), and only
+ * config files are asked (is_manifest()).
  */
 #define DOCUMENT_SPAN 65536
 
-static int document_contains(const struct plain_candidate *c,
-			     const char *needle)
+enum {
+	DOC_SECRET = 1 << 0,		/* kind: Secret */
+	DOC_SEALED = 1 << 1,		/* kind: SealedSecret */
+	DOC_SOPS = 1 << 2,		/* sops: metadata */
+};
+
+static int span_has(const char *from, const char *to, const char *needle)
+{
+	return memmem(from, (size_t)(to - from), needle, strlen(needle)) != NULL;
+}
+
+static void document_read(const struct plain_candidate *c,
+			  struct plain_memo *m)
 {
 	size_t from = c->value > DOCUMENT_SPAN ? c->value - DOCUMENT_SPAN : 0;
 	size_t to = c->len - c->value > DOCUMENT_SPAN ? c->value + DOCUMENT_SPAN
@@ -263,7 +328,20 @@ static int document_contains(const struct plain_candidate *c,
 	if ((sep = memmem(c->data + c->value, (size_t)(end - c->data - c->value),
 			  "\n---", 4)))
 		end = sep;
-	return memmem(start, (size_t)(end - start), needle, strlen(needle)) != NULL;
+	m->from = (size_t)(start - c->data);
+	m->to = (size_t)(end - c->data);
+	m->markers = (span_has(start, end, "kind: Secret") ? DOC_SECRET : 0) |
+		     (span_has(start, end, "kind: SealedSecret") ? DOC_SEALED : 0) |
+		     (span_has(start, end, "sops:") ? DOC_SOPS : 0);
+}
+
+static unsigned document_markers(const struct plain_candidate *c)
+{
+	struct plain_memo local = { 0, 0, 0 }, *m = c->memo ? c->memo : &local;
+
+	if (!m->to || c->value < m->from || c->value >= m->to)
+		document_read(c, m);
+	return m->markers;
 }
 
 /* Kubernetes manifests, SealedSecrets and sops files are config files. */
@@ -295,6 +373,23 @@ static int repeats_nearby(const struct plain_candidate *c, const char *v,
 		p++;
 	}
 	return 0;
+}
+
+#define ANONYMOUS_SPAN 128
+
+/*
+ * Non-zero when a quoted "anonymous" user comes just before the value
+ * (within ANONYMOUS_SPAN bytes, the line or two above):
+ * an anonymous FTP login, whose password is by convention an e-mail
+ * address or any word, not a secret.
+ */
+static int anonymous_login(const struct plain_candidate *c)
+{
+	size_t from = c->value > ANONYMOUS_SPAN ? c->value - ANONYMOUS_SPAN : 0;
+	const char *p = c->data + from;
+	size_t n = c->value - from;
+
+	return memmem(p, n, "\"anonymous\"", 11) || memmem(p, n, "'anonymous'", 11);
 }
 
 /* Parts of the defaults that examples and skeletons ship: Passw0rd!, t0p-Secret. */
@@ -360,6 +455,16 @@ static int check_value(const struct plain_candidate *c, enum confidence *conf)
 	return check_value_bytes(c, v, c->value_len, conf);
 }
 
+/*
+ * A literal argument in a credential's place (NetworkCredential's
+ * password): a plain word counts too, as the call says what it is.
+ */
+static int check_literal(const struct plain_candidate *c,
+			 enum confidence *conf)
+{
+	return check_value_bytes(c, c->data + c->value, c->value_len, conf);
+}
+
 static int check_url(const struct plain_candidate *c, enum confidence *conf)
 {
 	struct buf b = BUF_INIT;
@@ -372,19 +477,54 @@ static int check_url(const struct plain_candidate *c, enum confidence *conf)
 	return rc;
 }
 
+/* Nouns a strong name starts with, the longer spelling first. */
+static const char *const secret_nouns[] = {
+	"password", "passwort", "passphrase", "passwd", "pass", "pwd",
+	"secret", NULL
+};
+
 /*
- * Non-zero when the name the match starts with says password or secret;
- * "token", "key" and "credential" also name lexer tokens, map keys and
- * object fields, so a plain word assigned to them is not a credential.
+ * Non-zero when the name says password or secret and ends with that noun
+ * (db_password, AdminPassword, PASSWORD_2, secret_key), not with a word
+ * about it (secret_backend, PASSWORD_HASHERS, secret.kind).  "token",
+ * "key" and "credential" also name lexer tokens, map keys and object
+ * fields, so a plain word assigned to them is not a credential.
  */
-static int strong_name(const struct plain_candidate *c)
+static int strong_name(const struct plain_candidate *c, size_t end)
 {
 	const char *p = c->data + c->match;
-	size_t n = c->len - c->match;
+	size_t n = end - c->match, i, k = 0;
 
-	return (n >= 4 && !strncasecmp(p, "pass", 4)) ||
-	       (n >= 3 && !strncasecmp(p, "pwd", 3)) ||
-	       (n >= 6 && !strncasecmp(p, "secret", 6));
+	for (i = 0; secret_nouns[i]; i++) {
+		k = strlen(secret_nouns[i]);
+		if (n >= k && !strncasecmp(p, secret_nouns[i], k))
+			break;
+	}
+	if (!secret_nouns[i])
+		return 0;
+	p += k;
+	n -= k;
+	while (n && (isdigit((unsigned char)p[n - 1]) || strchr("_-.", p[n - 1])))
+		n--;
+	while (n && strchr("_-.", *p)) {
+		p++;
+		n--;
+	}
+	return n == 0 || (n == 3 && !strncasecmp(p, "key", 3));
+}
+
+/*
+ * A word (letters only) is a password only after a strong name, set by an
+ * operator: ("passphrase", "comments") is a list of names, and a
+ * comparison with a word an enum check (kind == "generic").
+ */
+static int word_allowed(const struct plain_candidate *c, size_t end)
+{
+	const char *op = c->data + end;
+	size_t n = c->value - end;
+
+	return strong_name(c, end) && !memchr(op, ',', n) &&
+	       !memmem(op, n, "==", 2) && !memmem(op, n, "!=", 2);
 }
 
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
@@ -392,30 +532,36 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	const char *v = c->data + c->value;
 	struct buf b = BUF_INIT;
 	size_t start, end, n;
+	unsigned markers;
 	int rc, quoted = c->value > 0 && is_quote(c->data[c->value - 1]);
 
 	name_span(c, &start, &end);
-	if (name_denied(c->data + start, end - start, c->match - start))
+	if (name_denied(c->data + start, end - start, c->match - start) ||
+	    anonymous_login(c) ||
+	    value_echoes_name(c->data + start, end - start, v, c->value_len) ||
+	    aws_secret_name_misfit(c->data + start, end - start, v,
+				   c->value_len))
 		return 0;
-	/*
-	 * A word is a password only after a strong name and an operator:
-	 * ("passphrase", "comments") is a list of names.
-	 */
-	if ((!strong_name(c) || memchr(c->data + end, ',', c->value - end)) &&
-	    plain_value_classify(v, c->value_len) == PLAIN_WORD)
+	if (plain_value_classify(v, c->value_len) == PLAIN_WORD &&
+	    !word_allowed(c, end))
 		return 0;
 	if (!quoted && file_kind(c->path) == FILE_CODE)
 		return 0;	/* a variable or an expression */
-	if (is_manifest(c) && (document_contains(c, "kind: SealedSecret") ||
-				document_contains(c, "sops:")))
+	markers = is_manifest(c) ? document_markers(c) : 0;
+	if (markers & (DOC_SEALED | DOC_SOPS))
 		return 0;
-	if (is_manifest(c) && document_contains(c, "kind: Secret") &&
+	if ((markers & DOC_SECRET) &&
 	    (n = decode_value(v, c->value_len, DECODE_BASE64, &b))) {
 		rc = check_value_bytes(c, b.ptr, n, conf);
 		buf_release(&b);
 		return rc;
 	}
-	return check_value(c, conf);
+	/*
+	 * A quoted word after a password name is a (weak) password in any
+	 * file, graded low; a bare one only where a bare value is a value.
+	 */
+	return quoted ? check_value_bytes(c, v, c->value_len, conf)
+		      : check_value(c, conf);
 }
 
 static int check_hash(const struct plain_candidate *c, enum confidence *conf)
@@ -431,6 +577,7 @@ static const struct {
 } checks[] = {
 	{ "plain-assign", check_assign },
 	{ "plain-value", check_value },
+	{ "plain-literal", check_literal },
 	{ "plain-url", check_url },
 	{ "plain-hash", check_hash },
 };

@@ -12,6 +12,16 @@
  * the check here that decides whether that value is a credential (see
  * plain_value.h) and how sure the finding is.
  */
+/*
+ * What the checks learnt about the YAML document a candidate sits in,
+ * kept while one blob is scanned so that a file with thousands of
+ * candidates reads each document once.  Zeroed for every blob.
+ */
+struct plain_memo {
+	size_t from, to;	/* the document: data[from..to); to == 0: none */
+	unsigned markers;	/* DOC_* bits found in it (plain.c) */
+};
+
 struct plain_candidate {
 	const char *data;	/* the whole blob */
 	size_t len;
@@ -19,6 +29,7 @@ struct plain_candidate {
 	size_t value;		/* the secret: data[value..value+value_len) */
 	size_t value_len;
 	const char *path;	/* NULL: unknown (rule examples) */
+	struct plain_memo *memo;	/* NULL: nothing kept between calls */
 };
 
 /* Returns 1 and sets *conf when the candidate is reported, else 0. */
@@ -27,7 +38,8 @@ typedef int (*plain_fn)(const struct plain_candidate *c,
 
 /*
  * The check registered under name, or NULL: "plain-assign" (a name and
- * its value), "plain-value" (a command-line password), "plain-url" (URL
+ * its value), "plain-value" (a command-line password), "plain-literal"
+ * (a quoted argument in a credential's place), "plain-url" (URL
  * userinfo, percent-decoded), "plain-hash" (a crackable password hash).
  */
 plain_fn plain_lookup(const char *name);

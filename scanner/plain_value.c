@@ -224,6 +224,12 @@ static const char *const type_names[] = {
 	"integer", NULL
 };
 
+/* A secret's names, also as translations label files hold. */
+static const char *const secret_words[] = {
+	"password", "passwort", "passwd", "secret", "kennwort", "wachtwoord",
+	"senha", "geheimnis", "secreto", "segreto", NULL
+};
+
 int plain_value_is_identifier(const char *s, size_t len)
 {
 	size_t i;
@@ -287,9 +293,14 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 		return PLAIN_PLACEHOLDER;
 	if (is_code(s, len))
 		return PLAIN_CODE;
-	return all_in(s, len, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
-		       ? PLAIN_WORD
-		       : PLAIN_SECRET;
+	if (!all_in(s, len, UPPER LOWER))
+		return PLAIN_SECRET;
+	/*
+	 * A word that spells a secret's name ("mypassword", "secretvalue",
+	 * German "Passwort") is a stand-in or a label.
+	 */
+	return any_infix_ci(s, len, secret_words) ? PLAIN_PLACEHOLDER
+						   : PLAIN_WORD;
 }
 
 const char *plain_value_name(enum plain_class c)

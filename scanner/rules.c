@@ -1,5 +1,6 @@
 #include "rules.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -79,6 +80,7 @@ static void rule_free(struct rule *r)
 	free(r->name);
 	string_list_release(&r->keywords);
 	free(r->pattern);
+	free(r->value);
 	pcre2_code_free(r->re);
 	if (r->lazy) {
 		pthread_mutex_destroy(&r->lazy->lock);
@@ -380,6 +382,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_string(ld, v, key, &r->name);
 	if (!strcmp(key, "pattern"))
 		return get_string(ld, v, key, &r->pattern);
+	if (!strcmp(key, "value"))
+		return get_string(ld, v, key, &r->value);
 	if (!strcmp(key, "keywords"))
 		return get_string_list(ld, v, key, &r->keywords);
 	if (!strcmp(key, "allow"))
@@ -418,6 +422,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_bool(ld, v, key, &r->generic);
 	if (!strcmp(key, "anchored"))
 		return get_bool(ld, v, key, &r->anchored);
+	if (!strcmp(key, "named"))
+		return get_bool(ld, v, key, &r->named);
 	if (!strcmp(key, "min-entropy")) {
 		if (get_number(ld, v, key, 0, 8, &r->min_entropy))
 			return ld->err->code;
@@ -493,6 +499,75 @@ static int bind_parser(struct loader *ld, struct rule *r,
 	return 0;
 }
 
+/* ---- vendor-named rules ----------------------------------------------- */
+
+/*
+ * The parts of a vendor-named pattern around the names and the value.  A
+ * name starts a word or a camelCase part; the context after it is a key
+ * name, at most three more space-separated words ("SECRET KEY"), and
+ * must not end naming something public (client_id, baseUrl, hostname,
+ * ACCOUNT_SID, key_file, REGION).
+ * The value holds a digit (an identifier seldom does) and may run on past
+ * its shape: providers lengthen their keys.
+ */
+#define NAMED_BEFORE "(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))(?i:"
+#define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,5}[A-Za-z][\\w.\\-]{0,24}){0,3}?" \
+	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail|sid|path|file|dir|region|zone|index|domain|version))"
+#define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?\\s{0,5}[\"'`]?"
+#define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=:%\\-]*[0-9])("
+
+/* Appends s with every character but a letter, digit or '_' escaped. */
+static int add_literal(struct buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			rc = buf_addch(b, '\\');
+		if (!rc)
+			rc = buf_addch(b, *s);
+	}
+	return rc;
+}
+
+char *rules_named_pattern(const struct string_list *names, const char *value)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int rc = buf_adds(&b, NAMED_BEFORE);
+
+	for (i = 0; i < names->n && !rc; i++)
+		if (!(rc = i ? buf_addch(&b, '|') : 0))
+			rc = add_literal(&b, names->items[i]);
+	if (rc || buf_adds(&b, NAMED_CONTEXT) || buf_adds(&b, NAMED_SEPARATOR) ||
+	    buf_adds(&b, NAMED_VALUE) || buf_adds(&b, value) ||
+	    buf_addch(&b, ')') || buf_addch(&b, '\0')) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * A `value:` rule: its keywords are the vendor's names in a setting's
+ * name, so it is a named rule (rules.h): they are looked for only near a
+ * secret word.
+ */
+static int expand_named(struct loader *ld, struct rule *r,
+			const yaml_node_t *node)
+{
+	if (r->pattern || r->parser_name)
+		return load_fail(ld, node,
+				 "a rule has 'value' or 'pattern' or 'parser', not two");
+	if (!r->keywords.n)
+		return load_fail(ld, node,
+				 "a 'value' rule needs 'keywords' (the vendor's names)");
+	if (!(r->pattern = rules_named_pattern(&r->keywords, r->value)))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	r->named = 1;
+	return 0;
+}
+
 /* The pairing fields: a part is a pattern, looked for, never a seeker. */
 static int check_parts(struct loader *ld, struct rule *r,
 		       const yaml_node_t *node)
@@ -516,6 +591,8 @@ static int compile_rule(struct loader *ld, struct rule *r,
 		return load_fail(ld, node, "missing 'id'");
 	if (!r->name && !(r->name = strdup(r->id)))
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	if (r->value && (rc = expand_named(ld, r, node)))
+		return rc;
 	if (r->parser_name && (rc = bind_parser(ld, r, node)))
 		return rc;
 	if (!r->parser_name && !r->pattern)
@@ -535,6 +612,9 @@ static int compile_rule(struct loader *ld, struct rule *r,
 			return load_fail(ld, node, "empty keyword");
 	if (r->anchored && !r->keywords.n)
 		return load_fail(ld, node, "an anchored rule needs 'keywords'");
+	if (r->named && (!r->keywords.n || r->anchored))
+		return load_fail(ld, node, "a named rule needs 'keywords' and "
+				 "cannot be anchored");
 	if ((rc = check_parts(ld, r, node)))
 		return rc;
 	if (rule_compile(r, ld->err))
@@ -615,26 +695,37 @@ done:
 
 /* ---- rule sets -------------------------------------------------------- */
 
-static int set_add(struct rule_set *rs, struct rule *r)
+static int set_append(struct rule_set *rs, struct rule *r)
 {
-	struct rule **grown;
-	size_t i;
-
 	if (r->captures > rs->max_captures)
 		rs->max_captures = r->captures;
+	if (rs->n == rs->alloc) {
+		size_t alloc = rs->alloc ? rs->alloc * 2 : 64;
+		struct rule **grown = realloc(rs->rules, alloc * sizeof(*grown));
+		if (!grown)
+			return LG_ERR_NOMEM;
+		rs->rules = grown;
+		rs->alloc = alloc;
+	}
+	rs->rules[rs->n++] = r;
+	return 0;
+}
+
+/* Adds r, or puts it in place of the rule with its id. */
+static int set_add(struct rule_set *rs, struct rule *r)
+{
+	size_t i;
+
 	for (i = 0; i < rs->n; i++) {
 		if (!strcmp(rs->rules[i]->id, r->id)) {
+			if (r->captures > rs->max_captures)
+				rs->max_captures = r->captures;
 			rule_free(rs->rules[i]);
 			rs->rules[i] = r;
 			return 0;
 		}
 	}
-	grown = realloc(rs->rules, (rs->n + 1) * sizeof(*grown));
-	if (!grown)
-		return LG_ERR_NOMEM;
-	rs->rules = grown;
-	rs->rules[rs->n++] = r;
-	return 0;
+	return set_append(rs, r);
 }
 
 static int check_unique(struct loader *ld, struct rule **rules, size_t n,
@@ -825,12 +916,14 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	r->window = b->window;
 	r->generic = b->generic;
 	r->anchored = b->anchored;
+	r->named = b->named;
 	r->requires_window = b->requires_window;
 	r->standalone = b->standalone;
 	r->companion = b->companion;
 	r->origin_line = b->origin_line;
 	if (copy_string(&r->id, b->id) || copy_string(&r->name, b->name) ||
 	    copy_string(&r->pattern, b->pattern) ||
+	    copy_string(&r->value, b->value) ||
 	    copy_string(&r->parser_name, b->parser_name) ||
 	    copy_string(&r->validate_name, b->validate_name) ||
 	    copy_string(&r->classify_name, b->classify_name) ||
@@ -848,12 +941,12 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	return 0;
 }
 
-static int load_stored(struct rule_set *rs, const struct rule *b,
+static int load_stored(struct rule_set *rs, const struct rule *b, int fresh,
 		       struct lg_error *err)
 {
 	struct rule *r = rule_new();
 
-	if (!r || copy_rule(r, b) || set_add(rs, r)) {
+	if (!r || copy_rule(r, b) || (fresh ? set_append(rs, r) : set_add(rs, r))) {
 		rule_free(r);
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	}
@@ -874,11 +967,13 @@ static int load_stored(struct rule_set *rs, const struct rule *b,
 
 int rules_load_builtin(struct rule_set *rs, struct lg_error *err)
 {
+	/* Built-in ids are unique (the build loaded them with set_add()). */
+	int fresh = !rs->n;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < builtin_rules_count; i++)
-		if ((rc = load_stored(rs, &builtin_rules[i], err)))
+		if ((rc = load_stored(rs, &builtin_rules[i], fresh, err)))
 			return rc;
 	return 0;
 }
@@ -969,6 +1064,6 @@ void rules_release(struct rule_set *rs)
 		rule_free(rs->rules[i]);
 	free(rs->rules);
 	rs->rules = NULL;
-	rs->n = 0;
+	rs->n = rs->alloc = 0;
 	rs->max_captures = 0;
 }

@@ -378,15 +378,20 @@ static int on_match(const struct engine_match *m, void *payload)
 /*
  * How specific a rule is: the plaintext detector (a broad rule with a
  * classify check) yields to any other rule on the same bytes, a broad
- * rule (an SMTP password) to a provider's pattern, and a pattern to a
+ * rule (an SMTP password) to a vendor-named rule (a name near a value of
+ * its shape), that to a provider's pattern, and a pattern to a
  * credential-store parser, which knows the user and host as well.
  */
+#define RANK_PARSER 4
+
 static int rank(const struct finding *f)
 {
 	if (f->rule->parser)
-		return 3;
+		return RANK_PARSER;
+	if (f->rule->value)
+		return 2;	/* a vendor-named rule, a pattern's fallback */
 	if (!f->rule->generic)
-		return 2;
+		return 3;
 	return f->rule->classify ? 0 : 1;
 }
 
@@ -487,15 +492,15 @@ static void drop_shadowed(struct finding_list *l, size_t first)
 	size_t n = l->n - first, i, kept = first;
 	struct span *spans;
 	char *shadowed;
+	int strong;
 
 	if (n < 2)
 		return;
 	spans = malloc(n * (1 + RULE_MAX_REQUIRES) * sizeof(*spans));
 	shadowed = calloc(n, 1);
 	if (spans && shadowed) {
-		mark_shadowed(l, first, 1, spans, shadowed);
-		mark_shadowed(l, first, 2, spans, shadowed);
-		mark_shadowed(l, first, 3, spans, shadowed);
+		for (strong = 1; strong <= RANK_PARSER; strong++)
+			mark_shadowed(l, first, strong, spans, shadowed);
 		mark_absorbed(l, first, spans, shadowed);
 		for (i = first; i < l->n; i++) {
 			if (shadowed[i - first])

@@ -107,8 +107,8 @@ void store_ruleset_hash(const struct rule_set *rs, unsigned decode_depth,
 	XXH3_64bits_update(h, depths, sizeof(depths));
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = rs->rules[i];
-		int flags[4] = { (int)r->secret_group, r->generic, r->anchored,
-				 (int)r->window };
+		int flags[5] = { (int)r->secret_group, r->generic, r->anchored,
+				 (int)r->window, r->named };
 		hash_str(h, r->id);
 		hash_str(h, r->pattern);
 		hash_str(h, r->parser_name);

@@ -2,26 +2,62 @@
 
 #include <ctype.h>
 #include <curl/curl.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "lazylib.h"
 #include "banned.h"
 
 #define HTTP_DEFAULT_TIMEOUT 10L
 
+/* libcurl is opened when verification starts (lazylib.h). */
+static struct curl_api {
+	__typeof__(curl_global_init) *global_init;
+	__typeof__(curl_global_cleanup) *global_cleanup;
+	__typeof__(curl_easy_init) *easy_init;
+	__typeof__(curl_easy_setopt) *easy_setopt;
+	__typeof__(curl_easy_perform) *easy_perform;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
+	__typeof__(curl_easy_cleanup) *easy_cleanup;
+	__typeof__(curl_easy_strerror) *easy_strerror;
+	__typeof__(curl_slist_append) *slist_append;
+	__typeof__(curl_slist_free_all) *slist_free_all;
+} curl;
+
+static const struct lazylib_symbol curl_symbols[] = {
+	{ "curl_global_init", offsetof(struct curl_api, global_init) },
+	{ "curl_global_cleanup", offsetof(struct curl_api, global_cleanup) },
+	{ "curl_easy_init", offsetof(struct curl_api, easy_init) },
+	{ "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
+	{ "curl_easy_perform", offsetof(struct curl_api, easy_perform) },
+	{ "curl_easy_getinfo", offsetof(struct curl_api, easy_getinfo) },
+	{ "curl_easy_cleanup", offsetof(struct curl_api, easy_cleanup) },
+	{ "curl_easy_strerror", offsetof(struct curl_api, easy_strerror) },
+	{ "curl_slist_append", offsetof(struct curl_api, slist_append) },
+	{ "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
+};
+
+static struct lazylib curl_lib = LAZYLIB_INIT("libcurl.so.4", curl_symbols, &curl);
+
 int http_global_init(struct lg_error *err)
 {
-	if (curl_global_init(CURL_GLOBAL_DEFAULT))
+	int rc = lazylib_open(&curl_lib, err);
+
+	if (rc)
+		return rc;
+	if (curl.global_init(CURL_GLOBAL_DEFAULT))
 		return lg_error_set(err, LG_ERR_IO, "cannot start libcurl");
 	return 0;
 }
 
 void http_global_cleanup(void)
 {
-	curl_global_cleanup();
+	if (curl.global_cleanup)
+		curl.global_cleanup();
 }
 
 /*
@@ -78,8 +114,8 @@ static struct curl_slist *header_list(const struct string_list *headers)
 	size_t i;
 
 	for (i = 0; headers && i < headers->n; i++) {
-		if (!(next = curl_slist_append(l, headers->items[i]))) {
-			curl_slist_free_all(l);
+		if (!(next = curl.slist_append(l, headers->items[i]))) {
+			curl.slist_free_all(l);
 			return NULL;
 		}
 		l = next;
@@ -93,33 +129,33 @@ static void set_options(CURL *c, const char *method, const char *url,
 			struct http_response *out, const struct http_options *o)
 {
 	if (auth) {
-		curl_easy_setopt(c, CURLOPT_AWS_SIGV4, auth->aws_sigv4);
-		curl_easy_setopt(c, CURLOPT_USERPWD, auth->userpwd);
+		curl.easy_setopt(c, CURLOPT_AWS_SIGV4, auth->aws_sigv4);
+		curl.easy_setopt(c, CURLOPT_USERPWD, auth->userpwd);
 	}
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "leakgate-verify");
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT,
+	curl.easy_setopt(c, CURLOPT_URL, url);
+	curl.easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl.easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl.easy_setopt(c, CURLOPT_USERAGENT, "leakgate-verify");
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT,
 			 o && o->timeout_sec ? o->timeout_sec : HTTP_DEFAULT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT, HTTP_CONNECT_TIMEOUT);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (o && o->ca_file)
-		curl_easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
+		curl.easy_setopt(c, CURLOPT_CAINFO, o->ca_file);
 	else if (getenv("LEAKGATE_CA_FILE"))
-		curl_easy_setopt(c, CURLOPT_CAINFO, getenv("LEAKGATE_CA_FILE"));
+		curl.easy_setopt(c, CURLOPT_CAINFO, getenv("LEAKGATE_CA_FILE"));
 	/* A provider never redirects an API call; a redirect could carry the secret elsewhere. */
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, &out->headers);
+	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, &out->body);
+	curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl.easy_setopt(c, CURLOPT_HEADERDATA, &out->headers);
 	if (body) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+		curl.easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl.easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
 	}
 }
 
@@ -190,21 +226,21 @@ static int http_once(struct http_response *out, const char *method,
 		rc = lg_error_set(err, LG_ERR_IO, "%s: only https is used", host);
 		goto done;
 	}
-	if (!(c = curl_easy_init()) || (headers && headers->n && !(h = header_list(headers)))) {
+	if (!(c = curl.easy_init()) || (headers && headers->n && !(h = header_list(headers)))) {
 		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 		goto done;
 	}
 	set_options(c, method, target.ptr, h, body, auth, out, o);
-	if ((cc = curl_easy_perform(c)) != CURLE_OK) {
+	if ((cc = curl.easy_perform(c)) != CURLE_OK) {
 		rc = lg_error_set(err, LG_ERR_IO, "%s: %s", host,
-				  curl_easy_strerror(cc));
+				  curl.easy_strerror(cc));
 		goto done;
 	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
 done:
-	curl_slist_free_all(h);
+	curl.slist_free_all(h);
 	if (c)
-		curl_easy_cleanup(c);
+		curl.easy_cleanup(c);
 	buf_release(&target);
 	return rc;
 }

@@ -147,6 +147,104 @@ Test(engine, keywords_are_case_insensitive)
 	teardown(&fx);
 }
 
+Test(engine, keywords_with_capitals_keep_their_case)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	/* A token prefix written in capitals is matched as written... */
+	setup(&fx, "rules:\n"
+		   "  - id: prefix\n"
+		   "    keywords: [ZBRA]\n"
+		   "    pattern: '((?i:zbra)[A-Za-z0-9]{20})'\n");
+	buf_addf(&b, "zbra%s\n", tok(3, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 0, "a lower-case 'zbra' is not the keyword");
+	buf_reset(&b);
+	buf_addf(&b, "ZBRA%s\n", tok(3, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 1);
+	teardown(&fx);
+	/* ...unless the pattern says case does not matter. */
+	setup(&fx, "rules:\n"
+		   "  - id: prefix\n"
+		   "    keywords: [ZBRA]\n"
+		   "    pattern: '(?i)(zbra[A-Za-z0-9]{20})'\n");
+	buf_reset(&b);
+	buf_addf(&b, "zbra%s\n", tok(3, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 1);
+	buf_release(&b);
+	teardown(&fx);
+}
+
+static void add_run(struct buf *b, char c, int n)
+{
+	while (n-- > 0)
+		buf_addch(b, c);
+}
+
+Test(engine, runs_of_one_character_are_covered_without_a_window_per_byte)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	/* Every byte of a run is a hit of a keyword made of that byte. */
+	setup(&fx, "rules:\n"
+		   "  - id: anchored\n"
+		   "    keywords: [AAAAAAAA]\n"
+		   "    anchored: true\n"
+		   "    pattern: '(?<![A-Za-z0-9])AAAAAAAA([a-z0-9]{12})'\n"
+		   "  - id: tail\n"
+		   "    keywords: [BBBBBBBB]\n"
+		   "    window: 16\n"
+		   "    pattern: 'BBBBBBBB([a-z0-9]{12})'\n");
+	buf_adds(&b, "x = ");
+	add_run(&b, 'A', 100000);
+	buf_adds(&b, "\ny = AAAAAAAAbcdef0123456 ");
+	/* A secret at the end of a long run: windows must reach it. */
+	add_run(&b, 'B', 100000);
+	buf_adds(&b, "secretvalue1\n");
+	cr_assert_eq(scan(&fx, &b), 2);
+	cr_expect_str_eq(fx.c.m[0].secret, "bcdef0123456");
+	cr_expect_str_eq(fx.c.m[1].secret, "secretvalue1");
+	buf_release(&b);
+	teardown(&fx);
+}
+
+static const char named_rules[] = "rules:\n"
+				   "  - id: named\n"
+				   "    keywords: [zebra]\n"
+				   "    named: true\n"
+				   "    pattern: '(?i)zebra[^\\n]{0,100}?(tok_[A-Za-z0-9]{20})'\n"
+				   "  - id: plain\n"
+				   "    keywords: [okapi_]\n"
+				   "    pattern: '(okapi_[A-Za-z0-9]{20})'\n";
+
+Test(engine, named_keywords_count_only_before_a_secret_word)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, named_rules);
+	buf_addf(&b, "ZEBRA_API_TOKEN = %s\n", tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 1);
+	cr_expect_str_eq(fx.c.m[0].secret, tok(4, 0));
+	buf_reset(&b);
+	buf_addf(&b, "zebra crossing: %s\n", tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 0, "no secret word after the name");
+	buf_reset(&b);
+	/* The name more than NAME_SPAN_BEFORE bytes before the word. */
+	buf_addf(&b, "zebra %070d key %s\n", 0, tok(4, 0));
+	cr_assert_eq(scan(&fx, &b), 0);
+	buf_reset(&b);
+	/* Other rules are untouched, in the same blob. */
+	buf_addf(&b, "zebra secret %s\nx = okapi_%s\n", tok(4, 0),
+		 tok(5, 0) + 4);
+	cr_assert_eq(scan(&fx, &b), 2);
+	cr_expect_eq(strcmp(fx.c.m[0].rule->id, "named"), 0);
+	cr_expect_eq(strcmp(fx.c.m[1].rule->id, "plain"), 0);
+	buf_release(&b);
+	teardown(&fx);
+}
+
 Test(engine, window_limits_how_far_after_the_keyword)
 {
 	struct fixture fx;
@@ -655,5 +753,78 @@ Test(engine, requires_a_missing_rule)
 	cr_assert_eq(scan_n(&fx, "w_481516 s_623420\n", 18, NULL), 1);
 	cr_assert_str_eq(fx.c.m[0].rule->id, "strong");
 	cr_assert_eq(fx.c.m[0].n_parts, 0);
+	teardown(&fx);
+}
+
+static const char named_rule[] = "rules:\n"
+				 "  - id: walk\n"
+				 "    keywords: [zorbivend]\n"
+				 "    value: '[0-9a-f]{32}'\n"
+				 "  - id: walk-prefixed\n"
+				 "    keywords: [wsk_]\n"
+				 "    pattern: '(wsk_[0-9a-f]{24})'\n";
+
+/* One scan of text: the secret found, or "" when none is. */
+static const char *named_secret(struct fixture *fx, const char *text,
+				enum confidence *conf)
+{
+	if (!scan_n(fx, text, strlen(text), NULL))
+		return "";
+	*conf = fx->c.m[0].confidence;
+	return fx->c.m[0].secret;
+}
+
+Test(engine, vendor_named_rules_take_a_name_context_and_a_value)
+{
+	static const struct {
+		const char *text, *secret;
+	} cases[] = {
+		{ "ZORBIVEND_API_KEY=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		{ "zorbivend SECRET KEY 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		/* leakgate:allow */ { "cfg.myZorbivendToken = '3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28'",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		{ "<ZorbivendKey>3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28</ZorbivendKey>",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		/* public values, other words, a value without a digit */
+		{ "zorbivend_client_id=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivendUrl: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "ZORBIVEND_ACCOUNT_SID=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivend_key_file: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "sidezorbivend=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivend_key=abcdefabcdefabcdefabcdefabcdefab", "" },
+		{ "zorbivend_key=3f9c1e7a5b2d", "" },
+	};
+	struct fixture fx;
+	enum confidence conf;
+	size_t i;
+
+	setup(&fx, named_rule);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(named_secret(&fx, cases[i].text, &conf),
+				 cases[i].secret, "%s", cases[i].text);
+	teardown(&fx);
+}
+
+Test(engine, a_run_is_low_confidence_where_a_rule_is_sure_of_its_shape)
+{
+	struct fixture fx;
+	enum confidence conf = CONFIDENCE_CHECKSUM;
+
+	setup(&fx, named_rule);
+	cr_assert_str_eq(named_secret(&fx, "zorbivend_key=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", &conf),
+			 "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28");
+	cr_expect_eq(conf, CONFIDENCE_MEDIUM);
+	/* A run inside: kept, low; nothing but a run repeated: dropped. */
+	cr_assert_str_eq(named_secret(&fx, "zorbivend_key=abcdef1234567890abcdef1234567890", &conf),
+			 "abcdef1234567890abcdef1234567890");
+	cr_expect_eq(conf, CONFIDENCE_LOW);
+	cr_expect_str_eq(named_secret(&fx, "zorbivend_key=12345678901234567890123456789012", &conf), "");
+	/* A provider's pattern keeps a short run, not a long one. */
+	cr_assert_str_eq(named_secret(&fx, "wsk_9e8d7c6b12345678a0f1e2d3", &conf),
+			 "wsk_9e8d7c6b12345678a0f1e2d3");
+	cr_expect_eq(conf, CONFIDENCE_LOW);
+	cr_expect_str_eq(named_secret(&fx, "wsk_9e8d7cABCDEFGHIJKLMN0f1e", &conf), "");
 	teardown(&fx);
 }

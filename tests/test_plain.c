@@ -170,6 +170,15 @@ static const struct positive positives[] = {
 	{ "skeleton default", "proj/settings.py", "SECRET_KEY = 'django-insecure-k3#9vz!q2m8x@p5w'\n", PT, "django-insecure-k3#9vz!q2m8x@p5w", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "weak default", "compose.yaml", "      MYSQL_PASSWORD: Passw0rd!\n", PT, "Passw0rd!", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "short value", "app.yaml", "password: Ab3!x9\n", PT, "Ab3!x9", CONFIDENCE_MEDIUM }, /* leakgate:allow */
+	{ "word in code", "auth.go", "\tPassword: \"sunflower\",\n", PT, "sunflower", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "gradle signing", "app/build.gradle", "    release {\n        storePassword \"Kw3!pZq9Lm\"\n", "plaintext-gradle-credentials", "Kw3!pZq9Lm", HI }, /* leakgate:allow */
+	/* hard-coded checks, prose, credential constructors */
+	{ "comparison", "login.py", "if user == \"ops\" and password == \"Vk7#pLq2Zx\":\n", PT, "Vk7#pLq2Zx", HI }, /* leakgate:allow */
+	{ "strict inequality", "auth.js", "if (creds.secret !== 'Hq4!mZt8Lw') deny();\n", PT, "Hq4!mZt8Lw", HI }, /* leakgate:allow */
+	{ "prose is", "setup.sh", "echo \"The admin password is 'Rw3@kVn7Tz'\"\n", PT, "Rw3@kVn7Tz", HI }, /* leakgate:allow */
+	{ "NetworkCredential", "Mailer.cs", "smtp.Credentials = new NetworkCredential(\"mailer\", \"Tq8#vLp2xr\");\n", "plaintext-constructor-credential", "Tq8#vLp2xr", HI }, /* leakgate:allow */
+	{ "NetworkCredential word", "Fetch.ps1", "$wc.Credentials = New-Object System.Net.NetworkCredential(\"ci\", \"quietharbour\")\n", "plaintext-constructor-credential", "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "DirectoryEntry", "Ldap.cs", "var e = new DirectoryEntry(\"LDAP://dc1\",\n    \"ACME\\\\svc\",\n    \"Hn3q!Lw8Zp\");\n", "plaintext-constructor-credential", "Hn3q!Lw8Zp", HI }, /* leakgate:allow */
 	{ "unknown file kind", "notes.log", "password=Lg7!kQz2Wp\n", PT, "Lg7!kQz2Wp", CONFIDENCE_MEDIUM }, /* leakgate:allow */
 };
 
@@ -273,6 +282,19 @@ static const struct negative negatives[] = {
 	{ "glued nopasswd", "sudoers.conf", "NOPASSWD=Hx7kQz2Lm9\n" },
 	{ "sender address", "LocalSettings.php", "$wgPasswordSender = \"Hx7kQz2Lm9x\";\n" },
 	{ "relative path", "Makefile", "install-git-credential-osxkeychain: contrib/credential/git-credential-osxkeychain\n" },
+	{ "selector spelling the name", "form.js", "this.addPassword = \"#add-password\";\n" }, /* leakgate:allow */
+	{ "policy arn spelling the name", "policies.py", "IAMUserChangePassword = \"arn:aws:iam::aws:policy/IAMUserChangePassword\"\n" }, /* leakgate:allow */
+	{ "not an aws secret key shape", ".env", "AWS_SECRET_ACCESS_KEY=7d3f9a2c6b1e8f04d5a7c3b9e2f1a6d8c4b0e7f3a9\n" }, /* leakgate:allow */
+	{ "pass through", "proxy.yaml", "pass_through: always\n" }, /* leakgate:allow */
+	{ "word spelling the name", "test_finding.c", "struct m = { .secret = \"secretvalue\" };\n" }, /* leakgate:allow */
+	{ "i18n word", "de.json", "{\"password\": \"Passwort\"}\n" }, /* leakgate:allow */
+	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" }, /* leakgate:allow */
+	{ "secret store", "app.yaml", "password_store: Hq2!xLz8Wp\n" }, /* leakgate:allow */
+	{ "anonymous ftp login", "ftp.c", "server->user = \"anonymous\";\nserver->password = \"busybox@\";\n" }, /* leakgate:allow */
+	{ "enum comparison", "lex.py", "if secret.kind == \"generic\":\n" }, /* leakgate:allow */
+	{ "word about the secret", "settings.py", "PASSWORD_HASHERS = \"django\"\nsecret_backend: \"kubernetes\"\n" }, /* leakgate:allow */
+	{ "translations", "i18n.js", "const de = { password: \"Kennwort\", secret: \"Geheimnis\" };\n" }, /* leakgate:allow */
+	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" }, /* leakgate:allow */
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
@@ -297,6 +319,8 @@ Test(plain, classifies_values)
 	} cases[] = {
 		{ "Tq8#vLp2!xr", PLAIN_SECRET },
 		{ "sunshine", PLAIN_WORD },
+		{ "thisismypassword", PLAIN_PLACEHOLDER },
+		{ "Passwort", PLAIN_PLACEHOLDER },
 		{ "Ab3!x", PLAIN_SHORT },
 		{ "${DB_PASSWORD}", PLAIN_REFERENCE },
 		{ "<your-password>", PLAIN_PLACEHOLDER },

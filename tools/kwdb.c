@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "engine_keywords.h"
 #include "error.h"
 #include "rules.h"
 
@@ -74,7 +75,7 @@ static void ref_list(FILE *out, size_t rule, const char *field,
 }
 
 /* The text fields of a rule, and its lists, as data then references. */
-#define RULE_STRINGS(X) X(id) X(name) X(pattern) X(parser_name) \
+#define RULE_STRINGS(X) X(id) X(name) X(pattern) X(value) X(parser_name) \
 	X(validate_name) X(classify_name) X(path_src) X(origin) X(remediation)
 #define RULE_LISTS(X) X(keywords) X(allow_src) X(examples) X(negative_examples) \
 	X(references) X(verify) X(requires)
@@ -102,12 +103,12 @@ static void write_rule(FILE *out, size_t i, const struct rule *r)
 	fprintf(out, "\t\t.severity = (enum severity)%d,\n"
 		"\t\t.captures = %u,\n\t\t.secret_group = %u,\n"
 		"\t\t.min_entropy = %a,\n\t\t.window = %zu,\n"
-		"\t\t.generic = %d,\n\t\t.anchored = %d,\n"
+		"\t\t.generic = %d,\n\t\t.anchored = %d,\n\t\t.named = %d,\n"
 		"\t\t.requires_window = %zu,\n\t\t.standalone = %d,\n"
 		"\t\t.companion = %d,\n"
 		"\t\t.origin_line = %zu,\n\t},\n",
 		(int)r->severity, r->captures, r->secret_group, r->min_entropy,
-		r->window, r->generic, r->anchored, r->requires_window,
+		r->window, r->generic, r->anchored, r->named, r->requires_window,
 		r->standalone, r->companion, r->origin_line);
 }
 
