@@ -24,19 +24,18 @@ struct source_index {
 	struct index_file shared;	/* a split index's shared entries */
 	/*
 	 * The staged entries, sorted: main's own array reused (offsets from
-	 * main.paths and main.map), or for a split index a merged copy with
-	 * its paths and ids in names and ids.
+	 * main.paths and main.map), or for a split index (copy set) a merged
+	 * copy with its paths in names and its ids in id_buf.
 	 */
 	struct index_entry *entries;
 	size_t n;
-	const char *paths;
-	const unsigned char *ids;
+	const char *paths;		/* the entries' paths base */
+	const unsigned char *ids;	/* their ids base */
 	int copy;
 	struct buf names, id_buf;
 	struct entry_ref last;	/* while building: the last entry kept */
 	struct index_tree *root;	/* NULL: none, or unusable */
 };
-
 
 /* ---- the staged entries ------------------------------------------------- */
 
