@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "pack_entry.h"
 #include "banned.h"
 
 int triage_forge(struct forge *f, git_repository *repo, struct lg_error *err)
@@ -23,19 +24,33 @@ int triage_forge(struct forge *f, git_repository *repo, struct lg_error *err)
 	return rc;
 }
 
-/* 1 when the blob at path in tree holds secret, 0 when not. */
-static int holds(git_repository *repo, git_tree *tree, const char *path,
-		 const char *secret, size_t len)
+/*
+ * 1 when the blob at path in tree holds f's secret, 0 when not, -1 when
+ * unknown.  The blob f was found in needs no reading; one too large to
+ * hold (over PACK_OBJECT_MAX) is not read whole.
+ */
+static int holds(git_repository *repo, git_odb *odb, git_tree *tree,
+		 const struct finding *f)
 {
 	git_tree_entry *e = NULL;
 	git_blob *blob = NULL;
+	git_object_t type;
+	size_t size = 0;
 	int found = 0;
 
-	if (!git_tree_entry_bypath(&e, tree, path) &&
-	    git_tree_entry_type(e) == GIT_OBJECT_BLOB &&
-	    !git_blob_lookup(&blob, repo, git_tree_entry_id(e)))
+	if (git_tree_entry_bypath(&e, tree, f->where.path) ||
+	    git_tree_entry_type(e) != GIT_OBJECT_BLOB)
+		found = 0;
+	else if (f->has_blob &&
+		 !memcmp(git_tree_entry_id(e)->id, f->blob, sizeof(f->blob)))
+		found = 1;
+	else if (git_odb_read_header(&size, &type, odb, git_tree_entry_id(e)) ||
+		 size > PACK_OBJECT_MAX)
+		found = -1;
+	else if (!git_blob_lookup(&blob, repo, git_tree_entry_id(e)))
 		found = memmem(git_blob_rawcontent(blob),
-			       (size_t)git_blob_rawsize(blob), secret, len) != NULL;
+			       (size_t)git_blob_rawsize(blob), f->secret,
+			       f->secret_len) != NULL;
 	git_blob_free(blob);
 	git_tree_entry_free(e);
 	git_error_clear();
@@ -46,22 +61,23 @@ int triage_at_head(struct finding_list *l, void *payload, struct lg_error *err)
 {
 	git_repository *repo = payload;
 	git_object *head = NULL;
-	git_tree *tree = NULL;
+	git_odb *odb = NULL;
 	size_t i;
 
 	(void)err;
-	if (git_revparse_single(&head, repo, "HEAD^{tree}")) {
+	if (git_revparse_single(&head, repo, "HEAD^{tree}") ||
+	    git_repository_odb(&odb, repo)) {
+		git_object_free(head);
 		git_error_clear();
 		return 0;	/* no HEAD: unknown */
 	}
-	tree = (git_tree *)head;
 	for (i = 0; i < l->n; i++) {
 		struct finding *f = l->items[i];
 
 		if (f->where.commit)
-			f->at_head = holds(repo, tree, f->where.path, f->secret,
-					   f->secret_len);
+			f->at_head = holds(repo, odb, (git_tree *)head, f);
 	}
+	git_odb_free(odb);
 	git_object_free(head);
 	return 0;
 }
