@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "ewah.h"
+#include "index_ewah.h"
 #include "index_file.h"
 #include "index_tree.h"
 #include "banned.h"

@@ -1,5 +1,5 @@
-#ifndef LEAKGATE_EWAH_H
-#define LEAKGATE_EWAH_H
+#ifndef LEAKGATE_INDEX_EWAH_H
+#define LEAKGATE_INDEX_EWAH_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,4 +1,4 @@
-#include "ewah.h"
+#include "index_ewah.h"
 
 #include <string.h>
 

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "ewah.h"
+#include "index_ewah.h"
 
 #define MAX_WORDS 8
 
@@ -59,7 +59,7 @@ static const struct ewah_case cases[] = {
 	  -1, { 0 }, 0 },
 };
 
-Test(ewah, decodes_git_bitmaps_and_refuses_damaged_ones)
+Test(index_ewah, decodes_git_bitmaps_and_refuses_damaged_ones)
 {
 	size_t k, i;
 
@@ -84,7 +84,7 @@ Test(ewah, decodes_git_bitmaps_and_refuses_damaged_ones)
 }
 
 /* Two bitmaps back to back: the first's length finds the second. */
-Test(ewah, reports_the_bytes_each_bitmap_takes)
+Test(index_ewah, reports_the_bytes_each_bitmap_takes)
 {
 	uint64_t w1[] = { MARKER(0, 0, 1), 4 }, w2[] = { MARKER(1, 1, 0) };
 	unsigned char raw[64];
