@@ -58,7 +58,13 @@ $(BUILD)/.test-deps: tools/deps.sh
 $(BUILD)/embed: tools/embed.c | $(BUILD)/.deps
 	$(CC) -O1 -o $@ $<
 
-$(BUILD)/rules_builtin.c: $(RULE_FILES) $(BUILD)/embed
+# The list of rule files, rewritten only when it changes: a removed file
+# must rebuild the embedded rules too.
+$(BUILD)/rule-files: FORCE
+	@mkdir -p $(BUILD)
+	@echo $(RULE_FILES) | cmp -s - $@ || echo $(RULE_FILES) > $@
+
+$(BUILD)/rules_builtin.c: $(RULE_FILES) $(BUILD)/rule-files $(BUILD)/embed
 	$(BUILD)/embed $@ $(RULE_FILES)
 
 $(BUILD)/obj/rules_builtin.o: $(BUILD)/rules_builtin.c scanner/rules.h
@@ -197,3 +203,5 @@ tsan:
 		done; \
 		echo "tsan: $${cmd%% *}: no reports, -j4 matches -j1"; \
 	done
+
+FORCE:

@@ -40,9 +40,39 @@ static void chunk_limit(const struct rule *r, void *payload)
 		c->cb->limit(r, c->cb->payload);
 }
 
+/*
+ * A stream's bytes [from, to) into scratch, which holds the bytes from
+ * *held on (the last chunk, or the first bytes): the overlap is kept, the
+ * rest read on.  Chunks only move forward, so nothing is read twice.
+ */
+static int chunk_read_stream(const struct chunk_input *in, size_t from,
+			     size_t to, struct buf *scratch, size_t *held,
+			     const char *path, struct lg_error *err)
+{
+	size_t have = *held + scratch->len > from ? *held + scratch->len - from
+						  : 0;
+
+	if (have > to - from)
+		have = to - from;
+	if (have)
+		memmove(scratch->ptr, scratch->ptr + (from - *held), have);
+	buf_truncate(scratch, have);
+	*held = from;
+	if (buf_grow(scratch, to - from - have))
+		return lg_error_set(err, LG_ERR_NOMEM, "%s: out of memory", path);
+	/* Like a file that cannot be read on: the rest is unreadable. */
+	if (in->stream->read(in->stream, scratch->ptr + have, to - from - have,
+			     err)) {
+		lg_error_prefix(err, "%s", path);
+		return err->code = LG_ERR_IO;
+	}
+	scratch->len = to - from;
+	return 0;
+}
+
 /* Points *out at in's bytes [from, to), reading them into scratch if need be. */
 static int chunk_read(const struct chunk_input *in, size_t from, size_t to,
-		      struct buf *scratch, const char **out,
+		      struct buf *scratch, size_t *held, const char **out,
 		      const char *path, struct lg_error *err)
 {
 	ssize_t n = 0;
@@ -50,6 +80,12 @@ static int chunk_read(const struct chunk_input *in, size_t from, size_t to,
 	if (in->data) {
 		*out = in->data + from;
 		return 0;
+	}
+	if (in->fd < 0) {
+		int rc = chunk_read_stream(in, from, to, scratch, held, path,
+					   err);
+		*out = scratch->ptr;
+		return rc;
 	}
 	buf_reset(scratch);
 	if (buf_grow(scratch, to - from))
@@ -68,7 +104,7 @@ static int chunk_read(const struct chunk_input *in, size_t from, size_t to,
 	if (scratch->len < to - from)
 		return lg_error_set(err, LG_ERR_IO, "%s: changed while it was "
 				    "read", path);
-	*out = scratch->ptr;
+	*out = scratch->ptr;	/* scratch may have moved */
 	return 0;
 }
 
@@ -93,14 +129,14 @@ int chunk_scan(struct engine_worker *ew, const struct chunk_input *in,
 	struct chunk c = { cb, 0, 0, 0, 1, 1 };
 	struct engine_callbacks per_chunk = { chunk_match, chunk_limit, &c };
 	const char *p = NULL;
-	size_t end;
+	size_t end, held = 0;
 	int rc;
 
 	for (;;) {
 		end = in->len - c.base > CHUNK_SIZE ? c.base + CHUNK_SIZE
 						    : in->len;
 		c.own_to = end == in->len ? end : end - CHUNK_MARGIN;
-		rc = chunk_read(in, c.base, end, scratch, &p, path, err);
+		rc = chunk_read(in, c.base, end, scratch, &held, &p, path, err);
 		if (!rc)
 			rc = engine_scan(ew, p, end - c.base, path,
 					 c.base || end < in->len ? &per_chunk

@@ -21,18 +21,35 @@ struct lg_error;
 #define CHUNK_SIZE ((size_t)64 << 20)
 #define CHUNK_MARGIN ((size_t)4 << 20)
 
-/* The bytes to scan: in memory, or read from an open file descriptor. */
+/*
+ * An input read once, in order (a git blob inflated as it is read): read()
+ * puts the next n bytes in dst and returns 0, or a negative error with
+ * err set; close() frees the stream.
+ */
+struct chunk_stream {
+	int (*read)(struct chunk_stream *s, char *dst, size_t n,
+		    struct lg_error *err);
+	void (*close)(struct chunk_stream *s);
+};
+
+/*
+ * The bytes to scan: in memory, read from an open file descriptor, or
+ * read from a stream.
+ */
 struct chunk_input {
-	const char *data;	/* NULL: pread() from fd */
-	int fd;
+	const char *data;	/* NULL: pread() from fd, or read stream */
+	int fd;			/* -1: read stream */
+	struct chunk_stream *stream;
 	size_t len;
 };
 
 /*
  * Scans in->len bytes with engine_scan(), in chunks when there are more
- * than CHUNK_SIZE; scratch holds a chunk read from a descriptor.  stop
+ * than CHUNK_SIZE; scratch holds a chunk read from a descriptor or a
+ * stream.  For a stream, scratch may already hold its first bytes (what
+ * was read to tell text from binary): they are not read again.  stop
  * (may be NULL) is polled between chunks.  Returns engine_scan()'s result,
- * or LG_ERR_IO with err set when the descriptor cannot be read whole.
+ * or LG_ERR_IO with err set when the input cannot be read whole.
  */
 int chunk_scan(struct engine_worker *ew, const struct chunk_input *in,
 	       const char *path, const struct engine_callbacks *cb,

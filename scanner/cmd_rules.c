@@ -34,6 +34,7 @@ static json_t *rule_json(const struct rule *rule)
 			    json_string(severity_name(rule->severity)));
 	json_object_set_new(j, "keywords", string_array(&rule->keywords));
 	json_object_set_new(j, "pattern", string_or_null(rule->pattern));
+	json_object_set_new(j, "value", string_or_null(rule->value));
 	json_object_set_new(j, "validator", string_or_null(rule->validate_name));
 	json_object_set_new(j, "parser", string_or_null(rule->parser_name));
 	json_object_set_new(j, "origin", json_string(rule->origin));
@@ -170,6 +171,7 @@ static int rules_show(const struct run *r, const struct cli *c)
 	for (i = 0; i < rule->keywords.n; i++)
 		printf(" %s", rule->keywords.items[i]);
 	puts(rule->keywords.n ? "" : " (none)");
+	show_field("value:", rule->value);
 	show_field("pattern:", rule->pattern);
 	show_field("parser:", rule->parser_name);
 	show_field("path:", rule->path_src);

@@ -273,6 +273,30 @@ static int allowed_by_rule(struct engine_worker *w, const struct rule *r,
 }
 
 /*
+ * A rule sure of its shape keeps a value that merely holds an ascending
+ * run, at low confidence: a provider's pattern (a fixed prefix, an exact
+ * length) one with a short run ("abcdef1234567890..."), a vendor-named
+ * rule (the vendor's name next to a value of its shape) any run.  A broad
+ * rule keeps neither, and no rule keeps a bare stand-in.  Sets *conf.
+ */
+static int keeps_placeholder(const struct rule *r, enum placeholder_kind k,
+			     enum confidence *conf)
+{
+	enum placeholder_kind most = r->value ? PLACEHOLDER_LONG_RUN
+				     : r->generic ? PLACEHOLDER_NONE
+						  : PLACEHOLDER_RUN;
+
+	if (k > most)
+		return 0;
+	if (k != PLACEHOLDER_NONE)
+		*conf = CONFIDENCE_LOW;
+	else
+		*conf = r->generic || r->value ? CONFIDENCE_MEDIUM
+					       : CONFIDENCE_HIGH;
+	return 1;
+}
+
+/*
  * Runs the post-match checks on a secret; returns 1 when it should be
  * reported and sets *conf.
  */
@@ -295,13 +319,11 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 	if (allowed_by_rule(w, r, s, len))
 		return 0;
 	/* A token whose checksum is right was minted, not typed as a stand-in. */
-	if (v != VALIDATE_VALID && placeholder_match(s, len))
-		return 0;
-	if (v == VALIDATE_VALID)
+	if (v == VALIDATE_VALID) {
 		*conf = CONFIDENCE_CHECKSUM;
-	else
-		*conf = r->generic ? CONFIDENCE_MEDIUM : CONFIDENCE_HIGH;
-	return 1;
+		return 1;
+	}
+	return keeps_placeholder(r, placeholder_kind(s, len), conf);
 }
 
 /* A rule's plaintext check (plain.h): the value in its place, graded. */

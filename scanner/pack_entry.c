@@ -4,6 +4,8 @@
 
 #include "banned.h"
 
+const char pack_entry_too_large[] = "too large to read";
+
 const char *pack_entry_parse(const unsigned char *pack, size_t len,
 			     uint64_t off, struct pack_entry *e)
 {
@@ -25,8 +27,6 @@ const char *pack_entry_parse(const unsigned char *pack, size_t len,
 		e->size |= (size_t)(c & 0x7f) << shift;
 		shift += 7;
 	}
-	if (e->size > PACK_OBJECT_MAX)
-		return "too large to read";
 	if (e->type == PACK_OFS_DELTA) {
 		uint64_t back;
 		if (p == end)
@@ -51,7 +51,7 @@ const char *pack_entry_parse(const unsigned char *pack, size_t len,
 		return "unknown object type";
 	}
 	e->data = (size_t)(p - pack);
-	return NULL;
+	return e->size > PACK_OBJECT_MAX ? pack_entry_too_large : NULL;
 }
 
 static int varint(const unsigned char **p, const unsigned char *end,

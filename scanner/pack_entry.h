@@ -28,9 +28,14 @@ struct pack_entry {
 	size_t base_id;		/* PACK_REF_DELTA: offset of the base's id */
 };
 
-/* The entry at off in pack[0..len) (len: up to the trailer). */
+/*
+ * The entry at off in pack[0..len) (len: up to the trailer).  An entry
+ * whose size is over PACK_OBJECT_MAX is parsed whole all the same and
+ * refused with pack_entry_too_large: it can only be streamed.
+ */
 const char *pack_entry_parse(const unsigned char *pack, size_t len,
 			     uint64_t off, struct pack_entry *e);
+extern const char pack_entry_too_large[];
 
 /*
  * A delta's header: the size of the base it applies to and of its result;

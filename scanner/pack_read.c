@@ -404,6 +404,141 @@ int pack_reader_read_tree(struct pack_reader *r, const git_oid *id,
 	return 0;
 }
 
+/* ---- streams ------------------------------------------------------------ */
+
+struct pack_stream {
+	struct pack_order *po;
+	const struct pack_index *ix;	/* NULL: a loose object (odb) */
+	uint64_t off;			/* the entry, for messages */
+	z_stream z;
+	size_t in_left;			/* compressed bytes not yet given z */
+	git_odb_stream *odb;
+	size_t left;			/* bytes not yet read */
+};
+
+/* A packed blob that is not a delta: inflated from the mapped pack. */
+static int stream_packed(struct pack_stream *s, uint64_t key,
+			 struct lg_error *err)
+{
+	struct pack_entry e;
+	const char *why;
+
+	s->ix = &s->po->packs[PACK_ORDER_PACK(key)];
+	s->off = PACK_ORDER_OFFSET(key);
+	why = pack_entry_parse(s->ix->pack, s->ix->pack_size - PACK_TRAILER,
+			       s->off, &e);
+	if (why && why != pack_entry_too_large)
+		return corrupt(err, s->ix, s->off, why);
+	if (e.type >= PACK_OFS_DELTA)
+		return corrupt(err, s->ix, s->off, "too large to read (a "
+			       "deltified blob over 1 GiB is not streamed)");
+	if (inflateInit(&s->z) != Z_OK)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	s->z.next_in = (unsigned char *)s->ix->pack + e.data;
+	s->in_left = s->ix->pack_size - PACK_TRAILER - e.data;
+	s->left = e.size;
+	return 0;
+}
+
+/* A loose object, through libgit2 (whose loose backend streams). */
+static int stream_loose(struct pack_stream *s, struct pack_reader *r,
+			const unsigned char id[20], struct lg_error *err)
+{
+	git_object_size_t len;
+	git_object_t type;
+	git_oid oid;
+
+	memcpy(oid.id, id, sizeof(oid.id));
+	if (open_fallback(r, err))
+		return err->code;
+	if (git_odb_open_rstream(&s->odb, &len, &type, r->fallback, &oid))
+		return lg_error_git(err, "read failed");
+	if (len > SIZE_MAX)
+		return lg_error_set(err, LG_ERR_IO, "too large to read");
+	s->left = (size_t)len;
+	return 0;
+}
+
+int pack_reader_stream(struct pack_reader *r, uint64_t key,
+		       const unsigned char id[20], struct pack_stream **out,
+		       size_t *len, struct lg_error *err)
+{
+	struct pack_stream *s = calloc(1, sizeof(*s));
+	int rc;
+
+	*out = NULL;
+	if (!s)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	s->po = r->po;
+	rc = key == PACK_ORDER_LOOSE ? stream_loose(s, r, id, err)
+				     : stream_packed(s, key, err);
+	if (rc) {
+		pack_stream_free(s);
+		return rc;
+	}
+	*len = s->left;
+	*out = s;
+	return 0;
+}
+
+/* Inflates up to n bytes into dst; *got says how many came. */
+static int stream_inflate(struct pack_stream *s, unsigned char *dst,
+			  size_t n, size_t *got, struct lg_error *err)
+{
+	size_t before = s->z.total_in;
+	int rc;
+
+	if (!s->z.avail_in && s->in_left) {
+		s->z.avail_in = s->in_left > UINT32_MAX ? UINT32_MAX
+							: (uInt)s->in_left;
+		s->in_left -= s->z.avail_in;
+	}
+	s->z.next_out = dst;
+	s->z.avail_out = n > UINT32_MAX ? UINT32_MAX : (uInt)n;
+	rc = inflate(&s->z, Z_NO_FLUSH);
+	*got = (size_t)(s->z.next_out - dst);
+	pack_order_note_read(s->po, s->z.total_in - before);
+	/* Z_BUF_ERROR: no progress, so the data ends before the object. */
+	if ((rc != Z_OK && rc != Z_STREAM_END) || (rc == Z_STREAM_END && *got < n))
+		return corrupt(err, s->ix, s->off, "damaged compressed data");
+	return 0;
+}
+
+int pack_stream_read(struct pack_stream *s, unsigned char *dst, size_t n,
+		     struct lg_error *err)
+{
+	size_t got;
+
+	if (n > s->left)
+		return lg_error_set(err, LG_ERR_IO, "read past the object");
+	while (n) {
+		if (s->odb) {
+			int k = git_odb_stream_read(s->odb, (char *)dst,
+						    n > INT32_MAX ? INT32_MAX
+								  : n);
+			if (k <= 0)
+				return lg_error_git(err, "read failed");
+			got = (size_t)k;
+		} else if (stream_inflate(s, dst, n, &got, err)) {
+			return err->code;
+		}
+		dst += got;
+		n -= got;
+		s->left -= got;
+	}
+	return 0;
+}
+
+void pack_stream_free(struct pack_stream *s)
+{
+	if (!s)
+		return;
+	if (s->ix)
+		inflateEnd(&s->z);
+	git_odb_stream_free(s->odb);
+	free(s);
+}
+
 /* ---- lifecycle ---------------------------------------------------------- */
 
 int pack_reader_init(struct pack_reader *r, struct pack_order *po,

@@ -79,6 +79,30 @@ int pack_reader_size(struct pack_reader *r, uint64_t key,
 		     struct lg_error *err);
 
 /*
+ * A blob read in pieces, for one too large to hold (over PACK_OBJECT_MAX):
+ * a packed one inflated as it is read, a loose one through libgit2's
+ * stream.  Memory stays what the caller's pieces take.  A deltified blob
+ * that large is refused: applying a delta needs its base whole.
+ */
+struct pack_stream;
+
+/*
+ * Opens object id at key (pack_order_key(id)) as a stream and sets *len
+ * to its size.  Returns 0, or LG_ERR_IO (missing, corrupt, a delta) or
+ * LG_ERR_NOMEM with err set.  The stream is the calling thread's, like r.
+ */
+int pack_reader_stream(struct pack_reader *r, uint64_t key,
+		       const unsigned char id[20], struct pack_stream **out,
+		       size_t *len, struct lg_error *err);
+/*
+ * Reads the stream's next n bytes (no more than are left) into dst.
+ * Returns 0, or LG_ERR_IO when the object's data is damaged or cut short.
+ */
+int pack_stream_read(struct pack_stream *s, unsigned char *dst, size_t n,
+		     struct lg_error *err);
+void pack_stream_free(struct pack_stream *s);
+
+/*
  * Reads tree id like pack_reader_read(); an object that is not a tree is
  * LG_ERR_IO.
  */

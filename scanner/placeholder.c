@@ -79,7 +79,32 @@ static int longest_run(const char *s, size_t len, int step)
 	return (int)best;
 }
 
-int placeholder_match(const char *s, size_t len)
+/* An ascending step, with the digits wrapping ("7890" continues "1234"). */
+static int ascends(unsigned char a, unsigned char b)
+{
+	return b == a + 1 || (a == '9' && b == '0');
+}
+
+/*
+ * Non-zero when s is one ascending run repeated end to end, its unit at
+ * most 26 long: "123456789012...", "abcdefabcdef...", "abcabcabc".
+ */
+static int repeated_run(const char *s, size_t len)
+{
+	size_t unit = 1, i;
+
+	while (unit < len && unit <= 26 && s[unit] != s[0] &&
+	       ascends((unsigned char)s[unit - 1], (unsigned char)s[unit]))
+		unit++;
+	if (unit < 3)
+		return 0;
+	for (i = unit; i < len; i++)
+		if (s[i] != s[i - unit])
+			return 0;
+	return 1;
+}
+
+static int is_skeleton(const char *s, size_t len)
 {
 	size_t i;
 	int same;
@@ -98,9 +123,22 @@ int placeholder_match(const char *s, size_t len)
 	same = longest_run(s, len, 0);
 	if (len >= 8 && (size_t)same * 2 >= len)
 		return 1;
-	if (same >= 10)
-		return 1;
-	if (longest_run(s, len, 1) >= 8)
-		return 1;
-	return 0;
+	return same >= 10 || (len >= 8 && repeated_run(s, len));
+}
+
+enum placeholder_kind placeholder_kind(const char *s, size_t len)
+{
+	int run;
+
+	if (is_skeleton(s, len))
+		return PLACEHOLDER_SKELETON;
+	run = len <= 256 ? longest_run(s, len, 1) : 0;
+	if (run >= 12)
+		return PLACEHOLDER_LONG_RUN;
+	return run >= 8 ? PLACEHOLDER_RUN : PLACEHOLDER_NONE;
+}
+
+int placeholder_match(const char *s, size_t len)
+{
+	return placeholder_kind(s, len) != PLACEHOLDER_NONE;
 }

@@ -299,7 +299,7 @@ static size_t decode_value(const char *s, size_t len, enum decode_kind kind,
  * before it to the one after, at most DOCUMENT_SPAN bytes each way.  A
  * search per candidate made files full of names like "password" slow;
  * the answer is kept for the document (struct plain_memo), and only
- * config files are asked (is_manifest()).
+ * YAML files are asked (is_manifest()).
  */
 #define DOCUMENT_SPAN 65536
 
@@ -344,10 +344,16 @@ static unsigned document_markers(const struct plain_candidate *c)
 	return m->markers;
 }
 
-/* Kubernetes manifests, SealedSecrets and sops files are config files. */
+/*
+ * Kubernetes manifests, SealedSecrets and sops files whose markers the
+ * checks read are YAML (a path-less rule example counts as one).
+ */
 static int is_manifest(const struct plain_candidate *c)
 {
-	return file_kind(c->path) != FILE_CODE;
+	static const char *const yaml_suffixes[] = { ".yaml", ".yml", NULL };
+	const char *base = c->path ? base_name(c->path) : NULL;
+
+	return !base || any_suffix_ci(base, strlen(base), yaml_suffixes);
 }
 
 /*

@@ -1,5 +1,6 @@
 #include "rules.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -79,6 +80,7 @@ static void rule_free(struct rule *r)
 	free(r->name);
 	string_list_release(&r->keywords);
 	free(r->pattern);
+	free(r->value);
 	pcre2_code_free(r->re);
 	if (r->lazy) {
 		pthread_mutex_destroy(&r->lazy->lock);
@@ -380,6 +382,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 		return get_string(ld, v, key, &r->name);
 	if (!strcmp(key, "pattern"))
 		return get_string(ld, v, key, &r->pattern);
+	if (!strcmp(key, "value"))
+		return get_string(ld, v, key, &r->value);
 	if (!strcmp(key, "keywords"))
 		return get_string_list(ld, v, key, &r->keywords);
 	if (!strcmp(key, "allow"))
@@ -495,6 +499,75 @@ static int bind_parser(struct loader *ld, struct rule *r,
 	return 0;
 }
 
+/* ---- vendor-named rules ----------------------------------------------- */
+
+/*
+ * The parts of a vendor-named pattern around the names and the value.  A
+ * name starts a word or a camelCase part; the context after it is a key
+ * name, at most three more space-separated words ("SECRET KEY"), and
+ * must not end naming something public (client_id, baseUrl, hostname,
+ * ACCOUNT_SID, key_file, REGION).
+ * The value holds a digit (an identifier seldom does) and may run on past
+ * its shape: providers lengthen their keys.
+ */
+#define NAMED_BEFORE "(?:(?<![A-Za-z0-9])|(?<=[a-z])(?=[A-Z]))(?i:"
+#define NAMED_CONTEXT ")[\\w.\\-]{0,40}?(?:[ \\t]{1,5}[A-Za-z][\\w.\\-]{0,24}){0,3}?" \
+	"(?<![_.\\-][iI][dD]|[a-z]I[dD])(?i:(?<!url|uri|host|name|user|mail|sid|path|file|dir|region|zone|index|domain|version))"
+#define NAMED_SEPARATOR "[\"'\\])>]{0,2}[ \\t]{0,5}(?::=|=>|->|[:=,])?\\s{0,5}[\"'`]?"
+#define NAMED_VALUE "(?<![A-Za-z0-9])(?=[A-Za-z_.+/=:%\\-]*[0-9])("
+
+/* Appends s with every character but a letter, digit or '_' escaped. */
+static int add_literal(struct buf *b, const char *s)
+{
+	int rc = 0;
+
+	for (; *s && !rc; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			rc = buf_addch(b, '\\');
+		if (!rc)
+			rc = buf_addch(b, *s);
+	}
+	return rc;
+}
+
+char *rules_named_pattern(const struct string_list *names, const char *value)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+	int rc = buf_adds(&b, NAMED_BEFORE);
+
+	for (i = 0; i < names->n && !rc; i++)
+		if (!(rc = i ? buf_addch(&b, '|') : 0))
+			rc = add_literal(&b, names->items[i]);
+	if (rc || buf_adds(&b, NAMED_CONTEXT) || buf_adds(&b, NAMED_SEPARATOR) ||
+	    buf_adds(&b, NAMED_VALUE) || buf_adds(&b, value) ||
+	    buf_addch(&b, ')') || buf_addch(&b, '\0')) {
+		buf_release(&b);
+		return NULL;
+	}
+	return buf_detach(&b);
+}
+
+/*
+ * A `value:` rule: its keywords are the vendor's names in a setting's
+ * name, so it is a named rule (rules.h): they are looked for only near a
+ * secret word.
+ */
+static int expand_named(struct loader *ld, struct rule *r,
+			const yaml_node_t *node)
+{
+	if (r->pattern || r->parser_name)
+		return load_fail(ld, node,
+				 "a rule has 'value' or 'pattern' or 'parser', not two");
+	if (!r->keywords.n)
+		return load_fail(ld, node,
+				 "a 'value' rule needs 'keywords' (the vendor's names)");
+	if (!(r->pattern = rules_named_pattern(&r->keywords, r->value)))
+		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	r->named = 1;
+	return 0;
+}
+
 /* The pairing fields: a part is a pattern, looked for, never a seeker. */
 static int check_parts(struct loader *ld, struct rule *r,
 		       const yaml_node_t *node)
@@ -518,6 +591,8 @@ static int compile_rule(struct loader *ld, struct rule *r,
 		return load_fail(ld, node, "missing 'id'");
 	if (!r->name && !(r->name = strdup(r->id)))
 		return lg_error_set(ld->err, LG_ERR_NOMEM, "out of memory");
+	if (r->value && (rc = expand_named(ld, r, node)))
+		return rc;
 	if (r->parser_name && (rc = bind_parser(ld, r, node)))
 		return rc;
 	if (!r->parser_name && !r->pattern)
@@ -801,17 +876,44 @@ int rules_load_file(struct rule_set *rs, const char *path,
 	return rc;
 }
 
+/* Moves file's rules into rs; an id two built-in files use is an error. */
+static int take_file_rules(struct rule_set *rs, struct rule_set *file,
+			   struct lg_error *err)
+{
+	const struct rule *twin;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < file->n && !rc; i++) {
+		if ((twin = rules_find(rs, file->rules[i]->id)))
+			rc = lg_error_set(err, LG_ERR_PARSE,
+					  "%s: rule '%s' is also in %s",
+					  file->rules[i]->origin,
+					  file->rules[i]->id, twin->origin);
+		else if ((rc = set_append(rs, file->rules[i])))
+			lg_error_set(err, rc, "out of memory");
+		else
+			file->rules[i] = NULL;
+	}
+	for (i = 0; i < file->n; i++)
+		rule_free(file->rules[i]);
+	file->n = 0;
+	return rc;
+}
+
 int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err)
 {
+	struct rule_set file = RULE_SET_INIT;
 	size_t i;
-	int rc;
+	int rc = 0;
 
-	for (i = 0; i < builtin_rule_files_count; i++) {
+	for (i = 0; i < builtin_rule_files_count && !rc; i++) {
 		const struct builtin_rule_file *f = &builtin_rule_files[i];
-		if ((rc = rules_load_yaml(rs, f->text, f->len, f->name, err)))
-			return rc;
+		if (!(rc = rules_load_yaml(&file, f->text, f->len, f->name, err)))
+			rc = take_file_rules(rs, &file, err);
 	}
-	return 0;
+	rules_release(&file);
+	return rc;
 }
 
 /* ---- built-in rules, parsed by the build ------------------------------ */
@@ -848,6 +950,7 @@ static int copy_rule(struct rule *r, const struct rule *b)
 	r->origin_line = b->origin_line;
 	if (copy_string(&r->id, b->id) || copy_string(&r->name, b->name) ||
 	    copy_string(&r->pattern, b->pattern) ||
+	    copy_string(&r->value, b->value) ||
 	    copy_string(&r->parser_name, b->parser_name) ||
 	    copy_string(&r->validate_name, b->validate_name) ||
 	    copy_string(&r->classify_name, b->classify_name) ||

@@ -42,6 +42,11 @@ struct rule {
 	enum severity severity;
 	struct string_list keywords;
 	char *pattern;		/* NULL for a parser rule */
+	/*
+	 * A vendor-named rule's value shape (`value:`): its pattern is built
+	 * from it and the keywords, see rules_named_pattern().  NULL otherwise.
+	 */
+	char *value;
 	pcre2_code *re;		/* PCRE2_ANCHORED when `anchored` */
 	unsigned captures;	/* capturing groups in pattern */
 	struct rule_lazy *lazy;
@@ -96,6 +101,17 @@ struct rule_set {
 };
 
 #define RULE_SET_INIT { NULL, 0, 0, 0 }
+
+/*
+ * The pattern of a vendor-named rule: one of the names (case-insensitive,
+ * starting a word or a camelCase part), up to ~40 characters of key-name
+ * context ("_API_KEY", " SECRET KEY"; not one ending in id, url, host,
+ * name, user, mail, sid, path, file, region, domain, version...), an optional separator (= : := => -> , quotes,
+ * spaces, a line break, an XML tag's end), then the value, group 1, not
+ * after a letter or digit and holding a digit.  Returns a heap string, or
+ * NULL without memory.
+ */
+char *rules_named_pattern(const struct string_list *names, const char *value);
 
 /* Deepest nesting of YAML collections a rule file may use. */
 #define RULES_MAX_DEPTH 64

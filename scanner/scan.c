@@ -378,15 +378,20 @@ static int on_match(const struct engine_match *m, void *payload)
 /*
  * How specific a rule is: the plaintext detector (a broad rule with a
  * classify check) yields to any other rule on the same bytes, a broad
- * rule (an SMTP password) to a provider's pattern, and a pattern to a
+ * rule (an SMTP password) to a vendor-named rule (a name near a value of
+ * its shape), that to a provider's pattern, and a pattern to a
  * credential-store parser, which knows the user and host as well.
  */
+#define RANK_PARSER 4
+
 static int rank(const struct finding *f)
 {
 	if (f->rule->parser)
-		return 3;
+		return RANK_PARSER;
+	if (f->rule->value)
+		return 2;	/* a vendor-named rule, a pattern's fallback */
 	if (!f->rule->generic)
-		return 2;
+		return 3;
 	return f->rule->classify ? 0 : 1;
 }
 
@@ -487,15 +492,15 @@ static void drop_shadowed(struct finding_list *l, size_t first)
 	size_t n = l->n - first, i, kept = first;
 	struct span *spans;
 	char *shadowed;
+	int strong;
 
 	if (n < 2)
 		return;
 	spans = malloc(n * (1 + RULE_MAX_REQUIRES) * sizeof(*spans));
 	shadowed = calloc(n, 1);
 	if (spans && shadowed) {
-		mark_shadowed(l, first, 1, spans, shadowed);
-		mark_shadowed(l, first, 2, spans, shadowed);
-		mark_shadowed(l, first, 3, spans, shadowed);
+		for (strong = 1; strong <= RANK_PARSER; strong++)
+			mark_shadowed(l, first, strong, spans, shadowed);
 		mark_absorbed(l, first, spans, shadowed);
 		for (i = first; i < l->n; i++) {
 			if (shadowed[i - first])
@@ -525,8 +530,26 @@ static int blob_looks_binary(const struct scan_blob *b)
 
 	if (b->data)
 		return scan_looks_binary(b->data, b->len);
+	if (b->stream)
+		return scan_looks_binary(b->scratch->ptr, b->scratch->len);
 	n = pread(b->fd, head, sizeof(head), 0);
 	return n > 0 && scan_looks_binary(head, (size_t)n);
+}
+
+/*
+ * Reads a stream's first bytes into b->scratch, to tell text from binary;
+ * the chunked scan goes on from there.
+ */
+static int probe_stream(struct scan_blob *b, struct lg_error *err)
+{
+	size_t n = b->len < BINARY_PROBE ? b->len : BINARY_PROBE;
+
+	if (buf_grow(b->scratch, n))
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	if (b->stream->read(b->stream, b->scratch->ptr, n, err))
+		return err->code;
+	b->scratch->len = n;
+	return 0;
 }
 
 /* Points b at the item's bytes; returns 0, or 1 to skip it. */
@@ -543,13 +566,14 @@ static int load_item(struct worker *w, struct scan_item *item,
 	if (item->data) {
 		b->data = item->data;
 		b->len = item->len;
-	} else if (w->src->load(w->src, w->state, item, b, &err)) {
+	} else if (w->src->load(w->src, w->state, item, b, &err) ||
+		   (b->stream && probe_stream(b, &err))) {
 		scan_queue_skip(w->q, err.code == LG_ERR_LIMIT ? SCAN_SKIP_TOO_LARGE
 							       : SCAN_SKIP_UNREADABLE);
 		scan_queue_warn(w->q, "skipping %s", err.msg);
 		return 1;
 	}
-	if (!b->data && b->fd < 0)
+	if (!b->data && b->fd < 0 && !b->stream)
 		b->data = "";
 	if (o->max_file_size && b->len > o->max_file_size) {
 		scan_queue_skip(w->q, SCAN_SKIP_TOO_LARGE);
@@ -566,12 +590,14 @@ static int load_item(struct worker *w, struct scan_item *item,
 }
 
 /*
- * Runs the engine over a view's bytes, or (data NULL) len bytes from fd;
- * returns 0 or a negative error (an unreadable rest is a warning).
+ * Runs the engine over a view's bytes, or (data NULL) len bytes from fd
+ * or stream; returns 0 or a negative error (an unreadable rest is a
+ * warning).
  */
-static int scan_bytes(struct worker *w, const struct decode_view *v, int fd)
+static int scan_bytes(struct worker *w, const struct decode_view *v, int fd,
+		      struct chunk_stream *stream)
 {
-	struct chunk_input in = { v->data, fd, v->len };
+	struct chunk_input in = { v->data, fd, stream, v->len };
 	struct lg_error err = LG_ERROR_INIT;
 	int rc;
 
@@ -594,7 +620,7 @@ static int scan_view(const struct decode_view *v, void *payload)
 		drop_shadowed(&w->found, w->root_first);
 		w->root_first = w->found.n;
 	}
-	return scan_bytes(w, v, -1);
+	return scan_bytes(w, v, -1, NULL);
 }
 
 static void note_view(const char *msg, void *payload)
@@ -605,8 +631,9 @@ static void note_view(const char *msg, void *payload)
 }
 
 /*
- * Decodes and scans the item's bytes; bytes read from a descriptor (a
- * file too large to hold) are scanned in chunks as stored, not decoded.
+ * Decodes and scans the item's bytes; bytes read from a descriptor or a
+ * stream (an input too large to hold) are scanned in chunks as stored,
+ * not decoded.
  */
 static int scan_blob_bytes(struct worker *w, const struct scan_item *item,
 			   const struct scan_blob *b)
@@ -616,7 +643,7 @@ static int scan_blob_bytes(struct worker *w, const struct scan_item *item,
 
 	if (b->data)
 		return decode_blob(w->dw, b->data, b->len, item->path, &sink);
-	return scan_bytes(w, &stored, b->fd);
+	return scan_bytes(w, &stored, b->fd, b->stream);
 }
 
 static void scan_one(struct worker *w, struct scan_item *item)
@@ -646,6 +673,8 @@ static void scan_one(struct worker *w, struct scan_item *item)
 		w->src->release(b.handle);
 	if (b.fd >= 0)
 		close(b.fd);
+	if (b.stream)
+		b.stream->close(b.stream);
 	if (w->failed && w->q->opts->stop)
 		*w->q->opts->stop = 1;
 }

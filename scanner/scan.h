@@ -11,6 +11,7 @@
 #include "engine.h"
 #include "finding.h"
 
+struct chunk_stream;
 struct lg_error;
 struct scan_queue;
 
@@ -62,6 +63,11 @@ struct scan_blob {
 	 * chunks, so a huge file is never held whole; the worker closes it.
 	 */
 	int fd;
+	/*
+	 * NULL, or (data NULL, fd -1) a stream that len bytes are read from
+	 * in chunks (a blob too large to hold); the worker closes it.
+	 */
+	struct chunk_stream *stream;
 };
 
 struct scan_source {

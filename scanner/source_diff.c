@@ -53,6 +53,30 @@ void source_diff_release(struct source_diff *d)
 	memset(d, 0, sizeof(*d));
 }
 
+/*
+ * Opening from the environment, libgit2 also opens $GIT_INDEX_FILE, and
+ * it cannot read a split index (which `git commit -a` hands its hook when
+ * core.splitIndex is set).  leakgate reads the index itself (source_index),
+ * so libgit2 is not shown it.  Called before any thread starts.
+ */
+static int open_from_env(git_repository **out)
+{
+	const char *env = getenv("GIT_INDEX_FILE");
+	char *index = env ? strdup(env) : NULL;
+	int rc;
+
+	if (env && !index)
+		return -1;
+	if (index)
+		unsetenv("GIT_INDEX_FILE");
+	rc = git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
+				     NULL);
+	if (index)
+		setenv("GIT_INDEX_FILE", index, 1);
+	free(index);
+	return rc;
+}
+
 int source_diff_open_repo(git_repository **out, const char *dir,
 			  struct lg_error *err)
 {
@@ -64,8 +88,7 @@ int source_diff_open_repo(git_repository **out, const char *dir,
 					    dir);
 		return 0;
 	}
-	if (!git_repository_open_ext(out, NULL, GIT_REPOSITORY_OPEN_FROM_ENV,
-				     NULL))
+	if (!open_from_env(out))
 		return 0;
 	/*
 	 * libgit2 refuses GIT_WORK_TREE and GIT_COMMON_DIR there, and git

@@ -170,7 +170,8 @@ static int is_tracked(struct walk *wk)
 
 	if (!ig->index_read && ig->index_path) {
 		ig->index_read = 1;
-		if (source_index_read(&ig->index, ig->index_path, &err))
+		if (source_index_read(&ig->index, ig->index_path, NULL,
+				      &err))
 			scan_queue_warn(wk->q, "%s: tracked files that "
 					".gitignore matches are skipped",
 					err.msg);

@@ -6,8 +6,10 @@
 #include <time.h>
 
 #include "buf.h"
+#include "chunk.h"
 #include "commit_raw.h"
 #include "error.h"
+#include "pack_entry.h"
 #include "tree_iter.h"
 #include "banned.h"
 
@@ -634,6 +636,47 @@ static void history_worker_close(void *state)
 	free(state);
 }
 
+/* A blob too large to hold, inflated as the chunked scan reads it. */
+struct history_stream {
+	struct chunk_stream base;
+	struct pack_stream *ps;
+};
+
+static int history_stream_read(struct chunk_stream *s, char *dst, size_t n,
+			       struct lg_error *err)
+{
+	struct history_stream *hs = (struct history_stream *)s;
+
+	return pack_stream_read(hs->ps, (unsigned char *)dst, n, err);
+}
+
+static void history_stream_close(struct chunk_stream *s)
+{
+	struct history_stream *hs = (struct history_stream *)s;
+
+	pack_stream_free(hs->ps);
+	free(hs);
+}
+
+static int history_stream_open(struct pack_reader *r,
+			       const struct scan_item *item,
+			       struct scan_blob *out, struct lg_error *err)
+{
+	struct history_stream *hs = calloc(1, sizeof(*hs));
+
+	if (!hs)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	hs->base.read = history_stream_read;
+	hs->base.close = history_stream_close;
+	if (pack_reader_stream(r, item->locator, item->oid, &hs->ps, &out->len,
+			       err)) {
+		free(hs);
+		return err->code;
+	}
+	out->stream = &hs->base;
+	return 0;
+}
+
 static int history_load(struct scan_source *base, void *state,
 			const struct scan_item *item, struct scan_blob *out,
 			struct lg_error *err)
@@ -644,12 +687,17 @@ static int history_load(struct scan_source *base, void *state,
 	size_t size = 0;
 	git_oid id;
 
-	/* A blob over the cap is counted as too large, never inflated. */
-	if (src->max_size &&
-	    !pack_reader_size(state, item->locator, item->oid, &size, err) &&
-	    size > src->max_size)
+	/*
+	 * A blob over the cap is counted as too large, never inflated; one
+	 * too large to hold (allowed by a cap over 1 GiB) is streamed.
+	 */
+	if (!pack_reader_size(state, item->locator, item->oid, &size, err) &&
+	    src->max_size && size > src->max_size)
 		lg_error_set(err, LG_ERR_LIMIT, "%zu bytes, over the %zu-byte cap",
 			     size, src->max_size);
+	if (!err->code && size > PACK_OBJECT_MAX &&
+	    !history_stream_open(state, item, out, err))
+		return 0;
 	if (err->code ||
 	    pack_reader_read_at(state, item->locator, item->oid, &obj, err)) {
 		memcpy(id.id, item->oid, sizeof(id.id));

@@ -1,414 +1,344 @@
 #include "source_index.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
+#include "index_ewah.h"
+#include "index_file.h"
+#include "index_tree.h"
 #include "banned.h"
 
-#define HEADER_SIZE 12
-#define CHECKSUM_SIZE 20
-#define OID_SIZE 20
-#define ENTRY_FIXED 62 /* stat data, id and flags: before the name */
-#define FLAG_EXTENDED 0x4000
-#define EXT_INTENT_TO_ADD 0x2000
-#define MODE_DIR 0040000	/* a sparse index's directory entry */
-#define CACHE_TREE_MAX_DEPTH 1024
-
-/* 16 bytes: an index of 50,000 entries costs few page faults. */
-struct index_entry {
-	uint32_t path;		/* offset in paths */
-	uint32_t len;
-	uint32_t mode;
-	uint32_t id;		/* offset of the raw object id in map */
-};
-
-/* One directory of the cache-tree extension; names point into file. */
-struct cache_tree {
-	const char *name;
+/* An entry of one of the files, as the merged index is being built. */
+struct entry_ref {
+	const char *path;
 	size_t len;
-	int valid;		/* id is the directory's tree id */
-	git_oid id;
-	struct cache_tree *kids;	/* sorted by name */
-	size_t n_kids;
+	uint16_t mode, flags;
+	const unsigned char *id;
 };
 
 struct source_index {
-	const unsigned char *map;	/* the file, mapped read-only */
-	size_t size;
-	unsigned version;
-	struct buf names;	/* v4: the paths, rebuilt from prefixes */
-	const char *paths;	/* map (v2, v3) or names.ptr (v4) */
+	struct index_file main;
+	struct index_file shared;	/* a split index's shared entries */
+	/*
+	 * The staged entries, sorted: main's own array reused (offsets from
+	 * main.paths and main.map), or for a split index (copy set) a merged
+	 * copy with its paths in names and its ids in id_buf.
+	 */
 	struct index_entry *entries;
 	size_t n;
-	struct cache_tree *root;	/* NULL: none, or unusable */
+	const char *paths;		/* the entries' paths base */
+	const unsigned char *ids;	/* their ids base */
+	int copy;
+	struct buf names, id_buf;
+	struct entry_ref last;	/* while building: the last entry kept */
+	struct index_tree *root;	/* NULL: none, or unusable */
 };
 
-struct reader {
-	const unsigned char *p, *end;
-};
-
-static uint32_t get_be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t get_be16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-/* ---- cache tree --------------------------------------------------------- */
-
-static void cache_tree_release(struct cache_tree *ct)
-{
-	size_t i;
-
-	for (i = 0; ct && i < ct->n_kids; i++)
-		cache_tree_release(&ct->kids[i]);
-	if (ct)
-		free(ct->kids);
-}
-
-/* Reads a decimal number (maybe negative) ending in `stop`. */
-static int read_number(struct reader *r, char stop, long *out)
-{
-	int neg = r->p < r->end && *r->p == '-';
-	long v = 0;
-
-	r->p += neg;
-	if (r->p >= r->end || *r->p < '0' || *r->p > '9')
-		return -1;
-	while (r->p < r->end && *r->p >= '0' && *r->p <= '9' && v < 100000000)
-		v = v * 10 + (*r->p++ - '0');
-	if (r->p >= r->end || *r->p++ != (unsigned char)stop)
-		return -1;
-	*out = neg ? -v : v;
-	return 0;
-}
-
-static int kid_cmp(const void *a, const void *b)
-{
-	const struct cache_tree *x = a, *y = b;
-	int c = memcmp(x->name, y->name, x->len < y->len ? x->len : y->len);
-
-	return c ? c : (x->len > y->len) - (x->len < y->len);
-}
-
-/* Parses one node and its subtrees (pre-order, as git writes them). */
-static int cache_tree_parse(struct cache_tree *ct, struct reader *r, int depth)
-{
-	const unsigned char *nul = memchr(r->p, '\0', (size_t)(r->end - r->p));
-	long entries, kids, i;
-
-	if (!nul || depth > CACHE_TREE_MAX_DEPTH)
-		return -1;
-	ct->name = (const char *)r->p;
-	ct->len = (size_t)(nul - r->p);
-	r->p = nul + 1;
-	if (read_number(r, ' ', &entries) || read_number(r, '\n', &kids) ||
-	    kids < 0 || kids > (r->end - r->p) / 4)
-		return -1;
-	if (entries >= 0) {
-		if (r->end - r->p < OID_SIZE)
-			return -1;
-		ct->valid = 1;
-		git_oid_fromraw(&ct->id, r->p);
-		r->p += OID_SIZE;
-	}
-	if (kids && !(ct->kids = calloc((size_t)kids, sizeof(*ct->kids))))
-		return -1;
-	for (i = 0; i < kids; i++) {
-		ct->n_kids = (size_t)i + 1; /* freed even if cut short */
-		if (cache_tree_parse(&ct->kids[i], r, depth + 1))
-			return -1;
-	}
-	if (ct->n_kids)
-		qsort(ct->kids, ct->n_kids, sizeof(*ct->kids), kid_cmp);
-	return 0;
-}
-
-/* The cache tree only saves time: a damaged one is simply not used. */
-static void read_cache_tree(struct source_index *ix, const unsigned char *p,
-			    size_t len)
-{
-	struct reader r = { p, p + len };
-
-	ix->root = calloc(1, sizeof(*ix->root));
-	if (ix->root && !cache_tree_parse(ix->root, &r, 0))
-		return;
-	cache_tree_release(ix->root);
-	free(ix->root);
-	ix->root = NULL;
-}
-
-static const struct cache_tree *cache_tree_kid(const struct cache_tree *ct,
-					       const char *name, size_t len)
-{
-	struct cache_tree key;
-
-	if (!ct || !ct->n_kids)
-		return NULL;
-	memset(&key, 0, sizeof(key));
-	key.name = name;
-	key.len = len;
-	return bsearch(&key, ct->kids, ct->n_kids, sizeof(key), kid_cmp);
-}
-
-/* ---- entries ------------------------------------------------------------ */
-
-/* git's offset varint (index v4 path prefix lengths). */
-static int read_varint(struct reader *r, size_t *out)
-{
-	unsigned char c;
-	size_t v;
-
-	if (r->p >= r->end)
-		return -1;
-	c = *r->p++;
-	v = c & 127;
-	while (c & 128) {
-		if (r->p >= r->end || v > (SIZE_MAX >> 8))
-			return -1;
-		c = *r->p++;
-		v = ((v + 1) << 7) + (c & 127);
-	}
-	*out = v;
-	return 0;
-}
-
-/*
- * Finds the path of the entry whose name starts at r->p, moving r past the
- * entry: in v2 and v3 it is in the file; v4 writes only what differs from
- * the previous entry's path, which prev holds.  Sets *path and *len.
- */
-static int read_path(struct source_index *ix, struct reader *r,
-		     const unsigned char *entry, struct buf *prev,
-		     const char **path, size_t *len)
-{
-	const unsigned char *nul;
-	size_t strip = 0, size;
-
-	if (ix->version == 4 && (read_varint(r, &strip) || strip > prev->len))
-		return -1;
-	nul = memchr(r->p, '\0', (size_t)(r->end - r->p));
-	if (!nul)
-		return -1;
-	*path = (const char *)r->p;
-	*len = (size_t)(nul - r->p);
-	r->p = nul + 1;
-	if (ix->version == 4) {
-		prev->len -= strip;
-		if (buf_add(prev, *path, *len))
-			return -1;
-		*path = prev->ptr;
-		*len = prev->len;
-		return 0;
-	}
-	/* Before v4, entries are padded with 1 to 8 NULs to a multiple of 8. */
-	size = ((size_t)(nul - entry) + 8) & ~(size_t)7;
-	if (size > (size_t)(r->end - entry))
-		return -1;
-	r->p = entry + size;
-	return 0;
-}
-
-static const char *paths_base(const struct source_index *ix)
-{
-	return ix->version == 4 ? ix->names.ptr : (const char *)ix->map;
-}
+/* ---- the staged entries ------------------------------------------------- */
 
 /*
  * A path git could have written: relative, no empty component, ending in
  * '/' exactly when it is a sparse directory entry.
  */
-static int path_ok(const char *path, size_t len, uint32_t mode)
+static int path_ok(const struct entry_ref *e)
 {
-	if (!len || path[0] == '/' || memmem(path, len, "//", 2))
+	if (!e->len || e->path[0] == '/' || memmem(e->path, e->len, "//", 2))
 		return 0;
-	return (path[len - 1] == '/') == (mode == MODE_DIR);
+	return (e->path[e->len - 1] == '/') == (e->mode == INDEX_MODE_DIR);
 }
 
-static int entry_keep(struct source_index *ix, const char *path, size_t len,
-		      uint32_t mode, const unsigned char *id)
+/* Appends e (a path and id that lie elsewhere) to the merged copy. */
+static int copy_entry(struct source_index *ix, const struct entry_ref *e,
+		      struct index_entry *out)
 {
-	struct index_entry *e = &ix->entries[ix->n];
-
-	if (!path_ok(path, len, mode))
+	if (ix->names.len + e->len + 1 > UINT32_MAX ||
+	    ix->id_buf.len + INDEX_OID_SIZE > UINT32_MAX)
 		return -1;
-	if (ix->n) {
-		const struct index_entry *prev = &ix->entries[ix->n - 1];
-		size_t n = prev->len < len ? prev->len : len;
-		int c = memcmp(paths_base(ix) + prev->path, path, n);
-		/* Sorted, as git keeps it; nothing below a sparse directory. */
-		if (c > 0 ||
-		    (!c && (prev->len >= len || prev->mode == MODE_DIR)))
+	out->path = (uint32_t)ix->names.len;
+	out->id = (uint32_t)ix->id_buf.len;
+	if (buf_add(&ix->names, e->path, e->len) ||
+	    buf_addch(&ix->names, '\0') ||
+	    buf_add(&ix->id_buf, e->id, INDEX_OID_SIZE))
+		return -1;
+	return 0;
+}
+
+/*
+ * Keeps e when it is staged content (conflict stages and `git add -N`
+ * placeholders are not); -1 when the index is damaged: a bad path, or
+ * entries out of git's order or below a sparse directory.
+ */
+static int keep_entry(struct source_index *ix, const struct entry_ref *e)
+{
+	struct index_entry *out = &ix->entries[ix->n];
+	const struct entry_ref *prev = &ix->last;
+
+	if (e->flags & (INDEX_ENTRY_STAGE | INDEX_ENTRY_INTENT))
+		return 0;
+	if (!path_ok(e))
+		return -1;
+	if (prev->path) {
+		size_t n = prev->len < e->len ? prev->len : e->len;
+		int c = memcmp(prev->path, e->path, n);
+		if (c > 0 || (!c && (prev->len >= e->len ||
+				     prev->mode == INDEX_MODE_DIR)))
 			return -1;
 	}
-	if (ix->version == 4) {
-		e->path = (uint32_t)ix->names.len;
-		if (buf_add(&ix->names, path, len + 1))
+	if (ix->copy) {
+		if (copy_entry(ix, e, out))
 			return -1;
 	} else {
-		e->path = (uint32_t)((const unsigned char *)path - ix->map);
+		out->path = (uint32_t)(e->path - ix->main.paths);
+		out->id = (uint32_t)(e->id - ix->main.map);
 	}
-	e->len = (uint32_t)len;
-	e->mode = mode;
-	e->id = (uint32_t)(id - ix->map);
+	out->len = (uint32_t)e->len;
+	out->mode = e->mode;
+	out->flags = 0;
+	ix->last = *e;
 	ix->n++;
 	return 0;
 }
 
-static int read_entry(struct source_index *ix, struct reader *r,
-		      struct buf *prev)
+static void entry_ref_of(struct entry_ref *e, const struct index_file *f,
+			 size_t i)
 {
-	const unsigned char *e = r->p;
-	const char *path;
-	uint16_t flags, ext = 0;
-	size_t len;
-
-	if (r->end - r->p < ENTRY_FIXED + 2)
-		return -1;
-	flags = get_be16(e + 60);
-	r->p += ENTRY_FIXED;
-	if ((flags & FLAG_EXTENDED) && ix->version >= 3) {
-		ext = get_be16(r->p);
-		r->p += 2;
-	}
-	if (read_path(ix, r, e, prev, &path, &len))
-		return -1;
-	/* Conflict stages and `git add -N` placeholders: not staged content. */
-	if ((flags >> 12 & 3) || (ext & EXT_INTENT_TO_ADD))
-		return 0;
-	return entry_keep(ix, path, len, get_be32(e + 24), e + 40);
+	e->path = index_file_path(f, i);
+	e->len = f->entries[i].len;
+	e->mode = f->entries[i].mode;
+	e->flags = f->entries[i].flags;
+	e->id = index_file_id(f, i);
 }
 
-static int read_extensions(struct source_index *ix, struct reader *r,
-			   const char *file, struct lg_error *err)
-{
-	while (r->end - r->p > CHECKSUM_SIZE) {
-		const unsigned char *sig = r->p;
-		uint32_t size;
-
-		if (r->end - r->p < 8 + CHECKSUM_SIZE)
-			break;
-		size = get_be32(r->p + 4);
-		r->p += 8;
-		if (size > (size_t)(r->end - r->p) - CHECKSUM_SIZE)
-			return lg_error_set(err, LG_ERR_PARSE, "%s: extension "
-					    "%.4s is cut short", file, sig);
-		if (!memcmp(sig, "TREE", 4))
-			read_cache_tree(ix, r->p, size);
-		else if (!memcmp(sig, "link", 4))
-			return lg_error_set(
-				err, LG_ERR_PARSE,
-				"%s: split index "
-				"is not supported (git update-index "
-				"--no-split-index)",
-				file);
-		else if (memcmp(sig, "sdir", 4) &&
-			 !(sig[0] >= 'A' && sig[0] <= 'Z'))
-			return lg_error_set(err, LG_ERR_PARSE,
-					    "%s: index extension "
-					    "'%.4s' is not supported",
-					    file, sig);
-		r->p += size;
-	}
-	return 0;
-}
-
-static int parse_entries(struct source_index *ix, struct reader *r,
-			 uint32_t count, const char *file, struct lg_error *err)
-{
-	struct buf prev = BUF_INIT;
-	uint32_t i;
-	int rc = 0;
-
-	if (count > ix->size / ENTRY_FIXED ||
-	    !(ix->entries = malloc(((size_t)count + 1) * sizeof(*ix->entries))))
-		return lg_error_set(err, LG_ERR_PARSE, "%s: bad entry count",
-				    file);
-	for (i = 0; i < count && !rc; i++)
-		rc = read_entry(ix, r, &prev);
-	buf_release(&prev);
-	if (rc)
-		return lg_error_set(err, LG_ERR_PARSE,
-				    "%s: entry %u is damaged "
-				    "or out of order",
-				    file, i);
-	ix->paths = paths_base(ix);
-	return 0;
-}
-
-static int parse_index(struct source_index *ix, const char *file,
-		       struct lg_error *err)
-{
-	struct reader r = { ix->map, ix->map + ix->size };
-
-	if (ix->size < HEADER_SIZE + CHECKSUM_SIZE || memcmp(r.p, "DIRC", 4))
-		return lg_error_set(err, LG_ERR_PARSE, "%s: not a git index",
-				    file);
-	ix->version = get_be32(r.p + 4);
-	if (ix->version < 2 || ix->version > 4)
-		return lg_error_set(err, LG_ERR_PARSE,
-				    "%s: index version %u is "
-				    "not supported",
-				    file, ix->version);
-	if (ix->size > UINT32_MAX)
-		return lg_error_set(err, LG_ERR_LIMIT, "%s: index over 4 GiB",
-				    file);
-	r.p += HEADER_SIZE;
-	if (parse_entries(ix, &r, get_be32(ix->map + 8), file, err))
-		return err->code;
-	return read_extensions(ix, &r, file, err);
-}
-
-/* Maps the file; a missing file is an empty index (nothing staged yet). */
-static int map_file(struct source_index *ix, const char *path,
+/* An index that is not split: its own entries, filtered in place. */
+static int keep_all(struct source_index *ix, const char *file,
 		    struct lg_error *err)
 {
-	struct stat st;
-	void *map;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t i;
 
-	if (fd < 0 && errno == ENOENT)
-		return 0;
-	if (fd < 0 || fstat(fd, &st)) {
-		int e = errno;
-		if (fd >= 0)
-			close(fd);
-		return lg_error_errno(err, e, "%s", path);
+	ix->entries = ix->main.entries;
+	for (i = 0; i < ix->main.n; i++) {
+		struct entry_ref e;
+
+		entry_ref_of(&e, &ix->main, i);
+		if (keep_entry(ix, &e))
+			return lg_error_set(err, LG_ERR_PARSE,
+					    "%s: entry %zu is damaged or out "
+					    "of order", file, i + 1);
 	}
-	map = st.st_size > 0 ? mmap(NULL, (size_t)st.st_size, PROT_READ,
-				    MAP_PRIVATE, fd, 0) : MAP_FAILED;
-	close(fd);
-	if (map == MAP_FAILED)
-		return lg_error_set(err, LG_ERR_PARSE, "%s: not a git index",
-				    path);
-	ix->map = map;
-	ix->size = (size_t)st.st_size;
-	return parse_index(ix, path, err);
+	return 0;
+}
+
+/* ---- split index -------------------------------------------------------- */
+
+/* git's order of index entries: by path, then by stage. */
+static int entry_cmp(const struct entry_ref *a, const struct entry_ref *b)
+{
+	int c = memcmp(a->path, b->path, a->len < b->len ? a->len : b->len);
+
+	if (c || a->len != b->len)
+		return c ? c : (a->len > b->len) - (a->len < b->len);
+	return (a->flags & INDEX_ENTRY_STAGE) - (b->flags & INDEX_ENTRY_STAGE);
+}
+
+/*
+ * Keeps the split index's own entries [*next, main.n) that sort before
+ * the shared entry base (NULL: all of them); *same is set when one has
+ * base's path and stage and so takes its place.
+ */
+static int keep_added(struct source_index *ix, size_t *next,
+		      const struct entry_ref *base, int *same)
+{
+	*same = 0;
+	while (*next < ix->main.n) {
+		struct entry_ref e;
+		int c;
+
+		entry_ref_of(&e, &ix->main, *next);
+		c = base ? entry_cmp(&e, base) : -1;
+		if (c > 0)
+			break;
+		*same |= !c;
+		if (!e.len || keep_entry(ix, &e))
+			return -1;
+		++*next;
+	}
+	return 0;
+}
+
+/*
+ * The shared entry i as the split index has it: replaced by the next of
+ * main's leading nameless entries (*rep counts them) when its replace bit
+ * is set, keeping its path.  -1 when there is no such entry.
+ */
+static int shared_entry(struct source_index *ix, size_t i,
+			const uint64_t *replace, size_t *rep,
+			struct entry_ref *e)
+{
+	entry_ref_of(e, &ix->shared, i);
+	if (!ewah_test(replace, i))
+		return 0;
+	if (*rep >= ix->main.n || ix->main.entries[*rep].len)
+		return -1;
+	e->mode = ix->main.entries[*rep].mode;
+	e->flags = ix->main.entries[*rep].flags;
+	e->id = index_file_id(&ix->main, *rep);
+	++*rep;
+	return 0;
+}
+
+/*
+ * Builds the index a split index describes (git's merge_base_index): the
+ * shared entries, less those the delete bitmap marks, those the replace
+ * bitmap marks replaced in order by main's leading entries, merged with
+ * main's other entries (which win on the same path and stage).
+ */
+static int merge_split(struct source_index *ix, const uint64_t *del,
+		       const uint64_t *replace)
+{
+	size_t i, rep = 0, next = ewah_count(replace, ix->shared.n);
+	int same;
+
+	ix->copy = 1;
+	ix->entries = malloc((ix->shared.n + ix->main.n + 1) *
+			     sizeof(*ix->entries));
+	if (!ix->entries)
+		return -1;
+	for (i = 0; i < ix->shared.n; i++) {
+		struct entry_ref e;
+
+		if (shared_entry(ix, i, replace, &rep, &e) ||
+		    keep_added(ix, &next, &e, &same))
+			return -1;
+		if (!ewah_test(del, i) && !same && keep_entry(ix, &e))
+			return -1;
+	}
+	return keep_added(ix, &next, NULL, &same);
+}
+
+/* Opens the shared index the link extension names, where git looks. */
+static int open_shared(struct source_index *ix, const char *file,
+		       const char *gitdir, struct lg_error *err)
+{
+	const char *slash = strrchr(file, '/');
+	struct buf path = BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
+	int rc = 0;
+
+	git_oid_fromraw(&id, ix->main.link);
+	git_oid_tostr(hex, sizeof(hex), &id);
+	if (gitdir)
+		rc = buf_addf(&path, "%s/sharedindex.%s", gitdir, hex);
+	if (!rc && (!gitdir || access(path.ptr, F_OK))) {
+		buf_reset(&path);
+		rc = buf_addf(&path, "%.*s/sharedindex.%s",
+			      slash ? (int)(slash - file) : 1,
+			      slash ? file : ".", hex);
+	}
+	if (rc)
+		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	rc = index_file_open(&ix->shared, path.ptr, err);
+	if (!rc && !ix->shared.map)
+		rc = lg_error_set(err, LG_ERR_IO, "%s: its shared index %s is "
+				  "missing", file, path.ptr);
+	else if (!rc && (ix->shared.link ||
+			 memcmp(ix->shared.map + ix->shared.size -
+					INDEX_OID_SIZE,
+				ix->main.link, INDEX_OID_SIZE)))
+		rc = lg_error_set(err, LG_ERR_PARSE, "%s: not the shared index "
+				  "%s names", path.ptr, file);
+	buf_release(&path);
+	return rc;
+}
+
+/* The link extension's delete and replace bitmaps (none: both empty). */
+static int read_bitmaps(const struct source_index *ix, uint64_t *del,
+			uint64_t *replace)
+{
+	const unsigned char *p = ix->main.link + INDEX_OID_SIZE;
+	size_t len = ix->main.link_len - INDEX_OID_SIZE;
+	long used;
+
+	if (!len)
+		return 0;
+	used = ewah_decode(del, ix->shared.n, p, len);
+	if (used < 0)
+		return -1;
+	return ewah_decode(replace, ix->shared.n, p + used,
+			   len - (size_t)used) == (long)(len - (size_t)used)
+		       ? 0
+		       : -1;
+}
+
+/* A split index: the shared entries with the changes main records. */
+static int read_split(struct source_index *ix, const char *file,
+		      const char *gitdir, struct lg_error *err)
+{
+	uint64_t *del = NULL, *replace = NULL;
+	int rc = open_shared(ix, file, gitdir, err);
+
+	if (rc)
+		return rc;
+	/* Sized by the shared entries, which open_shared() has just read. */
+	del = calloc(EWAH_WORDS(ix->shared.n) + 1, sizeof(*del));
+	replace = calloc(EWAH_WORDS(ix->shared.n) + 1, sizeof(*replace));
+	if (!del || !replace)
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
+	else if (read_bitmaps(ix, del, replace))
+		rc = lg_error_set(err, LG_ERR_PARSE, "%s: the split index's "
+				  "bitmaps are damaged", file);
+	else if (merge_split(ix, del, replace))
+		rc = lg_error_set(err, LG_ERR_PARSE, "%s: split index entry "
+				  "%zu is damaged or out of order", file,
+				  ix->n + 1);
+	free(del);
+	free(replace);
+	return rc;
+}
+
+/* Whether the index is split: a link extension naming a shared index. */
+static int is_split(const struct index_file *f, const char *file,
+		    struct lg_error *err)
+{
+	static const unsigned char zero[INDEX_OID_SIZE];
+
+	if (!f->link)
+		return 0;
+	if (f->link_len < INDEX_OID_SIZE)
+		return lg_error_set(err, LG_ERR_PARSE, "%s: link extension is "
+				    "cut short", file);
+	return memcmp(f->link, zero, INDEX_OID_SIZE) != 0;
 }
 
 int source_index_read(struct source_index **out, const char *path,
-		      struct lg_error *err)
+		      const char *gitdir, struct lg_error *err)
 {
 	struct source_index *ix = calloc(1, sizeof(*ix));
+	int rc;
 
 	*out = NULL;
 	if (!ix)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-	if (map_file(ix, path, err)) {
+	rc = index_file_open(&ix->main, path, err);
+	if (!rc)
+		rc = is_split(&ix->main, path, err);
+	if (rc > 0)
+		rc = read_split(ix, path, gitdir, err);
+	else if (!rc)
+		rc = keep_all(ix, path, err);
+	if (rc) {
 		source_index_free(ix);
-		return err->code;
+		return rc;
 	}
+	ix->paths = ix->copy ? ix->names.ptr : ix->main.paths;
+	ix->ids = ix->copy ? (const unsigned char *)ix->id_buf.ptr
+			   : ix->main.map;
+	/* The cache tree only saves time: a damaged one is not used. */
+	if (ix->main.tree)
+		ix->root = index_tree_parse(ix->main.tree, ix->main.tree_len);
 	*out = ix;
 	return 0;
 }
@@ -417,12 +347,13 @@ void source_index_free(struct source_index *ix)
 {
 	if (!ix)
 		return;
-	cache_tree_release(ix->root);
-	free(ix->root);
-	free(ix->entries);
+	index_tree_free(ix->root);
+	if (ix->entries != ix->main.entries)
+		free(ix->entries);
+	index_file_release(&ix->main);
+	index_file_release(&ix->shared);
 	buf_release(&ix->names);
-	if (ix->map)
-		munmap((void *)ix->map, ix->size);
+	buf_release(&ix->id_buf);
 	free(ix);
 }
 
@@ -435,7 +366,7 @@ static size_t lower_bound(const struct source_index *ix, const char *path,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		const struct index_entry *e = &ix->entries[mid];
-		int c = memcmp(paths_base(ix) + e->path, path,
+		int c = memcmp(ix->paths + e->path, path,
 			       e->len < len ? e->len : len);
 
 		if (c < 0 || (!c && e->len < len))
@@ -453,7 +384,7 @@ static int entry_starts(const struct source_index *ix, size_t i,
 	const struct index_entry *e = &ix->entries[i];
 
 	return i < ix->n && e->len >= len &&
-	       !memcmp(paths_base(ix) + e->path, prefix, len);
+	       !memcmp(ix->paths + e->path, prefix, len);
 }
 
 int source_index_tracks(const struct source_index *ix, const char *path,
@@ -493,7 +424,7 @@ static const char *entry_path(const struct source_index *ix, size_t i)
 
 static const unsigned char *entry_id(const struct source_index *ix, size_t i)
 {
-	return ix->map + ix->entries[i].id;
+	return ix->ids + ix->entries[i].id;
 }
 
 /* Entries [j, hi) all lie below the directory; finds the group at j. */
@@ -524,7 +455,7 @@ static void group_at(const struct source_index *ix, size_t dlen, size_t j,
 static int same_id(const struct source_index *ix, size_t k,
 		   const git_oid *id)
 {
-	return !memcmp(entry_id(ix, k), id->id, OID_SIZE);
+	return !memcmp(entry_id(ix, k), id->id, INDEX_OID_SIZE);
 }
 
 /* Records entry k (a file, or a sparse directory) relative to the walk. */
@@ -538,7 +469,7 @@ static int add_entry(struct source_diff *d, const struct source_index *ix,
 	git_oid id;
 
 	git_oid_fromraw(&id, entry_id(ix, k));
-	if (e->mode == MODE_DIR)
+	if (e->mode == INDEX_MODE_DIR)
 		return source_diff_subtree(d, name, len - 1, old, &id, err);
 	if (source_diff_add(d, kind, name, len, (git_filemode_t)e->mode, old,
 			    &id))
@@ -548,14 +479,14 @@ static int add_entry(struct source_diff *d, const struct source_index *ix,
 
 static int diff_dir(struct source_diff *d, const struct source_index *ix,
 		    const git_tree *old, size_t lo, size_t hi,
-		    const struct cache_tree *ct, struct lg_error *err);
+		    const struct index_tree *ct, struct lg_error *err);
 
 /* A subdirectory both sides have: skipped when the cache tree allows. */
 static int diff_subdir(struct source_diff *d, const struct source_index *ix,
 		       const git_tree_entry *a, const struct group *g,
-		       const struct cache_tree *ct, struct lg_error *err)
+		       const struct index_tree *ct, struct lg_error *err)
 {
-	const struct cache_tree *kid = cache_tree_kid(ct, g->name, g->len);
+	const struct index_tree *kid = index_tree_kid(ct, g->name, g->len);
 	const struct index_entry *e = &ix->entries[g->first];
 	size_t dir_len = d->dir.len;
 	git_tree *sub = NULL;
@@ -563,7 +494,7 @@ static int diff_subdir(struct source_diff *d, const struct source_index *ix,
 
 	if (kid && kid->valid && git_oid_equal(&kid->id, git_tree_entry_id(a)))
 		return 0;
-	if (g->end == g->first + 1 && e->mode == MODE_DIR)
+	if (g->end == g->first + 1 && e->mode == INDEX_MODE_DIR)
 		return same_id(ix, g->first, git_tree_entry_id(a))
 			       ? 0
 			       : add_entry(d, ix, g->first,
@@ -587,7 +518,7 @@ static int diff_subdir(struct source_diff *d, const struct source_index *ix,
 /* A name both sides have. */
 static int diff_both(struct source_diff *d, const struct source_index *ix,
 		     const git_tree_entry *a, const struct group *g,
-		     const struct cache_tree *ct, struct lg_error *err)
+		     const struct index_tree *ct, struct lg_error *err)
 {
 	git_filemode_t om = git_tree_entry_filemode(a);
 
@@ -617,7 +548,7 @@ static int add_group(struct source_diff *d, const struct source_index *ix,
 /* Compares the tree old (NULL: none) with the entries [lo, hi). */
 static int diff_dir(struct source_diff *d, const struct source_index *ix,
 		    const git_tree *old, size_t lo, size_t hi,
-		    const struct cache_tree *ct, struct lg_error *err)
+		    const struct index_tree *ct, struct lg_error *err)
 {
 	size_t i = 0, na = old ? git_tree_entrycount(old) : 0, j = lo;
 	int rc = 0;
@@ -655,7 +586,7 @@ static int diff_dir(struct source_diff *d, const struct source_index *ix,
 int source_index_diff(struct source_diff *d, const struct source_index *ix,
 		      const git_tree *head, struct lg_error *err)
 {
-	const struct cache_tree *root = ix->root;
+	const struct index_tree *root = ix->root;
 
 	if (head && root && root->valid &&
 	    git_oid_equal(&root->id, git_tree_id(head)))

@@ -15,16 +15,18 @@ struct lg_error;
  * records the tree id of every directory `git add` has not touched since,
  * so those directories are skipped without reading a single object.
  * Conflict stages and intent-to-add entries are not staged content and
- * are left out; a sparse index's directory entries are compared as trees.
+ * are left out; a sparse index's directory entries are compared as trees;
+ * a split index is merged with its shared index as git merges them.
  */
 struct source_index;
 
 /*
- * Reads the index file at path; a missing file is an empty index.
- * Errors name the path and what is wrong (a split index is refused).
+ * Reads the index file at path; a missing file is an empty index.  A
+ * split index's shared file is looked for in gitdir (NULL: none), then
+ * next to path, as git does.  Errors name the path and what is wrong.
  */
 int source_index_read(struct source_index **out, const char *path,
-		      struct lg_error *err);
+		      const char *gitdir, struct lg_error *err);
 void source_index_free(struct source_index *ix);
 
 /*

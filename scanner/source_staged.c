@@ -119,7 +119,8 @@ static int find_changes(struct source_staged *src, const char *repo_dir,
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	rc = find_parents(&p, err);
 	if (!rc)
-		rc = source_index_read(&ix, path, err);
+		rc = source_index_read(&ix, path,
+				       git_repository_path(src->repo), err);
 	if (!rc)
 		rc = diff_parents(src, &p, ix, err);
 	source_index_free(ix);

@@ -20,7 +20,8 @@ int triage_forge(struct forge *f, git_repository *repo, struct lg_error *err);
 /*
  * Sets at_head on every finding of l: 1 when HEAD's version of its path
  * still holds the secret, 0 when not (or the path is gone).  No HEAD (an
- * unborn branch) leaves them unknown.  payload is the git_repository.
+ * unborn branch), or a different blob there too large to read whole
+ * (over 1 GiB), leaves them unknown.  payload is the git_repository.
  */
 int triage_at_head(struct finding_list *l, void *payload, struct lg_error *err);
 

@@ -58,6 +58,29 @@ const char *th_fake_token(const char *prefix, size_t body_len, unsigned seed,
 const char *th_fake_token_bad(const char *prefix, size_t body_len,
 			      unsigned seed, int slot);
 
+/* th_leakgate with no input and argv inline: TH_LG(dir, "scan", "."). */
+#define TH_LG(cwd, ...) \
+	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+
+/*
+ * A suite whose every test gets a new git repository in the static char
+ * *var (removed after the test); the rest are TestSuite() options.
+ */
+#define TH_REPO_SUITE(suite, var, ...)                                      \
+	static char *var;                                                   \
+	static void suite##_repo_init(void)                                 \
+	{                                                                   \
+		var = th_tmpdir();                                          \
+		th_git_init(var);                                           \
+	}                                                                   \
+	static void suite##_repo_fini(void)                                 \
+	{                                                                   \
+		th_rmtree(var);                                             \
+		var = NULL;                                                 \
+	}                                                                   \
+	TestSuite(suite, .init = suite##_repo_init,                         \
+		  .fini = suite##_repo_fini, ##__VA_ARGS__)
+
 /* Number of non-overlapping occurrences of needle in hay. */
 size_t th_count(const char *hay, const char *needle);
 

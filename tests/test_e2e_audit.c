@@ -28,9 +28,6 @@ static void teardown(void)
 
 TestSuite(e2e_audit, .init = setup, .fini = teardown, .timeout = 60);
 
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
-
 static char *in_home(const char *rel)
 {
 	struct buf b = BUF_INIT;
@@ -57,10 +54,10 @@ static struct run_result audit_json(const char *extra)
 
 	mkdir(repos, 0755);
 	if (extra)
-		r = LG(home, "audit", "--home", home, "--repos", repos, "-f",
+		r = TH_LG(home, "audit", "--home", home, "--repos", repos, "-f",
 		       "json", extra);
 	else
-		r = LG(home, "audit", "--home", home, "--repos", repos, "-f",
+		r = TH_LG(home, "audit", "--home", home, "--repos", repos, "-f",
 		       "json");
 	free(repos);
 	return r;
@@ -281,7 +278,7 @@ Test(e2e_audit, stores_the_environment_moves_are_audited)
 	at = in_home("moved/aws-creds");
 	setenv("AWS_SHARED_CREDENTIALS_FILE", at, 1);
 	free(at);
-	r = LG(home, "audit", "--repos", repos, "-f", "json");
+	r = TH_LG(home, "audit", "--repos", repos, "-f", "json");
 	cr_assert_eq(r.status, 1, "stderr: %s", r.err);
 	all = findings_of(&r);
 	cr_expect_not_null(find(all, "credential-helper-store",
@@ -322,7 +319,7 @@ Test(e2e_audit, keychain_helpers_are_fine)
 	cr_expect(strstr(r.err, "credential.helper f(): not a helper leakgate "
 			 "knows"), "%s", r.err);
 	th_run_release(&r);
-	r = LG(home, "audit", "--home", home, "-q");
+	r = TH_LG(home, "audit", "--home", home, "-q");
 	cr_expect_str_eq(r.err, "");
 	th_run_release(&r);
 }
@@ -357,7 +354,7 @@ Test(e2e_audit, repositories_with_credential_urls)
 	git_repo_with_remote("src/clean", "https://github.com/acme/app.git");
 	git_repo_with_remote("src/deeper/also", "https://x-access-token:"
 			     "Nm4bV7cX1zQ@github.com/o/r");
-	r = LG(home, "audit", "--home", home, "--repos", src, "-f", "json");
+	r = TH_LG(home, "audit", "--home", home, "--repos", src, "-f", "json");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	all = findings_of(&r);
 	cr_expect_not_null(find(all, "git-config-credentials",
@@ -371,7 +368,7 @@ Test(e2e_audit, repositories_with_credential_urls)
 	json_decref(all);
 	th_run_release(&r);
 	/* Without --repos: the repository that holds the current directory. */
-	r = LG(leaky, "audit", "--home", home, "-f", "json");
+	r = TH_LG(leaky, "audit", "--home", home, "-f", "json");
 	cr_expect_eq(r.status, 1);
 	all = findings_of(&r);
 	cr_expect_eq(count_rule(all, "git-config-credentials"), 1, "%s", r.out);
@@ -420,7 +417,7 @@ Test(e2e_audit, text_report_and_hostile_files)
 	store(".git-credentials", "https://al%ZZice:Pw9%zzKq2@h%.io\n", 0600);
 	th_write(home, ".gitconfig",
 		 "[credential\n\thelper = store\n[bad \"x\n");
-	r = LG(home, "audit", "--home", home, "--no-color");
+	r = TH_LG(home, "audit", "--home", home, "--no-color");
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect(strstr(r.out, ".git-credentials:1:") &&
 		  strstr(r.out, "git-credential-store  critical") &&
@@ -432,15 +429,15 @@ Test(e2e_audit, text_report_and_hostile_files)
 
 Test(e2e_audit, bad_usage)
 {
-	struct run_result r = LG(home, "audit", "--home", "/no/such/dir");
+	struct run_result r = TH_LG(home, "audit", "--home", "/no/such/dir");
 
 	cr_expect_eq(r.status, 2);
 	cr_expect(strstr(r.err, "--home /no/such/dir"), "%s", r.err);
 	th_run_release(&r);
-	r = LG(home, "audit", "extra");
+	r = TH_LG(home, "audit", "extra");
 	cr_expect_eq(r.status, 2);
 	th_run_release(&r);
-	r = LG(home, "audit", "--home", home, "--repos", "/no/such/dir");
+	r = TH_LG(home, "audit", "--home", home, "--repos", "/no/such/dir");
 	cr_expect_eq(r.status, 2);
 	th_run_release(&r);
 }

@@ -24,9 +24,6 @@ static void teardown(void)
 
 TestSuite(e2e_cli, .init = setup, .fini = teardown, .timeout = 60);
 
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
-
 static const char *const commands[] = {
 	"scan", "history", "staged", "range", "audit", "rules", "hook", "config",
 	"verify", "revoke", "report", "triage", "store",
@@ -34,20 +31,20 @@ static const char *const commands[] = {
 
 Test(e2e_cli, each_command_has_its_own_help)
 {
-	struct run_result r = LG(dir, "scan", "--help");
+	struct run_result r = TH_LG(dir, "scan", "--help");
 
 	cr_expect_eq(r.status, 0);
 	cr_expect(strstr(r.out, "usage: leakgate scan"), "%s", r.out);
 	cr_expect(strstr(r.out, "--respect-gitignore"), "%s", r.out);
 	cr_expect(!strstr(r.out, "--since"), "%s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "history", "-h");
+	r = TH_LG(dir, "history", "-h");
 	cr_expect_eq(r.status, 0);
 	cr_expect(strstr(r.out, "usage: leakgate history"), "%s", r.out);
 	cr_expect(strstr(r.out, "--since DATE"), "%s", r.out);
 	cr_expect(!strstr(r.out, "--respect-gitignore"), "%s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "--help");
+	r = TH_LG(dir, "--help");
 	cr_expect_eq(r.status, 0);
 	cr_expect(strstr(r.out, "config    validate"), "%s", r.out);
 	th_run_release(&r);
@@ -68,7 +65,7 @@ Test(e2e_cli, an_option_the_command_does_not_take_is_an_error)
 	size_t i;
 
 	for (i = 0; i < sizeof(misfits) / sizeof(misfits[0]); i++) {
-		struct run_result r = LG(dir, misfits[i][0], misfits[i][1],
+		struct run_result r = TH_LG(dir, misfits[i][0], misfits[i][1],
 					 misfits[i][2]);
 
 		cr_expect_eq(r.status, 2, "%s %s: %d", misfits[i][0],
@@ -88,7 +85,7 @@ Test(e2e_cli, the_man_page_documents_every_option)
 	buf_addf(&path, "%s/doc/leakgate.1.scd", getenv("LEAKGATE_ROOT"));
 	cr_assert_eq(buf_read_file(&man, path.ptr, 0, NULL), 0);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-		struct run_result r = LG(dir, commands[i], "--help");
+		struct run_result r = TH_LG(dir, commands[i], "--help");
 		const char *p = r.out;
 
 		while ((p = strstr(p, "--"))) {

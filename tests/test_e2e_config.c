@@ -9,24 +9,7 @@
 #include "buf.h"
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-	th_git_init(dir);
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_config, .init = setup, .fini = teardown, .timeout = 120);
-
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+TH_REPO_SUITE(e2e_config, dir, .timeout = 120);
 
 /* Writes "key = <token>\n" to dir/rel; returns the token. */
 static const char *plant(const char *rel, unsigned seed, int slot)
@@ -53,7 +36,7 @@ static char *expect_status(struct run_result r, int status)
 }
 
 #define SCAN(status, ...) \
-	expect_status(LG(dir, "scan", "-q", "--no-progress", __VA_ARGS__), \
+	expect_status(TH_LG(dir, "scan", "-q", "--no-progress", __VA_ARGS__), \
 		      status)
 
 Test(e2e_config, disable_drops_a_rule)
@@ -140,11 +123,11 @@ Test(e2e_config, extra_rule_files_relative_to_the_config)
 		 "    pattern: '(acme_[A-Za-z0-9]{16})'\n");
 	th_write(dir, "conf/lg.yaml", "rules: [rules.yaml]\n");
 	th_write(dir, "x.txt", "k = acme_Q7wz9pKr3mVx2LbT\n");
-	r = LG(dir, "scan", "-q", "--config", "conf/lg.yaml", ".");
+	r = TH_LG(dir, "scan", "-q", "--config", "conf/lg.yaml", ".");
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_expect(strstr(r.out, "acme-key"), "%s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	th_run_release(&r);
 }
@@ -181,8 +164,8 @@ Test(e2e_config, malformed_configs_fail_with_file_line_and_key)
 
 		th_write(dir, ".leakgate.yaml", bad_configs[i].text);
 		for (j = 0; j < 2; j++) {
-			struct run_result r = j ? LG(dir, "config", "check")
-						: LG(dir, "scan", "-q", ".");
+			struct run_result r = j ? TH_LG(dir, "config", "check")
+						: TH_LG(dir, "scan", "-q", ".");
 
 			cr_expect_eq(r.status, 2, "%s: %s gave %d: %s",
 				     bad_configs[i].text, cmds[j], r.status,
@@ -202,11 +185,11 @@ Test(e2e_config, config_check_accepts_a_good_file)
 
 	th_write(dir, "lg.yaml", "disable: [github-pat-classic]\n"
 		 "defaults:\n  format: sarif\n  respect-gitignore: true\n");
-	r = LG(dir, "config", "check", "lg.yaml");
+	r = TH_LG(dir, "config", "check", "lg.yaml");
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_expect(strstr(r.out, "lg.yaml: ok"), "%s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "config", "check");
+	r = TH_LG(dir, "config", "check");
 	cr_expect_eq(r.status, 2, "no .leakgate.yaml: %s", r.err);
 	th_run_release(&r);
 }
@@ -217,24 +200,24 @@ Test(e2e_config, git_commands_honour_it)
 
 	plant("vendor/a.txt", 1, 0);
 	th_git_commit(dir, "vendored");
-	r = LG(dir, "history", "-q");
+	r = TH_LG(dir, "history", "-q");
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	th_run_release(&r);
 	th_write(dir, ".leakgate.yaml", "exclude-paths: [vendor/]\n");
-	r = LG(dir, "history", "-q");
+	r = TH_LG(dir, "history", "-q");
 	cr_expect_eq(r.status, 0, "history: %s%s", r.out, r.err);
 	th_run_release(&r);
 	plant("vendor/b.txt", 2, 1);
 	th_shf(dir, "git add -A");
-	r = LG(dir, "staged", "-q");
+	r = TH_LG(dir, "staged", "-q");
 	cr_expect_eq(r.status, 0, "staged: %s%s", r.out, r.err);
 	th_run_release(&r);
 	th_git_commit(dir, "more");
-	r = LG(dir, "range", "-q", "HEAD~1..HEAD");
+	r = TH_LG(dir, "range", "-q", "HEAD~1..HEAD");
 	cr_expect_eq(r.status, 0, "range: %s%s", r.out, r.err);
 	th_run_release(&r);
 	th_write(dir, ".leakgate.yaml", "bogus: 1\n");
-	r = LG(dir, "staged", "-q");
+	r = TH_LG(dir, "staged", "-q");
 	cr_expect_eq(r.status, 2, "staged, bad config: %s%s", r.out, r.err);
 	th_run_release(&r);
 }

@@ -7,21 +7,7 @@
 #include "buf.h"
 #include "helpers.h"
 
-static char *repo;
-
-static void setup(void)
-{
-	repo = th_tmpdir();
-	th_git_init(repo);
-}
-
-static void teardown(void)
-{
-	th_rmtree(repo);
-	repo = NULL;
-}
-
-TestSuite(e2e_credstore, .init = setup, .fini = teardown, .timeout = 60);
+TH_REPO_SUITE(e2e_credstore, repo, .timeout = 60);
 
 static json_t *report(const char *command)
 {

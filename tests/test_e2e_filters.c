@@ -32,9 +32,6 @@ static void teardown(void)
 
 TestSuite(e2e_filters, .init = setup, .fini = teardown, .timeout = 300);
 
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
-
 /* Writes "<lines blank lines>key = TOKEN\n" to dir/rel; returns the token. */
 static const char *plant(const char *rel, size_t lines, unsigned seed, int slot)
 {
@@ -70,7 +67,7 @@ static json_t *parse_array(const char *text)
 /* The findings of `leakgate <command> -f json` in dir (scan: of "."). */
 static json_t *scan_json(const char *command)
 {
-	struct run_result r = LG(dir, command, "-q", "-f", "json");
+	struct run_result r = TH_LG(dir, command, "-q", "-f", "json");
 	json_t *arr;
 
 	cr_assert_lt(r.status, 2, "%s", r.err);
@@ -147,19 +144,19 @@ Test(e2e_filters, ignore_entry_with_path_glob_from_a_subdirectory)
 	write_ignore(
 		"# tokens the tests use\n%s fixtures/* # fake, for tests\n",
 		fp);
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "src/y.txt:4:7"), "%s", r.out);
 	th_run_release(&r);
 	/* The root is the work tree, so globs read the same from anywhere. */
 	write_ignore("%s src/*\n", fp);
-	r = LG(src, "scan", "-q", ".");
+	r = TH_LG(src, "scan", "-q", ".");
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	cr_assert_str_eq(r.out, "");
 	th_run_release(&r);
 	write_ignore("%s\n", fp);
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
 	th_run_release(&r);
 	free(fp);
@@ -175,7 +172,7 @@ Test(e2e_filters, expired_entry_warns_and_stops_suppressing)
 	plant("a.txt", 0, 3, 0);
 	fp = first_fingerprint("scan");
 	write_ignore("%s expires=2000-01-01 # was rotated later\n", fp);
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_assert_eq(r.status, 1);
 	buf_addf(&want,
 		 ".leakgateignore:1: ignore entry %s expired on 2000-01-01",
@@ -183,7 +180,7 @@ Test(e2e_filters, expired_entry_warns_and_stops_suppressing)
 	cr_assert_not_null(strstr(r.err, want.ptr), "%s", r.err);
 	th_run_release(&r);
 	write_ignore("%s expires=2999-12-31\n", fp);
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_assert_eq(r.status, 0, "%s", r.out);
 	cr_assert_str_eq(r.err, "");
 	th_run_release(&r);
@@ -200,7 +197,7 @@ Test(e2e_filters, stale_entries_are_listed_on_request)
 	fp = first_fingerprint("scan");
 	write_ignore("%s\n\n00000000000000000000000000000000 # long gone\n",
 		     fp);
-	r = LG(dir, "scan", "-q", "--report-stale-ignores", ".");
+	r = TH_LG(dir, "scan", "-q", "--report-stale-ignores", ".");
 	cr_assert_eq(r.status, 0, "%s", r.out);
 	cr_assert_not_null(strstr(r.err,
 				  ".leakgateignore:3: stale ignore entry "
@@ -208,7 +205,7 @@ Test(e2e_filters, stale_entries_are_listed_on_request)
 			   "%s", r.err);
 	cr_assert_null(strstr(r.err, ".leakgateignore:1:"), "%s", r.err);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_assert_null(strstr(r.err, "stale"));
 	th_run_release(&r);
 	free(fp);
@@ -223,7 +220,7 @@ Test(e2e_filters, malformed_ignore_line_is_exit_2_naming_file_and_line)
 	th_write(dir, ".leakgateignore",
 		 "# ok\n\n00000000000000000000000000000000\n"
 		 "ghp_not_a_fingerprint\n");
-	r = LG(dir, "scan", ".");
+	r = TH_LG(dir, "scan", ".");
 	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err,
 				  ".leakgateignore:4: the first word must be "
@@ -231,12 +228,12 @@ Test(e2e_filters, malformed_ignore_line_is_exit_2_naming_file_and_line)
 			   "%s", r.err);
 	cr_assert_str_eq(r.out, "", "no report after an error");
 	th_run_release(&r);
-	r = LG(dir, "scan", "--ignore-file", other, ".");
+	r = TH_LG(dir, "scan", "--ignore-file", other, ".");
 	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err, other), "%s", r.err);
 	th_run_release(&r);
 	th_write(dir, "other-ignore", "");
-	r = LG(dir, "scan", "-q", "--ignore-file", other, ".");
+	r = TH_LG(dir, "scan", "-q", "--ignore-file", other, ".");
 	cr_assert_eq(r.status, 1, "--ignore-file replaces .leakgateignore: %s",
 		     r.err);
 	th_run_release(&r);
@@ -248,10 +245,10 @@ static struct run_result scan_as(const char *fmt, const char *opt1,
 				 const char *opt2)
 {
 	if (opt2)
-		return LG(dir, "scan", "-q", "-f", fmt, opt1, opt2, ".");
+		return TH_LG(dir, "scan", "-q", "-f", fmt, opt1, opt2, ".");
 	if (opt1)
-		return LG(dir, "scan", "-q", "-f", fmt, opt1, ".");
-	return LG(dir, "scan", "-q", "-f", fmt, ".");
+		return TH_LG(dir, "scan", "-q", "-f", fmt, opt1, ".");
+	return TH_LG(dir, "scan", "-q", "-f", fmt, ".");
 }
 
 Test(e2e_filters, baseline_from_a_redacted_report_marks_in_every_format)
@@ -272,7 +269,7 @@ Test(e2e_filters, baseline_from_a_redacted_report_marks_in_every_format)
 	struct run_result r;
 	size_t i;
 
-	r = LG(dir, "scan", "-q", "-f", "json", "-o", base, ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "json", "-o", base, ".");
 	cr_assert_eq(r.status, 1);
 	th_run_release(&r);
 	cr_assert_eq(buf_read_file(&saved, base, 0, NULL), 0);
@@ -299,23 +296,23 @@ Test(e2e_filters, new_only_shows_only_new_findings)
 	struct run_result r;
 
 	plant("a.txt", 0, 8, 0);
-	r = LG(dir, "scan", "-q", "-f", "jsonl", "-o", base, ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "jsonl", "-o", base, ".");
 	th_run_release(&r);
 	r = scan_as("text", "--baseline", base);
 	cr_assert_eq(r.status, 0);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", "--new-only", "--baseline", base, ".");
+	r = TH_LG(dir, "scan", "-q", "--new-only", "--baseline", base, ".");
 	cr_assert_eq(r.status, 0);
 	cr_assert_str_eq(r.out, "");
 	th_run_release(&r);
 	plant("b.txt", 0, 9, 1);
-	r = LG(dir, "scan", "-q", "--new-only", "--baseline", base, ".");
+	r = TH_LG(dir, "scan", "-q", "--new-only", "--baseline", base, ".");
 	cr_assert_eq(r.status, 1);
 	cr_assert_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_assert_not_null(strstr(r.out, "b.txt:1:7"), "%s", r.out);
 	th_run_release(&r);
 	th_write(dir, "bad.json", "{\"rule\": \"x\"}\n");
-	r = LG(dir, "scan", "--baseline", "bad.json", ".");
+	r = TH_LG(dir, "scan", "--baseline", "bad.json", ".");
 	cr_assert_eq(r.status, 2);
 	cr_assert_not_null(strstr(r.err, "bad.json: a finding without a "
 					 "fingerprint"),
@@ -335,12 +332,12 @@ Test(e2e_filters, group_folds_a_token_in_40_files_into_one_entry)
 		snprintf(rel, sizeof(rel), "svc%02zu/config.env", i);
 		plant(rel, i % 3, 10, 0);
 	}
-	r = LG(dir, "scan", "-q", "-f", "json", ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "json", ".");
 	arr = parse_array(r.out);
 	cr_assert_eq(json_array_size(arr), 40);
 	json_decref(arr);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", "-f", "json", "--group", ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "json", "--group", ".");
 	cr_assert_eq(r.status, 1);
 	arr = parse_array(r.out);
 	cr_assert_eq(json_array_size(arr), 1);
@@ -354,7 +351,7 @@ Test(e2e_filters, group_folds_a_token_in_40_files_into_one_entry)
 			 "svc00/config.env");
 	json_decref(arr);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", "--group", ".");
+	r = TH_LG(dir, "scan", "-q", "--group", ".");
 	cr_assert_eq(th_count(r.out, "    also at svc"), 39, "%s", r.out);
 	th_run_release(&r);
 }
@@ -364,7 +361,7 @@ Test(e2e_filters, csv_quotes_a_path_with_comma_quote_and_newline)
 	struct run_result r;
 
 	plant("odd/a,\"b\"\nc.txt", 0, 11, 0);
-	r = LG(dir, "scan", "-q", "-f", "csv", ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "csv", ".");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	cr_assert_eq(strncmp(r.out, "rule,name,severity,", 19), 0);
 	cr_assert_not_null(strstr(r.out,
@@ -382,7 +379,7 @@ Test(e2e_filters, junit_is_well_formed_for_hostile_paths)
 
 	plant("x/<tag> & \"q\".txt", 0, 12, 0);
 	plant("x/ctl\x01\x1b[2J.txt", 0, 13, 1);
-	r = LG(dir, "scan", "-q", "-f", "junit", "-o", report, ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "junit", "-o", report, ".");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	th_run_release(&r);
 	buf_addf(&cmd,
@@ -415,7 +412,7 @@ Test(e2e_filters, every_format_carries_the_facts_and_redacts)
 	th_git_commit(dir, "add config");
 	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
 		const char *f = formats[i];
-		r = LG(dir, "history", "-q", "-f", f);
+		r = TH_LG(dir, "history", "-q", "-f", f);
 		cr_assert_eq(r.status, 1, "%s: %s", f, r.err);
 		cr_assert_not_null(strstr(r.out, "github-pat-classic"), "%s",
 				   f);
@@ -431,7 +428,7 @@ Test(e2e_filters, every_format_carries_the_facts_and_redacts)
 		cr_assert(strstr(r.out, fp) || !strcmp(f, "text"), "%s", f);
 		cr_assert_null(strstr(r.out, t), "%s shows the secret", f);
 		th_run_release(&r);
-		r = LG(dir, "history", "-q", "--show-secrets", "-f", f);
+		r = TH_LG(dir, "history", "-q", "--show-secrets", "-f", f);
 		cr_assert_not_null(strstr(r.out, t), "%s hides the secret", f);
 		th_run_release(&r);
 	}
@@ -448,7 +445,7 @@ Test(e2e_filters, history_sarif_passes_the_validators)
 	plant("a b/c%d.txt", 1, 15, 0);
 	plant("copy.txt", 0, 15, 0);
 	th_git_commit(dir, "two places");
-	r = LG(dir, "history", "-q", "--group", "-f", "sarif", "-o", report);
+	r = TH_LG(dir, "history", "-q", "--group", "-f", "sarif", "-o", report);
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	th_run_release(&r);
 	buf_addf(&cmd, "sh '%s/tools/sarif-validator/validate.sh' '%s'", root,

@@ -9,24 +9,7 @@
 
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-	th_git_init(dir);
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_import, .init = setup, .fini = teardown, .timeout = 120);
-
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+TH_REPO_SUITE(e2e_import, dir, .timeout = 120);
 
 static const char gitleaks_toml[] =
 	"title = \"Acme gitleaks config\"\n"
@@ -93,12 +76,12 @@ Test(e2e_import, converts_and_names_what_it_cannot)
 	size_t i;
 
 	th_write(dir, "gitleaks.toml", gitleaks_toml);
-	r = LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
+	r = TH_LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
 	       "lg/acme.yaml");
 	cr_expect_eq(r.status, 2, "no directory lg/: %s", r.err);
 	th_run_release(&r);
 	th_write(dir, "lg/.keep", "");
-	r = LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
+	r = TH_LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
 	       "lg/acme.yaml");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.err, "2 rules written to lg/acme.yaml"), "%s", r.err);
@@ -107,12 +90,12 @@ Test(e2e_import, converts_and_names_what_it_cannot)
 			  r.err);
 	th_run_release(&r);
 	/* Never overwrites. */
-	r = LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
+	r = TH_LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
 	       "lg/acme.yaml");
 	cr_expect_eq(r.status, 2, "%s", r.err);
 	cr_expect(strstr(r.err, "exists"), "%s", r.err);
 	th_run_release(&r);
-	r = LG(dir, "config", "check", "lg/.leakgate.yaml");
+	r = TH_LG(dir, "config", "check", "lg/.leakgate.yaml");
 	cr_expect_eq(r.status, 0, "%s%s", r.out, r.err);
 	th_run_release(&r);
 }
@@ -125,7 +108,7 @@ Test(e2e_import, the_result_scans_like_gitleaks_would)
 
 	th_write(dir, "gitleaks.toml", gitleaks_toml);
 	th_write(dir, "lg/.keep", "");
-	r = LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
+	r = TH_LG(dir, "rules", "import-gitleaks", "gitleaks.toml", "-o",
 	       "lg/acme.yaml");
 	cr_assert_eq(r.status, 0, "%s", r.err);
 	th_run_release(&r);
@@ -136,7 +119,7 @@ Test(e2e_import, the_result_scans_like_gitleaks_would)
 	th_write(dir, "src/d.txt", "k = acme_sample6r5t4y3u2i1o0p9a8s7d6f5g4h\n");
 	snprintf(line, sizeof(line), "t = %s\n", ghp);
 	th_write(dir, "src/e.txt", line);
-	r = LG(dir, "scan", "-q", "--config", "lg/.leakgate.yaml", "-f", "csv",
+	r = TH_LG(dir, "scan", "-q", "--config", "lg/.leakgate.yaml", "-f", "csv",
 	       ".");
 	cr_expect_eq(r.status, 1, "%s%s", r.out, r.err);
 	cr_expect_eq(th_count(r.out, "acme-api-key"), 1, "%s", r.out);
@@ -150,11 +133,11 @@ Test(e2e_import, malformed_toml_names_file_and_line)
 	struct run_result r;
 
 	th_write(dir, "bad.toml", "[[rules]]\nid = \"x\"\nregex = \"C:\\dir\"\n");
-	r = LG(dir, "rules", "import-gitleaks", "bad.toml");
+	r = TH_LG(dir, "rules", "import-gitleaks", "bad.toml");
 	cr_expect_eq(r.status, 2);
 	cr_expect(strstr(r.err, "bad.toml:3: unknown escape"), "%s", r.err);
 	th_run_release(&r);
-	r = LG(dir, "rules", "import-gitleaks", "missing.toml");
+	r = TH_LG(dir, "rules", "import-gitleaks", "missing.toml");
 	cr_expect_eq(r.status, 2);
 	th_run_release(&r);
 }

@@ -341,6 +341,34 @@ Test(e2e_scan, fail_on_ignores_lower_severities)
 	free(rules);
 }
 
+/* A vendor-named rule is a fallback: a provider's pattern on the same bytes wins. */
+Test(e2e_scan, vendor_named_rule_yields_to_a_provider_pattern)
+{
+	struct run_result r;
+	char *rules = path_in("named.yaml");
+
+	th_write(dir, "named.yaml",
+		 "rules:\n"
+		 "  - id: demo-named\n"
+		 "    keywords: [zorbivend]\n"
+		 "    value: '[A-Za-z0-9_]{30,40}'\n"
+		 "  - id: demo-prefixed\n"
+		 "    keywords: [zbv_]\n"
+		 "    pattern: 'zbv_[A-Za-z0-9]{30}'\n");
+	th_write(dir, "data/a.txt",
+		 "ZORBIVEND_KEY=zbv_Q7vT2kLm9XpR4sWz8NbY3cHd6FgJ1a\n"
+		 "ZORBIVEND_SECRET=Q7vT2kLm9XpR4sWz8NbY3cHd6FgJ1a\n");
+	r = LG(dir, NULL, "scan", "--no-config", "--rules", rules, "data");
+	cr_assert_eq(r.status, 1, "%s", r.err);
+	cr_expect_not_null(strstr(r.out, "a.txt:1:15  demo-prefixed"), "%s",
+			   r.out);
+	cr_expect_null(strstr(r.out, "a.txt:1:15  demo-named"), "%s", r.out);
+	cr_expect_not_null(strstr(r.out, "a.txt:2:18  demo-named"), "%s",
+			   r.out);
+	th_run_release(&r);
+	free(rules);
+}
+
 /* ---- what is walked ------------------------------------------------------ */
 
 Test(e2e_scan, git_directories_are_skipped)
@@ -786,6 +814,12 @@ Test(e2e_scan, rules_show_one_rule)
 			 "aws-secret-access-key-value");
 	cr_assert(json_is_array(json_object_get(j, "examples")));
 	json_decref(j);
+	th_run_release(&r);
+	/* A vendor-named rule shows its value shape and the pattern built. */
+	r = LG(dir, NULL, "rules", "show", "mailsac-api-key");
+	cr_assert_eq(r.status, 0, "%s", r.err);
+	cr_assert_not_null(strstr(r.out, "value:       k_[A-Za-z0-9]{36,60}\n"
+				  "pattern:     (?:"), "%s", r.out);
 	th_run_release(&r);
 	r = LG(dir, NULL, "rules", "show", "no-such-rule");
 	cr_assert_eq(r.status, 2);

@@ -9,24 +9,7 @@
 
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-	th_git_init(dir);
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_scanopts, .init = setup, .fini = teardown, .timeout = 60);
-
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
+TH_REPO_SUITE(e2e_scanopts, dir, .timeout = 60);
 
 static void plant(const char *rel, unsigned seed, int slot)
 {
@@ -68,7 +51,7 @@ Test(e2e_scanopts, git_ignored_files_are_scanned_and_marked)
 	plant("build/ctx/app.cfg", 2, 1);
 	plant("src/app.cfg", 3, 2);
 	th_git_commit(dir, "app");
-	r = LG(dir, "scan", "-q", "-f", "json", ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "json", ".");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	arr = json_of(r.out);
 	cr_expect_eq(json_array_size(arr), 3, "%s", r.out);
@@ -83,17 +66,17 @@ Test(e2e_scanopts, git_ignored_files_are_scanned_and_marked)
 	cr_expect_null(json_object_get(f, "git_ignored"), "%s", r.out);
 	json_decref(arr);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", "-f", "sarif", ".");
+	r = TH_LG(dir, "scan", "-q", "-f", "sarif", ".");
 	cr_expect_eq(th_count(r.out, "\"git_ignored\": true"), 2, "%s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", "--respect-gitignore", ".");
+	r = TH_LG(dir, "scan", "-q", "--respect-gitignore", ".");
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	cr_expect_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_expect(strstr(r.out, "src/app.cfg"), "%s", r.out);
 	th_run_release(&r);
 	/* The config can make it the project's default. */
 	th_write(dir, ".leakgate.yaml", "defaults:\n  respect-gitignore: true\n");
-	r = LG(dir, "scan", "-q", ".");
+	r = TH_LG(dir, "scan", "-q", ".");
 	cr_expect_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	th_run_release(&r);
 }
@@ -103,17 +86,17 @@ Test(e2e_scanopts, output_is_checked_before_the_scan)
 	struct run_result r;
 
 	plant("a.txt", 1, 0);
-	r = LG(dir, "scan", "-o", "nodir/x.sarif", "-f", "sarif", ".");
+	r = TH_LG(dir, "scan", "-o", "nodir/x.sarif", "-f", "sarif", ".");
 	cr_expect_eq(r.status, 2);
 	cr_expect(strstr(r.err, "leakgate: nodir/x.sarif: no directory nodir"), "%s",
 		  r.err);
 	cr_expect(!strstr(r.err, "scanned"), "the scan ran: %s", r.err);
 	th_run_release(&r);
-	r = LG(dir, "history", "-o", ".");
+	r = TH_LG(dir, "history", "-o", ".");
 	cr_expect_eq(r.status, 2);
 	cr_expect(strstr(r.err, "leakgate: .: a directory"), "%s", r.err);
 	th_run_release(&r);
-	r = LG(dir, "scan", "-q", "-o", "report.txt", "a.txt");
+	r = TH_LG(dir, "scan", "-q", "-o", "report.txt", "a.txt");
 	cr_expect_eq(r.status, 1, "%s", r.err);
 	th_run_release(&r);
 }
@@ -129,7 +112,7 @@ Test(e2e_scanopts, sarif_help_is_the_rules_remediation)
 		 "    remediation: Revoke it at https://acme.example/keys.\n"
 		 "    references: [https://acme.example/docs/keys]\n");
 	th_write(dir, "x.txt", "k = acme_Q7wz9pKr3mVx2LbT\n");
-	r = LG(dir, "scan", "-q", "-f", "sarif", "--rules", "r.yaml", "x.txt");
+	r = TH_LG(dir, "scan", "-q", "-f", "sarif", "--rules", "r.yaml", "x.txt");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	log = json_of(r.out);
 	rule = json_object_get(json_object_get(json_object_get(json_array_get(

@@ -252,6 +252,121 @@ Test(e2e_staged, sparse_index_directories_compare_as_trees)
 	expect_findings(1, "in/new.txt:1");
 }
 
+/*
+ * A sparse directory whose tree differs from HEAD's: the files that differ
+ * are found by comparing the trees.
+ */
+Test(e2e_staged, sparse_index_change_under_a_collapsed_directory)
+{
+	th_write(repo, "in/a.txt", "a\n");
+	th_write(repo, "out/deep/b.txt", "b\n");
+	th_git_commit(repo, "base");
+	sh("git sparse-checkout init --cone --sparse-index && "
+	   "git sparse-checkout set in");
+	th_write(repo, "out/deep/new.txt", token_line(19));
+	sh("git update-index --add --cacheinfo "
+	   "100644,$(git hash-object -w out/deep/new.txt),out/deep/new.txt && "
+	   "rm -r out && git sparse-checkout reapply && "
+	   "git ls-files --sparse | grep -qx out/ && "
+	   "git diff --cached --name-only | grep -qx out/deep/new.txt");
+	expect_findings(1, "out/deep/new.txt:1");
+}
+
+/*
+ * A split index (index version v): the shared index holds the entries of
+ * the last split, the index itself the changes since, as bitmaps of the
+ * shared entries it deletes and replaces plus the entries it adds.
+ */
+static void split_index_changes(int v)
+{
+	th_write(repo, "a.txt", "a\n");
+	th_write(repo, "m/keep.txt", "keep\n");
+	th_git_commit(repo, "base");
+	sh("git config splitIndex.maxPercentChange 100 && "
+	   "git update-index --index-version %d", v);
+	th_write(repo, "m/dropped.txt", token_line(20));
+	th_write(repo, "m/fixed.txt", token_line(21));
+	th_write(repo, "z.txt", token_line(22));
+	sh("git add -A && git update-index --split-index && "
+	   "grep -q fixed.txt .git/sharedindex.*");
+	expect_findings(1, "m/dropped.txt:1 m/fixed.txt:1 z.txt:1");
+	/* Deleted and replaced in the index, not in the shared index. */
+	th_write(repo, "m/fixed.txt", "clean\n");
+	sh("git rm -q --cached m/dropped.txt && git add m/fixed.txt && "
+	   "grep -q dropped.txt .git/sharedindex.* && "
+	   "! grep -q dropped.txt .git/index");
+	expect_findings(1, "z.txt:1");
+	/* Added by the index itself, before and after the shared entries. */
+	th_write(repo, "0.txt", token_line(23));
+	th_write(repo, "m/late.txt", token_line(24));
+	sh("printf '%%s' '%s' >> a.txt && git add 0.txt m/late.txt a.txt && "
+	   "! grep -q late.txt .git/sharedindex.*", token_line(25));
+	expect_findings(1, "0.txt:1 a.txt:2 m/late.txt:1 z.txt:1");
+	sh("git rm -q --cached 0.txt m/late.txt z.txt && "
+	   "git checkout HEAD a.txt");
+	expect_findings(0, "");
+	/* What `git commit -a` hands its hook: a temporary split index. */
+	sh("printf '%%s' '%s' >> a.txt && cp .git/index .git/next-index && "
+	   "GIT_INDEX_FILE=.git/next-index git add a.txt && "
+	   "grep -q link .git/next-index", token_line(27));
+	expect_findings(0, "");
+	setenv("GIT_INDEX_FILE", ".git/next-index", 1);
+	expect_findings(1, "a.txt:2");
+	unsetenv("GIT_INDEX_FILE");
+}
+
+Test(e2e_staged, split_index_v2)
+{
+	split_index_changes(2);
+}
+
+Test(e2e_staged, split_index_v4)
+{
+	split_index_changes(4);
+}
+
+/* What cannot be read whole fails closed, naming the file. */
+Test(e2e_staged, split_index_without_its_shared_index_is_an_error)
+{
+	struct run_result r;
+
+	th_write(repo, "a.txt", "a\n");
+	th_git_commit(repo, "base");
+	sh("git update-index --split-index && rm .git/sharedindex.*");
+	r = staged();
+	cr_expect_eq(r.status, 2);
+	cr_expect(strstr(r.err, "/.git/index: its shared index ") &&
+			  strstr(r.err, "sharedindex.") &&
+			  strstr(r.err, " is missing"),
+		  "stderr: %s", r.err);
+	th_run_release(&r);
+}
+
+/*
+ * git requires readers to understand an extension whose name starts in
+ * lower case; one that starts in upper case is an optional cache.
+ */
+Test(e2e_staged, unknown_required_index_extension_is_an_error)
+{
+	struct run_result r;
+
+	th_write(repo, "a.txt", "a\n");
+	th_git_commit(repo, "base");
+	th_write(repo, "b.txt", token_line(26));
+	sh("git add b.txt && cp .git/index ix && "
+	   "{ head -c -20 ix; printf 'Zopt\\0\\0\\0\\1x'; tail -c 20 ix; } "
+	   "> .git/index");
+	expect_findings(1, "b.txt:1");
+	sh("{ head -c -20 ix; printf 'abcd\\0\\0\\0\\0'; tail -c 20 ix; } "
+	   "> .git/index");
+	r = staged();
+	cr_expect_eq(r.status, 2);
+	cr_expect(strstr(r.err, "/.git/index: index extension 'abcd' is not "
+			 "supported"),
+		  "stderr: %s", r.err);
+	th_run_release(&r);
+}
+
 Test(e2e_staged, git_commit_a_index_is_honoured)
 {
 	th_write(repo, "a.txt", "one\n");

@@ -26,9 +26,6 @@ static void teardown(void)
 
 TestSuite(e2e_triage, .init = setup, .fini = teardown, .timeout = 120);
 
-#define LG(cwd, ...) \
-	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
-
 static json_t *entry_at(json_t *arr, const char *path)
 {
 	size_t i;
@@ -64,7 +61,7 @@ static const char *build_history(void)
 Test(e2e_triage, one_entry_per_secret_and_file)
 {
 	const char *t = build_history();
-	struct run_result r = LG(dir, "history", "-f", "json");
+	struct run_result r = TH_LG(dir, "history", "-f", "json");
 	json_t *arr, *a, *b;
 	char want[160];
 
@@ -105,10 +102,10 @@ Test(e2e_triage, all_locations_and_group_still_there)
 	struct run_result r;
 
 	build_history();
-	r = LG(dir, "history", "-q", "-f", "jsonl", "--all-locations");
+	r = TH_LG(dir, "history", "-q", "-f", "jsonl", "--all-locations");
 	cr_expect_eq(th_count(r.out, "\n"), 4, "one per version: %s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "history", "-f", "jsonl", "--group");
+	r = TH_LG(dir, "history", "-f", "jsonl", "--group");
 	cr_expect_eq(th_count(r.out, "\n"), 1, "%s", r.out);
 	cr_expect(strstr(r.err, "1 findings (1 secrets in 4 places)"), "%s", r.err);
 	th_run_release(&r);
@@ -121,7 +118,7 @@ Test(e2e_triage, ignored_counts_what_the_ignore_file_removed)
 	char line[64];
 
 	build_history();
-	r = LG(dir, "history", "-q", "-f", "json");
+	r = TH_LG(dir, "history", "-q", "-f", "json");
 	arr = json_loads(r.out, 0, NULL);
 	cr_assert_not_null(arr);
 	snprintf(line, sizeof(line), "%s\n", json_string_value(json_object_get(
@@ -129,7 +126,7 @@ Test(e2e_triage, ignored_counts_what_the_ignore_file_removed)
 	json_decref(arr);
 	th_run_release(&r);
 	th_write(dir, ".leakgateignore", line);
-	r = LG(dir, "history");
+	r = TH_LG(dir, "history");
 	cr_expect_eq(r.status, 0, "%s", r.err);
 	cr_expect(strstr(r.err, "0 findings, 4 places ignored"), "%s", r.err);
 	th_run_release(&r);
@@ -140,10 +137,10 @@ Test(e2e_triage, text_and_csv_carry_the_fields)
 	struct run_result r;
 
 	build_history();
-	r = LG(dir, "history", "-q", "--no-color");
+	r = TH_LG(dir, "history", "-q", "--no-color");
 	cr_expect(strstr(r.out, "\"add the api key\""), "%s", r.out);
 	th_run_release(&r);
-	r = LG(dir, "history", "-q", "-f", "csv");
+	r = TH_LG(dir, "history", "-q", "-f", "csv");
 	cr_expect(strstr(r.out, ",subject,url,line_context,at_head,"), "%s", r.out);
 	cr_expect(strstr(r.out, "https://github.com/acme/app/blob/"), "%s", r.out);
 	cr_expect(strstr(r.out, ",true,"), "%s", r.out);

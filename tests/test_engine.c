@@ -755,3 +755,76 @@ Test(engine, requires_a_missing_rule)
 	cr_assert_eq(fx.c.m[0].n_parts, 0);
 	teardown(&fx);
 }
+
+static const char named_rule[] = "rules:\n"
+				 "  - id: walk\n"
+				 "    keywords: [zorbivend]\n"
+				 "    value: '[0-9a-f]{32}'\n"
+				 "  - id: walk-prefixed\n"
+				 "    keywords: [wsk_]\n"
+				 "    pattern: '(wsk_[0-9a-f]{24})'\n";
+
+/* One scan of text: the secret found, or "" when none is. */
+static const char *named_secret(struct fixture *fx, const char *text,
+				enum confidence *conf)
+{
+	if (!scan_n(fx, text, strlen(text), NULL))
+		return "";
+	*conf = fx->c.m[0].confidence;
+	return fx->c.m[0].secret;
+}
+
+Test(engine, vendor_named_rules_take_a_name_context_and_a_value)
+{
+	static const struct {
+		const char *text, *secret;
+	} cases[] = {
+		{ "ZORBIVEND_API_KEY=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		{ "zorbivend SECRET KEY 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		/* leakgate:allow */ { "cfg.myZorbivendToken = '3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28'",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		{ "<ZorbivendKey>3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28</ZorbivendKey>",
+		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
+		/* public values, other words, a value without a digit */
+		{ "zorbivend_client_id=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivendUrl: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "ZORBIVEND_ACCOUNT_SID=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivend_key_file: 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "sidezorbivend=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", "" },
+		{ "zorbivend_key=abcdefabcdefabcdefabcdefabcdefab", "" },
+		{ "zorbivend_key=3f9c1e7a5b2d", "" },
+	};
+	struct fixture fx;
+	enum confidence conf;
+	size_t i;
+
+	setup(&fx, named_rule);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_expect_str_eq(named_secret(&fx, cases[i].text, &conf),
+				 cases[i].secret, "%s", cases[i].text);
+	teardown(&fx);
+}
+
+Test(engine, a_run_is_low_confidence_where_a_rule_is_sure_of_its_shape)
+{
+	struct fixture fx;
+	enum confidence conf = CONFIDENCE_CHECKSUM;
+
+	setup(&fx, named_rule);
+	cr_assert_str_eq(named_secret(&fx, "zorbivend_key=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28", &conf),
+			 "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28");
+	cr_expect_eq(conf, CONFIDENCE_MEDIUM);
+	/* A run inside: kept, low; nothing but a run repeated: dropped. */
+	cr_assert_str_eq(named_secret(&fx, "zorbivend_key=abcdef1234567890abcdef1234567890", &conf),
+			 "abcdef1234567890abcdef1234567890");
+	cr_expect_eq(conf, CONFIDENCE_LOW);
+	cr_expect_str_eq(named_secret(&fx, "zorbivend_key=12345678901234567890123456789012", &conf), "");
+	/* A provider's pattern keeps a short run, not a long one. */
+	cr_assert_str_eq(named_secret(&fx, "wsk_9e8d7c6b12345678a0f1e2d3", &conf),
+			 "wsk_9e8d7c6b12345678a0f1e2d3");
+	cr_expect_eq(conf, CONFIDENCE_LOW);
+	cr_expect_str_eq(named_secret(&fx, "wsk_9e8d7cABCDEFGHIJKLMN0f1e", &conf), "");
+	teardown(&fx);
+}

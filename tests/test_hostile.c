@@ -389,45 +389,85 @@ static const char *pwrite_token(int fd, off_t off, unsigned k)
 }
 
 /*
- * A sparse file over 4 GiB: text at its head (so it is not binary), then
- * tokens across the seams of the 64 MiB chunks it is scanned in and one
- * past 4 GiB.  Each is found once, on its own line: no length is cut to
- * 32 bits and no match is lost or doubled where chunks overlap.
+ * Writes dir/rel, size bytes: 512 text lines (so it is not binary), a
+ * hole, and a token on a line of its own at each of at[0..n).
  */
-Test(hostile, a_file_over_4_gib_is_scanned_whole_in_chunks, .timeout = 120)
+static void write_sparse_tokens(const char *rel, off_t size, const off_t *at,
+				size_t n)
 {
-	static const off_t at[] = {
-		16384,				/* in the first chunk */
-		((off_t)60 << 20) - 30,		/* across a chunk's own end */
-		((off_t)64 << 20) - 20,		/* across the chunk's end */
-		((off_t)4 << 30) + 1024,	/* past 4 GiB */
-	};
-	struct run_result r;
-	struct buf want = BUF_INIT;
-	char *path = path_in("big.txt");
+	char *path = path_in(rel);
 	size_t k;
 	int fd;
 
-	write_repeated("big.txt", "filler text line\n", 512, "");
+	write_repeated(rel, "filler text line\n", 512, "");
 	fd = open(path, O_WRONLY);
 	cr_assert_geq(fd, 0);
-	for (k = 0; k < 4; k++)
+	for (k = 0; k < n; k++)
 		pwrite_token(fd, at[k], (unsigned)k);
-	cr_assert_eq(ftruncate(fd, ((off_t)4 << 30) + 4096), 0);
+	cr_assert_eq(ftruncate(fd, size), 0);
 	close(fd);
-	r = LG("scan", "-j1", "--max-file-size", "5G", "big.txt");
-	cr_assert_eq(r.status, 1, "status %d: %s", r.status, r.err);
-	cr_assert_eq(th_count(r.out, "github-pat-classic"), 4, "%s", r.out);
-	for (k = 0; k < 4; k++) {
+	free(path);
+}
+
+/* r found the n tokens of write_sparse_tokens(rel) once each, in place. */
+static void expect_sparse_tokens(const struct run_result *r, const char *rel,
+				 size_t n)
+{
+	struct buf want = BUF_INIT;
+	size_t k;
+
+	cr_assert_eq(r->status, 1, "status %d: %s", r->status, r->err);
+	cr_assert_eq(th_count(r->out, "github-pat-classic"), n, "%s", r->out);
+	for (k = 0; k < n; k++) {
 		buf_reset(&want);
-		buf_addf(&want, "big.txt:%zu:1", 512 + 2 * k + 2);
-		cr_assert(strstr(r.out, want.ptr), "%s not in %s", want.ptr,
-			  r.out);
+		buf_addf(&want, "%s:%zu:1", rel, 512 + 2 * k + 2);
+		cr_assert(strstr(r->out, want.ptr), "%s not in %s", want.ptr,
+			  r->out);
 	}
+	buf_release(&want);
+}
+
+/* Tokens in the first chunk, across the seams of the 64 MiB chunks. */
+#define SEAM_TOKENS 16384, ((off_t)60 << 20) - 30, ((off_t)64 << 20) - 20
+
+/*
+ * A sparse file over 4 GiB: tokens across the seams of the chunks it is
+ * scanned in and one past 4 GiB.  Each is found once, on its own line: no
+ * length is cut to 32 bits and no match is lost or doubled where chunks
+ * overlap.
+ */
+Test(hostile, a_file_over_4_gib_is_scanned_whole_in_chunks, .timeout = 120)
+{
+	static const off_t at[] = { SEAM_TOKENS, ((off_t)4 << 30) + 1024 };
+	struct run_result r;
+
+	write_sparse_tokens("big.txt", ((off_t)4 << 30) + 4096, at, 4);
+	r = LG("scan", "-j1", "--max-file-size", "5G", "big.txt");
+	expect_sparse_tokens(&r, "big.txt", 4);
 	cr_assert(strstr(r.err, "4096.0 MiB"), "%s", r.err);
 	th_run_release(&r);
-	buf_release(&want);
-	free(path);
+}
+
+/*
+ * A blob over 1 GiB (too large to hold) that --max-file-size allows is
+ * inflated as its chunks are scanned: every token is found, past the
+ * first chunk and past 1 GiB too.
+ */
+Test(hostile, a_blob_over_1_gib_is_streamed_in_chunks, .timeout = 120)
+{
+	static const off_t at[] = { SEAM_TOKENS, ((off_t)1 << 30) + 1024 };
+	struct run_result r;
+
+	write_sparse_tokens("big.txt", ((off_t)1 << 30) + 4096, at, 4);
+	th_git_init(dir);
+	/* Not th_git_commit(): its `git add -A` would hash 1 GiB again. */
+	th_shf(dir, "git -c core.compression=1 add big.txt && "
+		    "git commit -q -m big");
+	r = LG("history", "-j1", "--max-file-size", "2G");
+	expect_sparse_tokens(&r, "big.txt", 4);
+	cr_assert(strstr(r.err, "1 blobs") && strstr(r.err, "1024.0 MiB"),
+		  "%s", r.err);
+	th_run_release(&r);
 }
 
 /* n files on each of which the catastrophic rule spends its whole limit. */

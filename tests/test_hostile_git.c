@@ -17,21 +17,7 @@
 #include "buf.h"
 #include "helpers.h"
 
-static char *repo;
-
-static void setup(void)
-{
-	repo = th_tmpdir();
-	th_git_init(repo);
-}
-
-static void teardown(void)
-{
-	th_rmtree(repo);
-	repo = NULL;
-}
-
-TestSuite(hostile_git, .init = setup, .fini = teardown, .timeout = 60);
+TH_REPO_SUITE(hostile_git, repo, .timeout = 60);
 
 #define LG(...) \
 	th_leakgate(repo, NULL, (const char *const[]){ __VA_ARGS__, NULL })

@@ -198,6 +198,24 @@ static void damage_noise_blob(char *blob_hex)
 	th_run_release(&v);
 }
 
+/* Streamed, the damaged blob opens but cannot be read to its end. */
+static void expect_damaged_stream(struct pack_order *po, struct pack_reader *r,
+				  const git_oid *id)
+{
+	struct lg_error err = LG_ERROR_INIT;
+	struct pack_stream *s = NULL;
+	unsigned char *all;
+	size_t len = 0;
+
+	cr_assert_eq(pack_reader_stream(r, pack_order_key(po, id->id), id->id,
+					&s, &len, &err), 0, "%s", err.msg);
+	all = malloc(len);
+	cr_assert_eq(pack_stream_read(s, all, len, &err), LG_ERR_IO);
+	cr_expect(strstr(err.msg, "damaged compressed data"), "%s", err.msg);
+	free(all);
+	pack_stream_free(s);
+}
+
 Test(pack_read, a_damaged_object_is_reported_and_the_rest_still_reads)
 {
 	struct pack_order po = PACK_ORDER_INIT;
@@ -215,12 +233,84 @@ Test(pack_read, a_damaged_object_is_reported_and_the_rest_still_reads)
 	cr_assert_eq(pack_reader_read(&r, id.id, &obj, &err), LG_ERR_IO);
 	cr_expect(strstr(err.msg, ".pack: object at offset "), "%s", err.msg);
 	cr_expect(strstr(err.msg, "damaged compressed data"), "%s", err.msg);
+	expect_damaged_stream(&po, &r, &id);
 	/* Everything else still reads, and reads right. */
 	ids = object_ids();
 	cr_expect_geq(compare_all(&r, ids, hex), 120);
 	free(ids);
 	pack_reader_release(&r);
 	pack_order_release(&po);
+}
+
+/*
+ * Streams id in pieces of 1, 2, 3... 7 bytes and compares with libgit2.
+ * Returns 0, or the error opening the stream (a delta).
+ */
+static int stream_compare(struct pack_order *po, struct pack_reader *r,
+			  const git_oid *id, struct lg_error *err)
+{
+	struct pack_stream *s = NULL;
+	git_odb_object *want = NULL;
+	unsigned char piece[7];
+	size_t len = 0, at = 0, n = 1;
+	int rc = pack_reader_stream(r, pack_order_key(po, id->id), id->id, &s,
+				    &len, err);
+
+	if (rc)
+		return rc;
+	cr_assert_eq(git_odb_read(&want, odb, id), 0);
+	cr_assert_eq(len, git_odb_object_size(want));
+	for (; at < len; at += n, n = n % 7 + 1) {
+		if (n > len - at)
+			n = len - at;
+		cr_assert_eq(pack_stream_read(s, piece, n, err), 0, "%s",
+			     err->msg);
+		cr_assert(!memcmp(piece, (const char *)git_odb_object_data(want) +
+						 at, n), "differs at %zu", at);
+	}
+	cr_expect_neq(pack_stream_read(s, piece, 1, err), 0, "past the end");
+	git_odb_object_free(want);
+	pack_stream_free(s);
+	return 0;
+}
+
+/*
+ * Blobs too large to hold are streamed: whole packed blobs and loose ones
+ * read back byte for byte in small pieces; a delta cannot be streamed.
+ */
+Test(pack_read, whole_and_loose_blobs_stream_in_pieces)
+{
+	struct pack_order po = PACK_ORDER_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	struct pack_reader r;
+	struct run_result h;
+	const char *line;
+	size_t whole = 0, deltas = 0;
+	git_oid id;
+
+	build_history("");
+	h = th_sh(dir, "git rev-list --objects --all | cut -c1-40 | "
+		       "git cat-file --batch-check='%(objectname) "
+		       "%(objecttype)' | sed -n 's/ blob$//p'; "
+		       "seq 1 500 | git hash-object -w --stdin");
+	cr_assert_eq(h.status, 0, "%s", h.err);
+	open_reader(&po, &r, 1 << 20);
+	for (line = h.out; *line; line = strchr(line, '\n') + 1) {
+		cr_assert_eq(git_oid_fromstrn(&id, line, GIT_OID_HEXSZ), 0);
+		lg_error_clear(&err);
+		if (!stream_compare(&po, &r, &id, &err)) {
+			whole++;
+			continue;
+		}
+		cr_expect(strstr(err.msg, "deltified blob over 1 GiB is not "
+				 "streamed"), "%s", err.msg);
+		deltas++;
+	}
+	cr_expect_geq(whole, 3, "long.txt, noise.txt and the loose blob");
+	cr_expect_geq(deltas, 30);
+	pack_reader_release(&r);
+	pack_order_release(&po);
+	th_run_release(&h);
 }
 
 /* ---- the byte parsers, on hand-made input ------------------------------- */

@@ -112,3 +112,35 @@ Test(placeholder, length_not_strlen)
 	cr_assert_not(placeholder_match(s, 16));
 	cr_assert(placeholder_match(s, 20));
 }
+
+/* Each value's grade: how much of a stand-in it is. */
+static const struct {
+	const char *s;
+	enum placeholder_kind kind;
+} graded[] = {
+	{ "tR9vK2mQ8xLp4Zs7Bw1Nc6Hd3Yf5Gj0A", PLACEHOLDER_NONE },
+	{ "abcdef1234567890abcdef1234567890", PLACEHOLDER_RUN },
+	{ "9f8e7d6c12345678aB3kQ", PLACEHOLDER_RUN },
+	{ "wxyzABCDEFGHIJKL5678mnop", PLACEHOLDER_LONG_RUN },
+	{ "abcdefghijklmnopqrstuvwxyz123456", PLACEHOLDER_LONG_RUN },
+	{ "12345678901234567890123456789012", PLACEHOLDER_SKELETON },
+	{ "abcdefabcdefabcdefabcdefabcdef", PLACEHOLDER_SKELETON },
+	{ "abcdefghijklmnopqrstuvwxyzabcdef", PLACEHOLDER_SKELETON },
+	{ "your_api_key_1234567890abcdef", PLACEHOLDER_SKELETON },
+	{ "aaaaaaaaaaaaaaaa", PLACEHOLDER_SKELETON },
+	{ "${WALKSCORE_KEY}", PLACEHOLDER_SKELETON },
+};
+
+Test(placeholder, kinds_grade_runs_apart_from_bare_stand_ins)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(graded) / sizeof(graded[0]); i++) {
+		const char *s = graded[i].s;
+		cr_expect_eq(placeholder_kind(s, strlen(s)), graded[i].kind,
+			     "%s: %d, not %d", s, placeholder_kind(s, strlen(s)),
+			     graded[i].kind);
+		cr_expect_eq(placeholder_match(s, strlen(s)),
+			     graded[i].kind != PLACEHOLDER_NONE, "%s", s);
+	}
+}

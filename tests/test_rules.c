@@ -510,6 +510,7 @@ static void expect_same_rule(const struct rule *a, const struct rule *b)
 	cr_expect_eq(a->severity, b->severity, "%s: severity", id);
 	expect_same_list(id, "keywords", &a->keywords, &b->keywords);
 	cr_expect(same_string(a->pattern, b->pattern), "%s: pattern", id);
+	cr_expect(same_string(a->value, b->value), "%s: value", id);
 	cr_expect_eq(a->captures, b->captures, "%s: captures", id);
 	cr_expect(same_string(a->parser_name, b->parser_name), "%s: parser",
 		  id);
@@ -809,4 +810,73 @@ Test(rules, builtin_references_are_urls_and_families_say_what_to_do)
 		cr_expect_gt(r->references.n, 0, "%s", documented[i]);
 	}
 	rules_release(&rs);
+}
+
+Test(rules, value_builds_a_vendor_named_pattern)
+{
+	static const char yaml[] = "rules:\n"
+				   "  - id: walk\n"
+				   "    keywords: [walkscore, walk-score]\n"
+				   "    value: '[0-9a-f]{32}'\n";
+	struct rule_set rs = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	const struct rule *r;
+
+	cr_assert_eq(load(&rs, yaml, &err), 0, "%s", err.msg);
+	r = rs.rules[0];
+	cr_assert_str_eq(r->value, "[0-9a-f]{32}");
+	cr_assert(r->named, "its names are looked for near a secret word");
+	cr_assert_not(r->anchored);
+	cr_assert_eq(r->secret_group, 1);
+	/* The names are literals: a '-' is escaped, the value is verbatim. */
+	cr_expect_not_null(strstr(r->pattern, "(?i:walkscore|walk\\-score)"),
+			   "%s", r->pattern);
+	cr_expect_not_null(strstr(r->pattern, "([0-9a-f]{32})"), "%s",
+			   r->pattern);
+	rules_release(&rs);
+}
+
+Test(rules, value_errors)
+{
+	static const char *const both[] = { "test.yaml:2", "rule 'v'",
+					    "'value' or 'pattern'", NULL };
+	static const char *const names[] = { "rule 'v'", "needs 'keywords'",
+					     NULL };
+
+	expect_error("rules:\n  - id: v\n    keywords: [vendorx]\n"
+		     "    pattern: 'a'\n    value: '[0-9]{8}'\n",
+		     both);
+	expect_error("rules:\n  - id: v\n    value: '[0-9]{8}'\n", names);
+}
+
+/*
+ * A later file's rule replaces an earlier one with its id: a vendor-named
+ * rule, a fallback, must never displace another file's rule that way.
+ */
+Test(rules, vendor_named_ids_are_their_own)
+{
+	struct rule_set all = RULE_SET_INIT;
+	struct lg_error err = LG_ERROR_INIT;
+	size_t i, named = 0;
+
+	for (i = 0; i < builtin_rule_files_count; i++) {
+		const struct builtin_rule_file *f = &builtin_rule_files[i];
+		struct rule_set one = RULE_SET_INIT;
+		size_t j;
+		cr_assert_eq(rules_load_yaml(&one, f->text, f->len, f->name,
+					     &err), 0, "%s", err.msg);
+		for (j = 0; j < one.n; j++) {
+			const struct rule *r = one.rules[j];
+			const struct rule *b = rules_find(&all, r->id);
+			named += r->value != NULL;
+			cr_expect(!b || (!r->value && !b->value),
+				  "%s: '%s' is also in %s", f->name, r->id,
+				  b ? b->origin : "");
+		}
+		rules_release(&one);
+		cr_assert_eq(rules_load_yaml(&all, f->text, f->len, f->name,
+					     &err), 0, "%s", err.msg);
+	}
+	cr_expect_gt(named, 300);
+	rules_release(&all);
 }

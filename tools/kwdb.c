@@ -75,7 +75,7 @@ static void ref_list(FILE *out, size_t rule, const char *field,
 }
 
 /* The text fields of a rule, and its lists, as data then references. */
-#define RULE_STRINGS(X) X(id) X(name) X(pattern) X(parser_name) \
+#define RULE_STRINGS(X) X(id) X(name) X(pattern) X(value) X(parser_name) \
 	X(validate_name) X(classify_name) X(path_src) X(origin) X(remediation)
 #define RULE_LISTS(X) X(keywords) X(allow_src) X(examples) X(negative_examples) \
 	X(references) X(verify) X(requires)
