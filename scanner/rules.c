@@ -70,32 +70,19 @@ static struct rule *rule_new(void)
 	return r;
 }
 
-static void rule_free(struct rule *r)
+/* The rule's text: its strings and lists, as parsed or copied. */
+static void release_text(struct rule *r)
 {
-	size_t i;
-
-	if (!r)
-		return;
 	free(r->id);
 	free(r->name);
 	string_list_release(&r->keywords);
 	free(r->pattern);
 	free(r->value);
-	pcre2_code_free(r->re);
-	if (r->lazy) {
-		pthread_mutex_destroy(&r->lazy->lock);
-		free(r->lazy);
-	}
 	free(r->validate_name);
 	free(r->classify_name);
 	free(r->parser_name);
-	/* allow[] is only made by rule_compile(). */
-	for (i = 0; r->allow && i < r->allow_src.n; i++)
-		pcre2_code_free(r->allow[i]);
-	free(r->allow);
 	string_list_release(&r->allow_src);
 	free(r->path_src);
-	pcre2_code_free(r->path_re);
 	string_list_release(&r->examples);
 	string_list_release(&r->negative_examples);
 	string_list_release(&r->references);
@@ -103,6 +90,26 @@ static void rule_free(struct rule *r)
 	string_list_release(&r->requires);
 	free(r->remediation);
 	free(r->origin);
+}
+
+static void rule_free(struct rule *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	pcre2_code_free(r->re);
+	if (r->lazy) {
+		pthread_mutex_destroy(&r->lazy->lock);
+		free(r->lazy);
+	}
+	/* allow[] is only made by rule_compile(). */
+	for (i = 0; r->allow && i < r->allow_src.n; i++)
+		pcre2_code_free(r->allow[i]);
+	free(r->allow);
+	pcre2_code_free(r->path_re);
+	if (!r->borrowed)
+		release_text(r);
 	free(r);
 }
 
@@ -918,54 +925,17 @@ int rules_load_builtin_files(struct rule_set *rs, struct lg_error *err)
 
 /* ---- built-in rules, parsed by the build ------------------------------ */
 
-static int copy_string(char **out, const char *s)
+/*
+ * A rule over a stored one: its text stays in the binary (borrowed), only
+ * what is compiled or resolved at run time is the rule's own.
+ */
+static void borrow_rule(struct rule *r, const struct rule *b)
 {
-	return s && !(*out = strdup(s)) ? LG_ERR_NOMEM : 0;
-}
+	struct rule_lazy *lazy = r->lazy;
 
-static int copy_list(struct string_list *out, const struct string_list *l)
-{
-	if (!(out->items = calloc(l->n + 1, sizeof(*out->items))))
-		return LG_ERR_NOMEM;
-	for (; out->n < l->n; out->n++)
-		if (copy_string(&out->items[out->n], l->items[out->n]))
-			return LG_ERR_NOMEM;
-	return 0;
-}
-
-/* A heap copy of a stored rule, owning its strings, regexes not compiled. */
-static int copy_rule(struct rule *r, const struct rule *b)
-{
-	r->severity = b->severity;
-	r->captures = b->captures;
-	r->secret_group = b->secret_group;
-	r->min_entropy = b->min_entropy;
-	r->window = b->window;
-	r->generic = b->generic;
-	r->anchored = b->anchored;
-	r->named = b->named;
-	r->requires_window = b->requires_window;
-	r->standalone = b->standalone;
-	r->companion = b->companion;
-	r->origin_line = b->origin_line;
-	if (copy_string(&r->id, b->id) || copy_string(&r->name, b->name) ||
-	    copy_string(&r->pattern, b->pattern) ||
-	    copy_string(&r->value, b->value) ||
-	    copy_string(&r->parser_name, b->parser_name) ||
-	    copy_string(&r->validate_name, b->validate_name) ||
-	    copy_string(&r->classify_name, b->classify_name) ||
-	    copy_string(&r->path_src, b->path_src) ||
-	    copy_string(&r->origin, b->origin) ||
-	    copy_string(&r->remediation, b->remediation) ||
-	    copy_list(&r->references, &b->references) ||
-	    copy_list(&r->verify, &b->verify) ||
-	    copy_list(&r->requires, &b->requires) ||
-	    copy_list(&r->keywords, &b->keywords) ||
-	    copy_list(&r->allow_src, &b->allow_src) ||
-	    copy_list(&r->examples, &b->examples) ||
-	    copy_list(&r->negative_examples, &b->negative_examples))
-		return LG_ERR_NOMEM;
-	return 0;
+	*r = *b;
+	r->lazy = lazy;
+	r->borrowed = 1;
 }
 
 static int load_stored(struct rule_set *rs, const struct rule *b, int fresh,
@@ -973,7 +943,9 @@ static int load_stored(struct rule_set *rs, const struct rule *b, int fresh,
 {
 	struct rule *r = rule_new();
 
-	if (!r || copy_rule(r, b) || (fresh ? set_append(rs, r) : set_add(rs, r))) {
+	if (r)
+		borrow_rule(r, b);
+	if (!r || (fresh ? set_append(rs, r) : set_add(rs, r))) {
 		rule_free(r);
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	}

@@ -71,6 +71,8 @@ struct rule {
 	 * looked for there rather than in the one-pass prefilter.
 	 */
 	int named;
+	/* Text fields point into the binary's built-in rules: never freed. */
+	int borrowed;
 	struct string_list examples;
 	struct string_list negative_examples;
 	struct string_list references;	/* provider pages: format, revoking */
