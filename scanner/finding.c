@@ -134,6 +134,97 @@ static char *dup_or_null(const char *s, int *failed)
 	return d;
 }
 
+/* Rewrites *text with each occurrence of secret redacted. */
+static int redact_in(char **text, const char *secret, size_t len)
+{
+	struct buf b = BUF_INIT;
+	const char *p = *text, *hit;
+	char red[32];
+
+	if (!*text || !len || !strstr(*text, secret))
+		return 0;
+	finding_redact(secret, len, red, sizeof(red));
+	while ((hit = strstr(p, secret))) {
+		buf_add(&b, p, (size_t)(hit - p));
+		buf_adds(&b, red);
+		p = hit + len;
+	}
+	buf_adds(&b, p);
+	if (!b.ptr)
+		return LG_ERR_NOMEM;
+	free(*text);
+	*text = buf_detach(&b);
+	return 0;
+}
+
+/* Redacts every secret of g (f itself, or a sibling) in *text. */
+static int redact_secrets_of(char **text, const struct finding *g)
+{
+	size_t i;
+	int rc = redact_in(text, g->secret, g->secret_len);
+
+	for (i = 0; !rc && i < g->n_parts; i++)
+		rc = redact_in(text, g->parts[i].secret, g->parts[i].secret_len);
+	return rc;
+}
+
+static int compare_str(const char *a, const char *b)
+{
+	return strcmp(a ? a : "", b ? b : "");
+}
+
+static int compare_place(const void *a, const void *b)
+{
+	const struct finding *x = *(struct finding *const *)a;
+	const struct finding *y = *(struct finding *const *)b;
+	int c = compare_str(x->where.commit, y->where.commit);
+
+	return c ? c : compare_str(x->where.path, y->where.path);
+}
+
+/* The end of the run of c[i..n) that shares c[i]'s commit (and path). */
+static size_t run_end(struct finding **c, size_t i, size_t n, int by_path)
+{
+	size_t j = i + 1;
+
+	while (j < n && !compare_str(c[i]->where.commit, c[j]->where.commit) &&
+	       (!by_path || !compare_str(c[i]->where.path, c[j]->where.path)))
+		j++;
+	return j;
+}
+
+/* Every text of c[i..j) loses every secret of c[i..j). */
+static int redact_run(struct finding **c, size_t i, size_t j, int context)
+{
+	size_t k, m;
+	int rc = 0;
+
+	for (k = i; k < j && !rc; k++)
+		for (m = i; m < j && !rc; m++)
+			rc = redact_secrets_of(context ? &c[k]->context
+						       : &c[k]->where.subject,
+					       c[m]);
+	return rc;
+}
+
+int finding_list_redact_siblings(struct finding_list *l, size_t from)
+{
+	struct finding **c = calloc(l->n - from + 1, sizeof(*c));
+	size_t i, n = l->n - from;
+	int rc = 0;
+
+	if (!c)
+		return LG_ERR_NOMEM;
+	memcpy(c, l->items + from, n * sizeof(*c));
+	qsort(c, n, sizeof(*c), compare_place);
+	for (i = 0; i < n && !rc; i = run_end(c, i, n, 0))
+		rc = redact_run(c, i, run_end(c, i, n, 0), 0);
+	for (i = 0; i < n && !rc; i = run_end(c, i, n, 1))
+		rc = redact_run(c, i, run_end(c, i, n, 1), 1);
+	free(c);
+	return rc;
+}
+
 int location_copy(struct location *dst, const struct location *src)
 {
 	int failed = 0;

@@ -121,6 +121,13 @@ void finding_free(struct finding *f);
 
 /* Deep-copies src into dst (dst uninitialised); returns 0 or LG_ERR_NOMEM. */
 int location_copy(struct location *dst, const struct location *src);
+/*
+ * Findings l->items[from..] show text around their own secret, redacted:
+ * their line (context) and their commit's subject.  This redacts there
+ * the secrets of the other findings of the same file (a line with two
+ * tokens) and of the same commit (a token in the commit message).
+ */
+int finding_list_redact_siblings(struct finding_list *l, size_t from);
 void location_release(struct location *l);
 
 /*

@@ -841,6 +841,8 @@ int scan_run(const struct engine *e, struct scan_source *src,
 		rc = rc2;
 	if (!rc)
 		rc = annotate_all(src, out, first, err);
+	if (!rc && finding_list_redact_siblings(out, first))
+		rc = lg_error_set(err, LG_ERR_NOMEM, "out of memory");
 	if (!rc && src->finish)
 		rc = src->finish(src, out, err);
 	finding_list_sort(out);

@@ -145,6 +145,32 @@ Test(e2e_history, side_branch_tag_and_message_are_found)
 	}
 }
 
+Test(e2e_history, other_secrets_in_a_subject_or_line_are_redacted_in_every_report)
+{
+	char msg_token[64], file_token[64];
+	const char *formats[] = { "text", "json", "csv", "sarif", "junit" };
+	struct run_result r;
+	size_t i;
+
+	snprintf(msg_token, sizeof(msg_token), "%s", th_fake_token("ghp_", 30, 16, 0));
+	snprintf(file_token, sizeof(file_token), "%s", th_fake_token("ghp_", 30, 17, 1));
+	/* One commit: a token in its subject, another in a file it adds. */
+	sh("echo 'k=%s' > f.txt && git add -A && git commit -qm 'deploy %s %s'",
+	   file_token, msg_token, file_token);
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const char *argv[] = { "history", "--repo", repo, "--format",
+				       formats[i], "--no-progress", NULL };
+		r = th_leakgate(NULL, NULL, argv);
+		cr_assert_eq(r.status, 1, "%s: %s", formats[i], r.err);
+		/* JUnit shows no subject; the others must, redacted. */
+		cr_expect(!strcmp(formats[i], "junit") || strstr(r.out, "deploy "),
+			  "%s: no subject: %s", formats[i], r.out);
+		cr_expect_null(strstr(r.out, msg_token), "%s: %s", formats[i], r.out);
+		cr_expect_null(strstr(r.out, file_token), "%s: %s", formats[i], r.out);
+		th_run_release(&r);
+	}
+}
+
 Test(e2e_history, token_only_in_a_merge_resolution_is_attributed_to_the_merge)
 {
 	const char *tok = th_fake_token("ghp_", 30, 16, 0);
