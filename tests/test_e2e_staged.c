@@ -9,21 +9,7 @@
 #include "buf.h"
 #include "helpers.h"
 
-static char *repo;
-
-static void setup(void)
-{
-	repo = th_tmpdir();
-	th_git_init(repo);
-}
-
-static void teardown(void)
-{
-	th_rmtree(repo);
-	repo = NULL;
-}
-
-TestSuite(e2e_staged, .init = setup, .fini = teardown);
+TH_REPO_SUITE(e2e_staged, repo, .timeout = 300);
 
 /* Runs a shell command in the repository and asserts it succeeded. */
 #define sh(...) th_shf(repo, __VA_ARGS__)

@@ -17,21 +17,7 @@
 #define LG(cwd, input, ...) \
 	th_leakgate(cwd, input, (const char *const[]){ __VA_ARGS__, NULL })
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-	th_git_init(dir);
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_store, .init = setup, .fini = teardown, .timeout = 120);
+TH_REPO_SUITE(e2e_store, dir, .timeout = 120);
 
 static const char *tok(unsigned seed, int slot)
 {

@@ -16,21 +16,7 @@
 
 #define LG(...) th_leakgate(dir, NULL, (const char *const[]){ __VA_ARGS__, NULL })
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-	th_git_init(dir);
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_store_rescan, .init = setup, .fini = teardown, .timeout = 120);
+TH_REPO_SUITE(e2e_store_rescan, dir, .timeout = 120);
 
 /* Commits "key = TOKEN" to rel (seed picks the token); returns the token. */
 static const char *commit_token(const char *rel, unsigned seed, int slot,
