@@ -209,11 +209,13 @@ static int redact_run(struct finding **c, size_t i, size_t j, int context)
 
 int finding_list_redact_siblings(struct finding_list *l, size_t from)
 {
-	struct finding **c = calloc(l->n - from + 1, sizeof(*c));
 	size_t i, n = l->n - from;
+	struct finding **c;
 	int rc = 0;
 
-	if (!c)
+	if (!n)
+		return 0;
+	if (!(c = calloc(n + 1, sizeof(*c))))
 		return LG_ERR_NOMEM;
 	memcpy(c, l->items + from, n * sizeof(*c));
 	qsort(c, n, sizeof(*c), compare_place);
