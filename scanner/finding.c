@@ -173,43 +173,79 @@ static int compare_str(const char *a, const char *b)
 	return strcmp(a ? a : "", b ? b : "");
 }
 
+/* Commit, path, line, column: siblings of a line sit side by side. */
 static int compare_place(const void *a, const void *b)
 {
 	const struct finding *x = *(struct finding *const *)a;
 	const struct finding *y = *(struct finding *const *)b;
 	int c = compare_str(x->where.commit, y->where.commit);
 
-	return c ? c : compare_str(x->where.path, y->where.path);
+	if (!c)
+		c = compare_str(x->where.path, y->where.path);
+	if (!c && x->where.line != y->where.line)
+		c = x->where.line < y->where.line ? -1 : 1;
+	if (!c && x->where.column != y->where.column)
+		c = x->where.column < y->where.column ? -1 : 1;
+	return c;
 }
 
-/* The end of the run of c[i..n) that shares c[i]'s commit (and path). */
-static size_t run_end(struct finding **c, size_t i, size_t n, int by_path)
+static int same_line(const struct finding *x, const struct finding *y)
 {
-	size_t j = i + 1;
-
-	while (j < n && !compare_str(c[i]->where.commit, c[j]->where.commit) &&
-	       (!by_path || !compare_str(c[i]->where.path, c[j]->where.path)))
-		j++;
-	return j;
+	return !compare_str(x->where.commit, y->where.commit) &&
+	       !compare_str(x->where.path, y->where.path) &&
+	       x->where.line == y->where.line;
 }
 
-/* Every text of c[i..j) loses every secret of c[i..j). */
-static int redact_run(struct finding **c, size_t i, size_t j, int context)
+/*
+ * The subject is the commit's: redacted once for every secret the commit
+ * holds, then given to each of its findings.  Linear in the findings.
+ */
+static int redact_subjects(struct finding **c, size_t i, size_t j)
 {
-	size_t k, m;
+	char *subject;
+	size_t k;
 	int rc = 0;
 
+	if (!c[i]->where.subject || !(subject = strdup(c[i]->where.subject)))
+		return c[i]->where.subject ? LG_ERR_NOMEM : 0;
 	for (k = i; k < j && !rc; k++)
-		for (m = i; m < j && !rc; m++)
-			rc = redact_secrets_of(context ? &c[k]->context
-						       : &c[k]->where.subject,
-					       c[m]);
+		rc = redact_secrets_of(&subject, c[k]);
+	for (k = i; k < j && !rc; k++) {
+		free(c[k]->where.subject);
+		if (!(c[k]->where.subject = strdup(subject)))
+			rc = LG_ERR_NOMEM;
+	}
+	free(subject);
+	return rc;
+}
+
+/*
+ * A context is its line CONTEXT_SIDE bytes either side of the secret:
+ * only the findings of that line whose secret reaches into it are asked.
+ */
+static int redact_context(struct finding **c, size_t n, size_t k,
+			  size_t longest)
+{
+	const struct location *w = &c[k]->where;
+	size_t from = w->column > CONTEXT_SIDE + longest
+			      ? w->column - CONTEXT_SIDE - longest : 0;
+	size_t to = w->column + c[k]->secret_len + CONTEXT_SIDE;
+	size_t m;
+	int rc = 0;
+
+	for (m = k; m > 0 && same_line(c[m - 1], c[k]) &&
+		    c[m - 1]->where.column >= from; m--)
+		;
+	/* k itself too: a part of its own may sit on its line. */
+	for (; m < n && !rc && same_line(c[m], c[k]) && c[m]->where.column < to;
+	     m++)
+		rc = redact_secrets_of(&c[k]->context, c[m]);
 	return rc;
 }
 
 int finding_list_redact_siblings(struct finding_list *l, size_t from)
 {
-	size_t i, n = l->n - from;
+	size_t i, j, n = l->n - from, longest = 0;
 	struct finding **c;
 	int rc = 0;
 
@@ -219,10 +255,19 @@ int finding_list_redact_siblings(struct finding_list *l, size_t from)
 		return LG_ERR_NOMEM;
 	memcpy(c, l->items + from, n * sizeof(*c));
 	qsort(c, n, sizeof(*c), compare_place);
-	for (i = 0; i < n && !rc; i = run_end(c, i, n, 0))
-		rc = redact_run(c, i, run_end(c, i, n, 0), 0);
-	for (i = 0; i < n && !rc; i = run_end(c, i, n, 1))
-		rc = redact_run(c, i, run_end(c, i, n, 1), 1);
+	for (i = 0; i < n; i++)
+		if (c[i]->secret_len > longest)
+			longest = c[i]->secret_len;
+	for (i = 0; i < n && !rc; i = j) {
+		for (j = i + 1; j < n && !compare_str(c[i]->where.commit,
+						      c[j]->where.commit); j++)
+			;
+		if (c[i]->where.commit)
+			rc = redact_subjects(c, i, j);
+	}
+	for (i = 0; i < n && !rc; i++)
+		if (c[i]->context)
+			rc = redact_context(c, n, i, longest);
 	free(c);
 	return rc;
 }
