@@ -63,23 +63,29 @@ const char *th_fake_token_bad(const char *prefix, size_t body_len,
 	th_leakgate(cwd, NULL, (const char *const[]){ __VA_ARGS__, NULL })
 
 /*
- * A suite whose every test gets a new git repository in the static char
- * *var (removed after the test); the rest are TestSuite() options.
+ * A suite whose every test gets a new directory in the static char *var
+ * (removed after the test), a git repository with TH_REPO_SUITE; the rest
+ * are TestSuite() options.
  */
-#define TH_REPO_SUITE(suite, var, ...)                                      \
+#define TH_SUITE_WITH_DIR_(suite, var, git, ...)                            \
 	static char *var;                                                   \
-	static void suite##_repo_init(void)                                 \
+	static void suite##_dir_init(void)                                  \
 	{                                                                   \
 		var = th_tmpdir();                                          \
-		th_git_init(var);                                           \
+		if (git)                                                    \
+			th_git_init(var);                                   \
 	}                                                                   \
-	static void suite##_repo_fini(void)                                 \
+	static void suite##_dir_fini(void)                                  \
 	{                                                                   \
 		th_rmtree(var);                                             \
 		var = NULL;                                                 \
 	}                                                                   \
-	TestSuite(suite, .init = suite##_repo_init,                         \
-		  .fini = suite##_repo_fini, ##__VA_ARGS__)
+	TestSuite(suite, .init = suite##_dir_init,                          \
+		  .fini = suite##_dir_fini, __VA_ARGS__)
+#define TH_DIR_SUITE(suite, var, ...) \
+	TH_SUITE_WITH_DIR_(suite, var, 0, __VA_ARGS__)
+#define TH_REPO_SUITE(suite, var, ...) \
+	TH_SUITE_WITH_DIR_(suite, var, 1, __VA_ARGS__)
 
 /* Number of non-overlapping occurrences of needle in hay. */
 size_t th_count(const char *hay, const char *needle);

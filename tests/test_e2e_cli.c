@@ -9,20 +9,7 @@
 #include "buf.h"
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_cli, .init = setup, .fini = teardown, .timeout = 60);
+TH_DIR_SUITE(e2e_cli, dir, .timeout = 60);
 
 static const char *const commands[] = {
 	"scan", "history", "staged", "range", "audit", "rules", "hook", "config",

@@ -14,20 +14,7 @@
 #include "buf.h"
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_decode, .init = setup, .fini = teardown, .timeout = 120);
+TH_DIR_SUITE(e2e_decode, dir, .timeout = 120);
 
 #define LG(...) th_leakgate(dir, NULL, (const char *const[]){ __VA_ARGS__, NULL })
 

@@ -11,20 +11,7 @@
 #include "finding.h"
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(e2e_scan, .init = setup, .fini = teardown, .timeout = 60);
+TH_DIR_SUITE(e2e_scan, dir, .timeout = 60);
 
 /* Runs leakgate in cwd with the arguments after input, NULL-terminated. */
 #define LG(cwd, input, ...) \

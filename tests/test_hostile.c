@@ -25,20 +25,7 @@
 #include "error.h"
 #include "helpers.h"
 
-static char *dir;
-
-static void setup(void)
-{
-	dir = th_tmpdir();
-}
-
-static void teardown(void)
-{
-	th_rmtree(dir);
-	dir = NULL;
-}
-
-TestSuite(hostile, .init = setup, .fini = teardown, .timeout = 60);
+TH_DIR_SUITE(hostile, dir, .timeout = 60);
 
 /* Runs leakgate in dir with the arguments, NULL-terminated. */
 #define LG(...) \
