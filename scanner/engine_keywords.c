@@ -13,13 +13,14 @@
 /*
  * The words a setting holding a secret is named with, after the
  * provider's name: ASANA_ACCESS_TOKEN, sendleApiKey, "jupiterone SECRET".
- * Each is in the one pass once, for every named rule together.  Not
- * "private": it starts every other line of Java, and each hit costs a
- * look for names.
+ * Each is in the one pass once, for every named rule together.  A word
+ * written with capitals keeps its case: "private" starts every other line
+ * of Java, and each hit costs a look for names, but "clockify PRIVATE ..."
+ * names a secret.
  */
 static const char *const secret_words[] = {
 	"key", "token", "secret", "pass", "pwd", "auth", "login", "licen",
-	"access",
+	"access", "PRIVATE",
 };
 
 #define NO_RULE ((size_t)-1)
@@ -37,16 +38,19 @@ struct use_list {
 	size_t n;
 };
 
+static int has_capitals(const char *kw)
+{
+	for (; *kw; kw++)
+		if (isupper((unsigned char)*kw))
+			return 1;
+	return 0;
+}
+
 static int keyword_caseless(const struct rule *r, const char *kw)
 {
-	const char *p;
-
 	if (r->pattern && !strncmp(r->pattern, "(?i)", 4))
 		return 1;
-	for (p = kw; *p; p++)
-		if (isupper((unsigned char)*p))
-			return 0;
-	return 1;
+	return !has_capitals(kw);
 }
 
 static int compare_text(const struct keyword_use *a,
@@ -148,7 +152,8 @@ static int collect_uses(struct keyword_index *ix, const struct rule_set *rs,
 				keyword_caseless(r, r->keywords.items[j]), i);
 	}
 	for (j = 0; names->n && j < sizeof(secret_words) / sizeof(secret_words[0]); j++)
-		add_use(pass, secret_words[j], 1, NO_RULE);
+		add_use(pass, secret_words[j], !has_capitals(secret_words[j]),
+			NO_RULE);
 	return 0;
 }
 

@@ -245,6 +245,26 @@ Test(engine, named_keywords_count_only_before_a_secret_word)
 	teardown(&fx);
 }
 
+Test(engine, a_secret_word_in_capitals_keeps_its_case)
+{
+	struct fixture fx;
+	struct buf b = BUF_INIT;
+
+	setup(&fx, named_rules);
+	buf_addf(&b, "zebra PRIVATE %s\n", tok(6, 0));
+	cr_assert_eq(scan(&fx, &b), 1, "PRIVATE names a secret");
+	cr_expect_str_eq(fx.c.m[0].secret, tok(6, 0));
+	buf_reset(&b);
+	/* "private" starts lines of Java: not a secret word. */
+	buf_addf(&b, "private Zebra zebra = %s;\n", tok(6, 0));
+	cr_expect_eq(scan(&fx, &b), 0);
+	buf_reset(&b);
+	buf_addf(&b, "zebra Private %s\n", tok(6, 0));
+	cr_expect_eq(scan(&fx, &b), 0);
+	buf_release(&b);
+	teardown(&fx);
+}
+
 Test(engine, window_limits_how_far_after_the_keyword)
 {
 	struct fixture fx;
