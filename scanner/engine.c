@@ -296,6 +296,31 @@ static int keeps_placeholder(const struct rule *r, enum placeholder_kind k,
 	return 1;
 }
 
+/* placeholder.c holds no run against a longer secret than this. */
+#define RUN_GRADE_MAX 256
+
+/*
+ * How much of a stand-in s is.  For a rule whose fixed markers prove the
+ * format (keep_runs), a run of one character is not held against it: s
+ * is graded with every run cut to four characters, so a key holding
+ * "JQQJ99BAAAAAAAAAAAAAAAZDO" passes and "EXAMPLE" or "xxxx" still do not.
+ */
+static enum placeholder_kind grade(const struct rule *r, const char *s,
+				   size_t len)
+{
+	enum placeholder_kind k = placeholder_kind(s, len);
+	char cut[RUN_GRADE_MAX];
+	size_t i, n = 0;
+
+	if (k != PLACEHOLDER_SKELETON || !r->keep_runs || len > sizeof(cut))
+		return k;
+	for (i = 0; i < len; i++)
+		if (i < 4 || s[i] != s[i - 1] || s[i] != s[i - 2] ||
+		    s[i] != s[i - 3] || s[i] != s[i - 4])
+			cut[n++] = s[i];
+	return placeholder_kind(cut, n);
+}
+
 /*
  * Runs the post-match checks on a secret; returns 1 when it should be
  * reported and sets *conf.
@@ -323,7 +348,7 @@ static int secret_passes(struct engine_worker *w, const struct rule *r,
 		*conf = CONFIDENCE_CHECKSUM;
 		return 1;
 	}
-	return keeps_placeholder(r, placeholder_kind(s, len), conf);
+	return keeps_placeholder(r, grade(r, s, len), conf);
 }
 
 /* A rule's plaintext check (plain.h): the value in its place, graded. */

@@ -427,6 +427,8 @@ static int set_field(struct loader *ld, struct rule *r, const char *key,
 	}
 	if (!strcmp(key, "generic"))
 		return get_bool(ld, v, key, &r->generic);
+	if (!strcmp(key, "keep-runs"))
+		return get_bool(ld, v, key, &r->keep_runs);
 	if (!strcmp(key, "anchored"))
 		return get_bool(ld, v, key, &r->anchored);
 	if (!strcmp(key, "named"))

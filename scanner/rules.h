@@ -64,6 +64,12 @@ struct rule {
 	pcre2_code *path_re;
 	size_t window;		/* bytes searched after a keyword hit */
 	int generic;		/* broad rule: yields to a specific one on the same bytes */
+	/*
+	 * The pattern pins fixed markers (a signature at a fixed offset), so
+	 * a run of one character inside a match is part of the format, not
+	 * a stand-in; stand-in words still are.
+	 */
+	int keep_runs;
 	int anchored;		/* matches start where a keyword starts */
 	/*
 	 * The keywords name a provider in a setting's name: each counts

@@ -110,8 +110,8 @@ void store_ruleset_hash(const struct rule_set *rs, unsigned decode_depth,
 	XXH3_64bits_update(h, depths, sizeof(depths));
 	for (i = 0; i < rs->n; i++) {
 		const struct rule *r = rs->rules[i];
-		int flags[5] = { (int)r->secret_group, r->generic, r->anchored,
-				 (int)r->window, r->named };
+		int flags[6] = { (int)r->secret_group, r->generic, r->anchored,
+				 (int)r->window, r->named, r->keep_runs };
 		hash_str(h, r->id);
 		hash_str(h, r->pattern);
 		hash_str(h, r->parser_name);

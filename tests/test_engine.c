@@ -794,11 +794,28 @@ static const char *named_secret(struct fixture *fx, const char *text,
 	return fx->c.m[0].secret;
 }
 
+/* A text and the secret the rules find in it ("": none). */
+struct secret_case {
+	const char *text, *secret;
+};
+
+static void expect_secrets(const char *yaml, const struct secret_case *c,
+			   size_t n)
+{
+	struct fixture fx;
+	enum confidence conf;
+	size_t i;
+
+	setup(&fx, yaml);
+	for (i = 0; i < n; i++)
+		cr_expect_str_eq(named_secret(&fx, c[i].text, &conf),
+				 c[i].secret, "%s", c[i].text);
+	teardown(&fx);
+}
+
 Test(engine, vendor_named_rules_take_a_name_context_and_a_value)
 {
-	static const struct {
-		const char *text, *secret;
-	} cases[] = {
+	static const struct secret_case cases[] = {
 		{ "ZORBIVEND_API_KEY=3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
 		  "3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28" },
 		{ "zorbivend SECRET KEY 3f9c1e7a5b2d8c4f6a0e9b1d7c3a5f28",
@@ -816,15 +833,8 @@ Test(engine, vendor_named_rules_take_a_name_context_and_a_value)
 		{ "zorbivend_key=abcdefabcdefabcdefabcdefabcdefab", "" },
 		{ "zorbivend_key=3f9c1e7a5b2d", "" },
 	};
-	struct fixture fx;
-	enum confidence conf;
-	size_t i;
 
-	setup(&fx, named_rule);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		cr_expect_str_eq(named_secret(&fx, cases[i].text, &conf),
-				 cases[i].secret, "%s", cases[i].text);
-	teardown(&fx);
+	expect_secrets(named_rule, cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 Test(engine, a_run_is_low_confidence_where_a_rule_is_sure_of_its_shape)
@@ -847,4 +857,28 @@ Test(engine, a_run_is_low_confidence_where_a_rule_is_sure_of_its_shape)
 	cr_expect_eq(conf, CONFIDENCE_LOW);
 	cr_expect_str_eq(named_secret(&fx, "wsk_9e8d7cABCDEFGHIJKLMN0f1e", &conf), "");
 	teardown(&fx);
+}
+
+static const char marker_rules[] = "rules:\n"
+				   "  - id: marked\n"
+				   "    keywords: [QZMK]\n"
+				   "    keep-runs: true\n"
+				   "    pattern: '([A-Za-z0-9]{20}QZMK[A-Za-z0-9]{20})'\n"
+				   "  - id: unmarked\n"
+				   "    keywords: [QZNM]\n"
+				   "    pattern: '([A-Za-z0-9]{20}QZNM[A-Za-z0-9]{20})'\n";
+
+Test(engine, fixed_markers_keep_a_run_of_one_character)
+{
+	static const struct secret_case cases[] = {
+		{ "k = h7Tq2Lw9Xb4Nc1Vd8RmsQZMKBAAAAAAAAAAAAASAy5k2",
+		  "h7Tq2Lw9Xb4Nc1Vd8RmsQZMKBAAAAAAAAAAAAASAy5k2" },
+		/* the same run without the rule's say-so is a stand-in */
+		{ "k = h7Tq2Lw9Xb4Nc1Vd8RmsQZNMBAAAAAAAAAAAAASAy5k2", "" },
+		/* stand-in words and runs of them still are */
+		{ "k = h7Tq2Lw9EXAMPLEd8RmsQZMKBAcG5pWk3Hj0Ys6Fy5k2", "" },
+		{ "k = h7Tq2Lw9Xb4Nc1Vd8RmsQZMKxxxxxxxxxxxxxxxxxxxx", "" },
+	};
+
+	expect_secrets(marker_rules, cases, sizeof(cases) / sizeof(cases[0]));
 }

@@ -104,12 +104,13 @@ static void write_rule(FILE *out, size_t i, const struct rule *r)
 		"\t\t.captures = %u,\n\t\t.secret_group = %u,\n"
 		"\t\t.min_entropy = %a,\n\t\t.window = %zu,\n"
 		"\t\t.generic = %d,\n\t\t.anchored = %d,\n\t\t.named = %d,\n"
+		"\t\t.keep_runs = %d,\n"
 		"\t\t.requires_window = %zu,\n\t\t.standalone = %d,\n"
 		"\t\t.companion = %d,\n"
 		"\t\t.origin_line = %zu,\n\t},\n",
 		(int)r->severity, r->captures, r->secret_group, r->min_entropy,
-		r->window, r->generic, r->anchored, r->named, r->requires_window,
-		r->standalone, r->companion, r->origin_line);
+		r->window, r->generic, r->anchored, r->named, r->keep_runs,
+		r->requires_window, r->standalone, r->companion, r->origin_line);
 }
 
 static void write_rules(FILE *out, const struct rule_set *rs)
