@@ -100,6 +100,31 @@ static const char *const config_suffixes[] = {
 	".ipynb", NULL
 };
 
+/* Formats whose bare values are taken as written, '$' and all. */
+static const char *const literal_suffixes[] = {
+	".yaml", ".yml", ".json", ".xml", ".ini", ".cfg", ".conf", ".config",
+	".properties", ".toml", ".tfvars", ".hcl", ".plist", ".cnf", ".sql",
+	".ipynb", NULL
+};
+
+/*
+ * Non-zero when a bare value would have a variable expanded in it where
+ * it stands: '$' starts a name ("super$ecret" is "super" plus $ecret) in
+ * a shell script, a .env file, a Makefile or a file of unknown kind.
+ */
+static int bare_value_expands(const struct plain_candidate *c)
+{
+	const char *v = c->data + c->value, *end = v + c->value_len, *p = v;
+	const char *base = c->path ? base_name(c->path) : "";
+
+	if (any_suffix_ci(base, strlen(base), literal_suffixes))
+		return 0;
+	while ((p = memchr(p, '$', (size_t)(end - p))) && ++p < end)
+		if (isalpha((unsigned char)*p) || *p == '_' || *p == '{')
+			return 1;
+	return 0;
+}
+
 static enum file_kind file_kind(const char *path)
 {
 	const char *base;
@@ -520,17 +545,18 @@ static int strong_name(const struct plain_candidate *c, size_t end)
 }
 
 /*
- * A word (letters only) is a password only after a strong name, set by an
- * operator: ("passphrase", "comments") is a list of names, and a
- * comparison with a word an enum check (kind == "generic").
+ * A word (letters only) is a password only after a strong name, set or
+ * compared by an operator: ("passphrase", "comments") is a list of names.
+ * A comparison with a word is an enum check (kind == "generic") unless
+ * the name is a password's: `password == 'logmein'` is a login check
+ * with the password written into the code.
  */
 static int word_allowed(const struct plain_candidate *c, size_t end)
 {
 	const char *op = c->data + end;
 	size_t n = c->value - end;
 
-	return strong_name(c, end) && !memchr(op, ',', n) &&
-	       !memmem(op, n, "==", 2) && !memmem(op, n, "!=", 2);
+	return strong_name(c, end) && !memchr(op, ',', n);
 }
 
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
@@ -551,7 +577,8 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	if (plain_value_classify(v, c->value_len) == PLAIN_WORD &&
 	    !word_allowed(c, end))
 		return 0;
-	if (!quoted && file_kind(c->path) == FILE_CODE)
+	if (!quoted && (file_kind(c->path) == FILE_CODE ||
+			bare_value_expands(c)))
 		return 0;	/* a variable or an expression */
 	markers = is_manifest(c) ? document_markers(c) : 0;
 	if (markers & (DOC_SEALED | DOC_SOPS))

@@ -196,9 +196,8 @@ static int is_path(const char *s, size_t len)
 static const char *const placeholder_values[] = {
 	"changeit", "default", "sample", "testing", "required", "optional",
 	"hidden", "masked", "removed", "unknown", "notset", "unset", "foobar",
-	"foobared", "secrets", "passphrase", "password1", "mysecret",
-	"supersecret", "s3cr3t", "p@ssw0rd", "passw0rd", "123456", "nopass",
-	"nopassword", "no_password", "anonymous", NULL
+	"foobared", "secrets", "passphrase", "123456", "nopass", "no_password",
+	"anonymous", NULL
 };
 
 static const char *const placeholder_infixes[] = {
@@ -249,12 +248,54 @@ int plain_value_is_identifier(const char *s, size_t len)
 	return sep || (islower((unsigned char)s[0]) && upper_later);
 }
 
+/*
+ * The letter a digit or '@' stands for in "l33t" spelling, or 0.  Not '$':
+ * it is as often a literal sign ("super$ecret" is a password).
+ */
+static char leet_letter(char c)
+{
+	static const char from[] = "013457@", to[] = "oieasta";
+	const char *p = c ? strchr(from, c) : NULL;
+
+	return p ? to[p - from] : 0;
+}
+
+/*
+ * Non-zero when s[0..len), read with leet_letter() for its digits and
+ * signs, is letters only and holds one of secret_words.  Longer values
+ * are not words.
+ */
+static int spells_secret_word(const char *s, size_t len)
+{
+	char folded[64];
+	size_t i;
+
+	if (len > sizeof(folded))
+		return 0;
+	for (i = 0; i < len; i++) {
+		folded[i] = isalpha((unsigned char)s[i]) ? s[i] : leet_letter(s[i]);
+		if (!folded[i])
+			return 0;
+	}
+	return any_infix_ci(folded, len, secret_words);
+}
+
+/*
+ * Pieces of a regular expression: a password policy's pattern
+ * ("^(?=.*\\d).{8,}$") under a password name is a rule, not a password.
+ */
+static const char *const regex_parts[] = {
+	"(?", "\\d", "\\w", "\\s", "\\b", "[a-z", "[0-9", "[^",
+	NULL
+};
+
 static int is_code(const char *s, size_t len)
 {
 	const char *paren = memchr(s, '(', len);
 	size_t i;
 
-	if (equals_any_ci(s, len, type_names))
+	if (equals_any_ci(s, len, type_names) ||
+	    any_infix_ci(s, len, regex_parts))
 		return 1;
 	if (s[0] == '-' && isalpha((unsigned char)s[1]))
 		return 1;	/* a command-line option: -lgcc_s */
@@ -293,14 +334,14 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 		return PLAIN_PLACEHOLDER;
 	if (is_code(s, len))
 		return PLAIN_CODE;
-	if (!all_in(s, len, UPPER LOWER))
-		return PLAIN_SECRET;
 	/*
 	 * A word that spells a secret's name ("mypassword", "secretvalue",
-	 * German "Passwort") is a stand-in or a label.
+	 * German "Passwort"), also in digits and '@' for letters
+	 * ("P@ssw0rd", "s3cr3t"), is a stand-in or a label.
 	 */
-	return any_infix_ci(s, len, secret_words) ? PLAIN_PLACEHOLDER
-						   : PLAIN_WORD;
+	if (spells_secret_word(s, len))
+		return PLAIN_PLACEHOLDER;
+	return all_in(s, len, UPPER LOWER) ? PLAIN_WORD : PLAIN_SECRET;
 }
 
 const char *plain_value_name(enum plain_class c)
