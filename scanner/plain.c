@@ -109,19 +109,28 @@ static const char *const literal_suffixes[] = {
 
 /*
  * Non-zero when a bare value would have a variable expanded in it where
- * it stands: '$' starts a name ("super$ecret" is "super" plus $ecret) in
- * a shell script, a .env file, a Makefile or a file of unknown kind.
+ * it stands, in a shell script, a .env file, a Makefile or a file of
+ * unknown kind: '$' and a name that reads as one (lower case, 3 letters
+ * or more, to the end of a word: "super$ecret" is "super" and $ecret).
+ * Random passwords hold '$' too, but before mixed case and digits
+ * ("Pw7$zKq3Lx"), so those stay.
  */
 static int bare_value_expands(const struct plain_candidate *c)
 {
 	const char *v = c->data + c->value, *end = v + c->value_len, *p = v;
 	const char *base = c->path ? base_name(c->path) : "";
+	size_t n;
 
 	if (any_suffix_ci(base, strlen(base), literal_suffixes))
 		return 0;
-	while ((p = memchr(p, '$', (size_t)(end - p))) && ++p < end)
-		if (isalpha((unsigned char)*p) || *p == '_' || *p == '{')
+	while ((p = memchr(p, '$', (size_t)(end - p))) && ++p < end) {
+		for (n = 0; p + n < end && (islower((unsigned char)p[n]) ||
+					   p[n] == '_');
+		     n++)
+			;
+		if (n >= 3 && (p + n == end || !isalnum((unsigned char)p[n])))
 			return 1;
+	}
 	return 0;
 }
 
@@ -548,8 +557,8 @@ static int strong_name(const struct plain_candidate *c, size_t end)
  * A word (letters only) is a password only after a strong name, set or
  * compared by an operator: ("passphrase", "comments") is a list of names.
  * A comparison with a word is an enum check (kind == "generic") unless
- * the name is a password's: `password == 'logmein'` is a login check
- * with the password written into the code.
+ * the name is a password's: a password compared with a quoted word is
+ * a login check with the password written into the code.
  */
 static int word_allowed(const struct plain_candidate *c, size_t end)
 {

@@ -43,6 +43,9 @@ static const char *const placeholders[] = {
 	"0123456789abcdef",
 	"abcdefghijklmnop",
 	"ABCDEFGH12",
+	"D1fficultP%40ssw0rd",
+	"Kq7vLp2x>Wm",
+	"<b>Kq7vLp2x!Wm</b>",
 };
 
 Test(placeholder, placeholders_are_dropped)
@@ -69,6 +72,10 @@ static const char *const realistic[] = {
 	/* Django's generated keys draw "%(" from their alphabet */
 	"django-insecure-3^xril_av63#fv9^%(+21kkpdhi6@e=ygsn_o0frnzrvcm+a",
 	"q%(8)vt!k2%(",
+	/* generated from all of printable ASCII: '<' and '>' are just symbols */
+	"Qx7\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd",
+	"7`Dk}/vYR)T;W5]EB<f;_&kq@X",
+	"D1fficultP%40ssw0rd2",
 };
 
 Test(placeholder, realistic_values_are_kept)

@@ -177,6 +177,15 @@ static const struct positive positives[] = {
 	{ "strict inequality", "auth.js", "if (creds.secret !== 'Hq4!mZt8Lw') deny();\n", PT, "Hq4!mZt8Lw", HI }, /* leakgate:allow */
 	{ "prose is", "setup.sh", "echo \"The admin password is 'Rw3@kVn7Tz'\"\n", PT, "Rw3@kVn7Tz", HI }, /* leakgate:allow */
 	{ "NetworkCredential", "Mailer.cs", "smtp.Credentials = new NetworkCredential(\"mailer\", \"Tq8#vLp2xr\");\n", "plaintext-constructor-credential", "Tq8#vLp2xr", HI }, /* leakgate:allow */
+	{ "login check with a word", "auth.py", "if username == 'ops' and password =='quietharbour':\n", PT, "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "go inequality with a word", "auth.go", "if creds.Secret != \"quietharbour\" {\n", PT, "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "java equals", "Auth.java", "if (password.equals(\"Vk7#pLq2Zx\")) {\n", PT, "Vk7#pLq2Zx", HI }, /* leakgate:allow */
+	{ "escaped quote, '>' among symbols", "config/app.yaml", "oauth:\n  jwtsecret: \"Qx7\\\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd\"\n", PT, "Qx7\\\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd", HI }, /* leakgate:allow */
+	{ "backslash in single quotes", "config/app.yaml", "jwtsecret: 'Wq3\\9\"vR;k>Tz!Lm^8Pn&Yd%'\n", PT, "Wq3\\9\"vR;k>Tz!Lm^8Pn&Yd%", HI }, /* leakgate:allow */
+	{ "'$' taken as written in properties", "application.properties", "db.password=Kq7$token\n", PT, "Kq7$token", HI }, /* leakgate:allow */
+	{ "'@' inside a URL password", "mount.sh", "mount -t cifs //nas/share -o x smb://backup:Pq7Lw@Zx9Tk@nas.local/share\n", "url-credentials", "Pq7Lw@Zx9Tk", HI }, /* leakgate:allow */
+	{ "'@' inside a mongodb password", "app.env", "MONGO_URL=mongodb://ops:Kq7@vLz2Wm9x@mongo.acme.io:27017/ops\n", "mongodb-connection-url", "Kq7@vLz2Wm9x", HI }, /* leakgate:allow */
+	{ "ado string concatenated", "Billing.vbs", "cn.Open(\"Provider=SQLOLEDB.1;User ID=billing; \" & \"Password =Wq4!zLm8Tr;Initial Catalog=Billing;Data Source=sql01;\")\n", "sqlserver-connection-string", "Wq4!zLm8Tr", HI }, /* leakgate:allow */
 	{ "NetworkCredential word", "Fetch.ps1", "$wc.Credentials = New-Object System.Net.NetworkCredential(\"ci\", \"quietharbour\")\n", "plaintext-constructor-credential", "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "DirectoryEntry", "Ldap.cs", "var e = new DirectoryEntry(\"LDAP://dc1\",\n    \"ACME\\\\svc\",\n    \"Hn3q!Lw8Zp\");\n", "plaintext-constructor-credential", "Hn3q!Lw8Zp", HI }, /* leakgate:allow */
 	{ "unknown file kind", "notes.log", "password=Lg7!kQz2Wp\n", PT, "Lg7!kQz2Wp", CONFIDENCE_MEDIUM }, /* leakgate:allow */
@@ -295,6 +304,12 @@ static const struct negative negatives[] = {
 	{ "word about the secret", "settings.py", "PASSWORD_HASHERS = \"django\"\nsecret_backend: \"kubernetes\"\n" }, /* leakgate:allow */
 	{ "translations", "i18n.js", "const de = { password: \"Kennwort\", secret: \"Geheimnis\" };\n" }, /* leakgate:allow */
 	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" }, /* leakgate:allow */
+	{ "shell expansion in a bare value", "notes.txt", "password = super$ecret\n" }, /* leakgate:allow */
+	{ "leet-spelled stand-in", "app.yaml", "admin_password: \"Adm1nP@ssw0rd\"\n" }, /* leakgate:allow */
+	{ "password policy regex", "validation.yaml", "password: \"^(?=.*\\d)[A-Za-z\\d!]+$\"\n" }, /* leakgate:allow */
+	{ "angle template", "app.yaml", "password: \"<Kq7vLp2xWm>\"\n" }, /* leakgate:allow */
+	{ "mongodb's documented password", "app.env", "MONGO_URL=mongodb://myDatabaseUser:D1fficultP%40ssw0rd@localhost/records\n" }, /* leakgate:allow */
+	{ "mongodb socket, decoded", "app.env", "mongodb://myDatabaseUser:D1fficultP%40ssw0rd@%2Ftmp%2Fmongodb-27017.sock\n" }, /* leakgate:allow */
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
@@ -334,6 +349,12 @@ Test(plain, classifies_values)
 		{ "DB_PASSWORD", PLAIN_CODE },
 		{ "getPassword()", PLAIN_CODE },
 		{ "ENC[AES256_GCM,data:x]", PLAIN_CIPHERTEXT },
+		{ "P@ssw0rd1", PLAIN_PLACEHOLDER },
+		{ "s3cr3tk3y", PLAIN_PLACEHOLDER },
+		{ "super$ecret", PLAIN_SECRET },
+		{ "C0rrectH0rse", PLAIN_SECRET },
+		{ "^(?=.*\\d).+$", PLAIN_CODE },
+		{ "[^a-z0-9]+", PLAIN_CODE },
 	};
 	size_t i;
 
