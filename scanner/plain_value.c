@@ -249,35 +249,64 @@ int plain_value_is_identifier(const char *s, size_t len)
 }
 
 /*
- * The letter a digit or '@' stands for in "l33t" spelling, or 0.  Not '$':
- * it is as often a literal sign ("super$ecret" is a password).
+ * Digits and '@' written for letters in "l33t" spelling, as pairs: "0o"
+ * is '0' for 'o'.  '@' stands for 'a' ("p@ss") or 'o' ("passw@rd").  Not
+ * '$': it is as often a literal sign ("super$ecret" is a password).
  */
-static char leet_letter(char c)
-{
-	static const char from[] = "013457@", to[] = "oieasta";
-	const char *p = c ? strchr(from, c) : NULL;
+static const char leet_pairs[] = "0o1i1l3e4a5s7t@a@o";
 
-	return p ? to[p - from] : 0;
+/* Non-zero when c is letter (any case) or stands for it in l33t. */
+static int leet_is(char c, char letter)
+{
+	size_t i;
+
+	if (tolower((unsigned char)c) == letter)
+		return 1;
+	for (i = 0; leet_pairs[i]; i += 2)
+		if (leet_pairs[i] == c && leet_pairs[i + 1] == letter)
+			return 1;
+	return 0;
+}
+
+static int leet_sign(char c)
+{
+	size_t i;
+
+	for (i = 0; leet_pairs[i]; i += 2)
+		if (leet_pairs[i] == c)
+			return 1;
+	return 0;
+}
+
+static int leet_at(const char *s, size_t len, const char *word)
+{
+	size_t n = strlen(word), i, j;
+
+	for (i = 0; i + n <= len; i++) {
+		for (j = 0; j < n && leet_is(s[i + j], word[j]); j++)
+			;
+		if (j == n)
+			return 1;
+	}
+	return 0;
 }
 
 /*
- * Non-zero when s[0..len), read with leet_letter() for its digits and
- * signs, is letters only and holds one of secret_words.  Longer values
- * are not words.
+ * Non-zero when s[0..len) is letters and l33t signs only and, read in
+ * l33t, holds one of secret_words: "P@ssw0rd", "s3cr3t", "Adm1nP@ss".
+ * Other digits ("Passw0rd2024") make it a (weak) password again.
  */
 static int spells_secret_word(const char *s, size_t len)
 {
-	char folded[64];
 	size_t i;
 
-	if (len > sizeof(folded))
-		return 0;
-	for (i = 0; i < len; i++) {
-		folded[i] = isalpha((unsigned char)s[i]) ? s[i] : leet_letter(s[i]);
-		if (!folded[i])
+	for (i = 0; i < len; i++)
+		if (!isalpha((unsigned char)s[i]) && !leet_sign(s[i]))
 			return 0;
-	}
-	return any_infix_ci(folded, len, secret_words);
+	for (i = 0; secret_words[i]; i++)
+		if (leet_at(s, len, secret_words[i]))
+			return 1;
+	return 0;
 }
 
 /*

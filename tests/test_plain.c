@@ -351,6 +351,8 @@ Test(plain, classifies_values)
 		{ "ENC[AES256_GCM,data:x]", PLAIN_CIPHERTEXT },
 		{ "P@ssw0rd1", PLAIN_PLACEHOLDER },
 		{ "s3cr3tk3y", PLAIN_PLACEHOLDER },
+		{ "passw@rd", PLAIN_PLACEHOLDER },
+		{ "P@ssw0rd2024", PLAIN_SECRET },
 		{ "super$ecret", PLAIN_SECRET },
 		{ "C0rrectH0rse", PLAIN_SECRET },
 		{ "^(?=.*\\d).+$", PLAIN_CODE },
