@@ -438,14 +438,14 @@ static const char *const weak_parts[] = {
 	"default", "qwerty", "1234", "insecure", "letmein", "welcome", NULL
 };
 
+/* Also in l33t: "P@ssw0rd2024" is as weak as "Password2024". */
 static int has_weak_part(const char *v, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; weak_parts[i]; i++)
-		for (j = 0; j + strlen(weak_parts[i]) <= n; j++)
-			if (!strncasecmp(v + j, weak_parts[i], strlen(weak_parts[i])))
-				return 1;
+		if (plain_value_has_word(v, n, weak_parts[i]))
+			return 1;
 	return 0;
 }
 

@@ -278,7 +278,7 @@ static int leet_sign(char c)
 	return 0;
 }
 
-static int leet_at(const char *s, size_t len, const char *word)
+int plain_value_has_word(const char *s, size_t len, const char *word)
 {
 	size_t n = strlen(word), i, j;
 
@@ -304,7 +304,7 @@ static int spells_secret_word(const char *s, size_t len)
 		if (!isalpha((unsigned char)s[i]) && !leet_sign(s[i]))
 			return 0;
 	for (i = 0; secret_words[i]; i++)
-		if (leet_at(s, len, secret_words[i]))
+		if (plain_value_has_word(s, len, secret_words[i]))
 			return 1;
 	return 0;
 }

@@ -169,6 +169,7 @@ static const struct positive positives[] = {
 	{ "same as db", "app.env", "DB_NAME=petclinic1\nDB_PASSWORD=petclinic1\n", PT, "petclinic1", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "skeleton default", "proj/settings.py", "SECRET_KEY = 'django-insecure-k3#9vz!q2m8x@p5w'\n", PT, "django-insecure-k3#9vz!q2m8x@p5w", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "weak default", "compose.yaml", "      MYSQL_PASSWORD: Passw0rd!\n", PT, "Passw0rd!", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "weak default in l33t", "compose.yaml", "      MYSQL_PASSWORD: P@55w0rd2024\n", PT, "P@55w0rd2024", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "short value", "app.yaml", "password: Ab3!x9\n", PT, "Ab3!x9", CONFIDENCE_MEDIUM }, /* leakgate:allow */
 	{ "word in code", "auth.go", "\tPassword: \"sunflower\",\n", PT, "sunflower", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "gradle signing", "app/build.gradle", "    release {\n        storePassword \"Kw3!pZq9Lm\"\n", "plaintext-gradle-credentials", "Kw3!pZq9Lm", HI }, /* leakgate:allow */
