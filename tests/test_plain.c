@@ -180,6 +180,8 @@ static const struct positive positives[] = {
 	{ "NetworkCredential", "Mailer.cs", "smtp.Credentials = new NetworkCredential(\"mailer\", \"Tq8#vLp2xr\");\n", "plaintext-constructor-credential", "Tq8#vLp2xr", HI }, /* leakgate:allow */
 	{ "login check with a word", "auth.py", "if username == 'ops' and password =='quietharbour':\n", PT, "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "go inequality with a word", "auth.go", "if creds.Secret != \"quietharbour\" {\n", PT, "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "gradle buildConfigField", "app/build.gradle", "buildConfigField 'String', 'API_KEY', '\"Zr8Qm2Lp5Vx9Kt\"'\n", PT, "Zr8Qm2Lp5Vx9Kt", HI }, /* leakgate:allow */
+	{ "buildConfigField escaped", "app/build.gradle", "buildConfigField 'String', 'API_KEY', '\\\"Zr8Qm2Lp5Vx9Kt\\\"'\n", PT, "Zr8Qm2Lp5Vx9Kt", HI }, /* leakgate:allow */
 	{ "java equals", "Auth.java", "if (password.equals(\"Vk7#pLq2Zx\")) {\n", PT, "Vk7#pLq2Zx", HI }, /* leakgate:allow */
 	{ "escaped quote, '>' among symbols", "config/app.yaml", "oauth:\n  jwtsecret: \"Qx7\\\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd\"\n", PT, "Qx7\\\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd", HI }, /* leakgate:allow */
 	{ "backslash in single quotes", "config/app.yaml", "jwtsecret: 'Wq3\\9\"vR;k>Tz!Lm^8Pn&Yd%'\n", PT, "Wq3\\9\"vR;k>Tz!Lm^8Pn&Yd%", HI }, /* leakgate:allow */
