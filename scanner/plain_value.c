@@ -345,6 +345,26 @@ static int is_code(const char *s, size_t len)
 	return plain_value_is_identifier(s, len);
 }
 
+/*
+ * Non-zero when s holds a letter outside ASCII, raw (UTF-8) or as a JSON
+ * escape ("Contrase\\u00f1a"): a translated label such as "Contraseña" or
+ * "Пароль".  Generated passwords and tokens are ASCII.
+ */
+static int is_foreign_text(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	for (; p < end; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 1;
+	for (p = s; (p = memchr(p, '\\', (size_t)(end - p))) && end - p >= 6;
+	     p++)
+		if (p[1] == 'u' && all_in(p + 2, 4, "0123456789abcdefABCDEF") &&
+		    (p[2] != '0' || p[3] != '0' || p[4] >= '8'))
+			return 1;
+	return 0;
+}
+
 enum plain_class plain_value_classify(const char *s, size_t len)
 {
 	if (len < PLAIN_MIN_LEN)
@@ -355,7 +375,8 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 		return PLAIN_REFERENCE;
 	if (is_literal(s, len))
 		return PLAIN_LITERAL;
-	if (memchr(s, ' ', len) || memchr(s, '\t', len))
+	if (memchr(s, ' ', len) || memchr(s, '\t', len) ||
+	    is_foreign_text(s, len))
 		return PLAIN_TEXT;
 	if (is_path(s, len))
 		return PLAIN_PATH;

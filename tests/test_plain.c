@@ -299,6 +299,8 @@ static const struct negative negatives[] = {
 	{ "not an aws secret key shape", ".env", "AWS_SECRET_ACCESS_KEY=7d3f9a2c6b1e8f04d5a7c3b9e2f1a6d8c4b0e7f3a9\n" }, /* leakgate:allow */
 	{ "pass through", "proxy.yaml", "pass_through: always\n" }, /* leakgate:allow */
 	{ "word spelling the name", "test_finding.c", "struct m = { .secret = \"secretvalue\" };\n" }, /* leakgate:allow */
+	{ "i18n word in another script", "es.json", "{\"password\": \"Contrase\xc3\xb1" "a\", \"secret\": \"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c\"}\n" }, /* leakgate:allow */
+	{ "i18n word, json escape", "es.json", "{\"password\": \"Contrase\\u00f1a\"}\n" }, /* leakgate:allow */
 	{ "i18n word", "de.json", "{\"password\": \"Passwort\"}\n" }, /* leakgate:allow */
 	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" }, /* leakgate:allow */
 	{ "secret store", "app.yaml", "password_store: Hq2!xLz8Wp\n" }, /* leakgate:allow */
@@ -355,6 +357,8 @@ Test(plain, classifies_values)
 		{ "P@ssw0rd1", PLAIN_PLACEHOLDER },
 		{ "s3cr3tk3y", PLAIN_PLACEHOLDER },
 		{ "passw@rd", PLAIN_PLACEHOLDER },
+		{ "Contrase\\u00f1a", PLAIN_TEXT },
+		{ "Qx7\\u0041k9Lm", PLAIN_SECRET },
 		{ "P@ssw0rd2024", PLAIN_SECRET },
 		{ "super$ecret", PLAIN_SECRET },
 		{ "C0rrectH0rse", PLAIN_SECRET },
