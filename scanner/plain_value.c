@@ -345,6 +345,9 @@ static int is_code(const char *s, size_t len)
 	return plain_value_is_identifier(s, len);
 }
 
+/* Spaces a quoted string writes as escapes: "Password:\\n" is a prompt. */
+static const char *const escaped_spaces[] = { "\\n", "\\r", "\\t", NULL };
+
 /*
  * Non-zero when s holds a letter outside ASCII, raw (UTF-8) or as a JSON
  * escape ("Contrase\\u00f1a"): a translated label such as "Contraseña" or
@@ -376,7 +379,7 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 	if (is_literal(s, len))
 		return PLAIN_LITERAL;
 	if (memchr(s, ' ', len) || memchr(s, '\t', len) ||
-	    is_foreign_text(s, len))
+	    any_infix_ci(s, len, escaped_spaces) || is_foreign_text(s, len))
 		return PLAIN_TEXT;
 	if (is_path(s, len))
 		return PLAIN_PATH;

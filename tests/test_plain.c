@@ -358,6 +358,7 @@ Test(plain, classifies_values)
 		{ "s3cr3tk3y", PLAIN_PLACEHOLDER },
 		{ "passw@rd", PLAIN_PLACEHOLDER },
 		{ "Contrase\\u00f1a", PLAIN_TEXT },
+		{ "Password:\\n", PLAIN_TEXT },
 		{ "Qx7\\u0041k9Lm", PLAIN_SECRET },
 		{ "P@ssw0rd2024", PLAIN_SECRET },
 		{ "super$ecret", PLAIN_SECRET },
