@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -88,7 +89,8 @@ static char *slurp_fd(int fd)
 static struct run_result run_argv(const char *cwd, const char *input,
 				  char *const *argv)
 {
-	struct run_result r = { -1, NULL, NULL };
+	struct run_result r = { -1, NULL, NULL, 0 };
+	struct rusage usage;
 	char out_path[] = "/tmp/lg-out-XXXXXX", err_path[] = "/tmp/lg-err-XXXXXX";
 	char in_path[] = "/tmp/lg-in-XXXXXX";
 	int out_fd = mkstemp(out_path), err_fd = mkstemp(err_path);
@@ -110,9 +112,11 @@ static struct run_result run_argv(const char *cwd, const char *input,
 		execvp(argv[0], argv);
 		_exit(127);
 	}
-	waitpid(pid, &wstatus, 0);
+	wait4(pid, &wstatus, 0, &usage);
 	r.status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus)
 				      : 128 + WTERMSIG(wstatus);
+	r.cpu = (double)(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+		(double)(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
 	lseek(out_fd, 0, SEEK_SET);
 	lseek(err_fd, 0, SEEK_SET);
 	r.out = slurp_fd(out_fd);

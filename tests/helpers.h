@@ -12,6 +12,8 @@ struct run_result {
 	int status;	/* exit status, or 128+signal */
 	char *out;	/* stdout, NUL-terminated, owned */
 	char *err;	/* stderr, NUL-terminated, owned */
+	double cpu;	/* CPU seconds (user + system) the command used: unlike
+			   wall time, it does not grow on a busy machine */
 };
 
 /* A new empty directory under $TMPDIR; the caller frees the string. */

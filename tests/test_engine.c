@@ -574,11 +574,11 @@ Test(engine, catastrophic_pattern_hits_the_limit_and_returns, .timeout = 20)
 	for (i = 0; i < 64; i++)
 		buf_addch(&b, 'a');
 	buf_adds(&b, "b\n");
-	clock_gettime(CLOCK_MONOTONIC, &t0);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
 	cr_assert_eq(scan(&fx, &b), 0);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
 	cr_assert_geq(fx.c.limits, 1);
-	cr_assert_lt((double)(t1.tv_sec - t0.tv_sec), 5.0);
+	cr_assert_lt((double)(t1.tv_sec - t0.tv_sec), 5.0, "CPU seconds");
 	buf_release(&b);
 	teardown(&fx);
 }
