@@ -105,12 +105,22 @@ static int repeated_run(const char *s, size_t len)
 }
 
 /*
- * Passwords that vendors' documentation prints in its examples, exactly:
- * copied into a configuration, they are still the manual's, not a
- * credential (MongoDB's connection-string pages, raw and percent-encoded).
+ * Credentials that specifications and vendors' documentation print in
+ * their examples, exactly: copied into code, READMEs and tests, they are
+ * still the manual's, public to everyone, not a leak.
  */
 static const char *const documented_values[] = {
-	"D1fficultP%40ssw0rd", "D1fficultP@ssw0rd", NULL
+	/* MongoDB manual, connection strings: raw and percent-encoded */
+	"D1fficultP%40ssw0rd", "D1fficultP@ssw0rd",
+	/* RFC 7617 (HTTP Basic): Aladdin with "open sesame" */
+	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+	/* RFC 6750 (OAuth bearer tokens), its example token */
+	"mF_9.B5f-4.1JqM",
+	/* Stripe API reference: the shared test-mode key of its samples */
+	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+	/* Slack OAuth guide: the bot token of its sample response */
+	"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+	NULL
 };
 
 static int is_documented(const char *s, size_t len)

@@ -44,6 +44,9 @@ static const char *const placeholders[] = {
 	"abcdefghijklmnop",
 	"ABCDEFGH12",
 	"D1fficultP%40ssw0rd",
+	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+	"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
 	"Kq7vLp2x>Wm",
 	"<b>Kq7vLp2x!Wm</b>",
 };
