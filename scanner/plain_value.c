@@ -255,27 +255,21 @@ int plain_value_is_identifier(const char *s, size_t len)
  */
 static const char leet_pairs[] = "0o1i1l3e4a5s7t@a@o";
 
-/* Non-zero when c is letter (any case) or stands for it in l33t. */
-static int leet_is(char c, char letter)
+/* Non-zero when c stands for letter in l33t (for any letter when 0). */
+static int leet_sign(char c, char letter)
 {
 	size_t i;
 
-	if (tolower((unsigned char)c) == letter)
-		return 1;
 	for (i = 0; leet_pairs[i]; i += 2)
-		if (leet_pairs[i] == c && leet_pairs[i + 1] == letter)
+		if (leet_pairs[i] == c && (!letter || leet_pairs[i + 1] == letter))
 			return 1;
 	return 0;
 }
 
-static int leet_sign(char c)
+/* Non-zero when c is letter (any case) or stands for it in l33t. */
+static int leet_is(char c, char letter)
 {
-	size_t i;
-
-	for (i = 0; leet_pairs[i]; i += 2)
-		if (leet_pairs[i] == c)
-			return 1;
-	return 0;
+	return tolower((unsigned char)c) == letter || leet_sign(c, letter);
 }
 
 int plain_value_has_word(const char *s, size_t len, const char *word)
@@ -301,7 +295,7 @@ static int spells_secret_word(const char *s, size_t len)
 	size_t i;
 
 	for (i = 0; i < len; i++)
-		if (!isalpha((unsigned char)s[i]) && !leet_sign(s[i]))
+		if (!isalpha((unsigned char)s[i]) && !leet_sign(s[i], 0))
 			return 0;
 	for (i = 0; secret_words[i]; i++)
 		if (plain_value_has_word(s, len, secret_words[i]))
