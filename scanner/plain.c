@@ -100,6 +100,40 @@ static const char *const config_suffixes[] = {
 	".ipynb", NULL
 };
 
+/* Formats whose bare values are taken as written, '$' and all. */
+static const char *const literal_suffixes[] = {
+	".yaml", ".yml", ".json", ".xml", ".ini", ".cfg", ".conf", ".config",
+	".properties", ".toml", ".tfvars", ".hcl", ".plist", ".cnf", ".sql",
+	".ipynb", NULL
+};
+
+/*
+ * Non-zero when a bare value would have a variable expanded in it where
+ * it stands, in a shell script, a .env file, a Makefile or a file of
+ * unknown kind: '$' and a name that reads as one (lower case, 3 letters
+ * or more, to the end of a word: "super$ecret" is "super" and $ecret).
+ * Random passwords hold '$' too, but before mixed case and digits
+ * ("Pw7$zKq3Lx"), so those stay.
+ */
+static int bare_value_expands(const struct plain_candidate *c)
+{
+	const char *v = c->data + c->value, *end = v + c->value_len, *p = v;
+	const char *base = c->path ? base_name(c->path) : "";
+	size_t n;
+
+	if (any_suffix_ci(base, strlen(base), literal_suffixes))
+		return 0;
+	while ((p = memchr(p, '$', (size_t)(end - p))) && ++p < end) {
+		for (n = 0; p + n < end && (islower((unsigned char)p[n]) ||
+					   p[n] == '_');
+		     n++)
+			;
+		if (n >= 3 && (p + n == end || !isalnum((unsigned char)p[n])))
+			return 1;
+	}
+	return 0;
+}
+
 static enum file_kind file_kind(const char *path)
 {
 	const char *base;
@@ -404,14 +438,14 @@ static const char *const weak_parts[] = {
 	"default", "qwerty", "1234", "insecure", "letmein", "welcome", NULL
 };
 
+/* Also in l33t: "P@ssw0rd2024" is as weak as "Password2024". */
 static int has_weak_part(const char *v, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; weak_parts[i]; i++)
-		for (j = 0; j + strlen(weak_parts[i]) <= n; j++)
-			if (!strncasecmp(v + j, weak_parts[i], strlen(weak_parts[i])))
-				return 1;
+		if (plain_value_has_word(v, n, weak_parts[i]))
+			return 1;
 	return 0;
 }
 
@@ -520,17 +554,18 @@ static int strong_name(const struct plain_candidate *c, size_t end)
 }
 
 /*
- * A word (letters only) is a password only after a strong name, set by an
- * operator: ("passphrase", "comments") is a list of names, and a
- * comparison with a word an enum check (kind == "generic").
+ * A word (letters only) is a password only after a strong name, set or
+ * compared by an operator: ("passphrase", "comments") is a list of names.
+ * A comparison with a word is an enum check (kind == "generic") unless
+ * the name is a password's: a password compared with a quoted word is
+ * a login check with the password written into the code.
  */
 static int word_allowed(const struct plain_candidate *c, size_t end)
 {
 	const char *op = c->data + end;
 	size_t n = c->value - end;
 
-	return strong_name(c, end) && !memchr(op, ',', n) &&
-	       !memmem(op, n, "==", 2) && !memmem(op, n, "!=", 2);
+	return strong_name(c, end) && !memchr(op, ',', n);
 }
 
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
@@ -551,7 +586,8 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 	if (plain_value_classify(v, c->value_len) == PLAIN_WORD &&
 	    !word_allowed(c, end))
 		return 0;
-	if (!quoted && file_kind(c->path) == FILE_CODE)
+	if (!quoted && (file_kind(c->path) == FILE_CODE ||
+			bare_value_expands(c)))
 		return 0;	/* a variable or an expression */
 	markers = is_manifest(c) ? document_markers(c) : 0;
 	if (markers & (DOC_SEALED | DOC_SOPS))

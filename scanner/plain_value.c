@@ -196,9 +196,8 @@ static int is_path(const char *s, size_t len)
 static const char *const placeholder_values[] = {
 	"changeit", "default", "sample", "testing", "required", "optional",
 	"hidden", "masked", "removed", "unknown", "notset", "unset", "foobar",
-	"foobared", "secrets", "passphrase", "password1", "mysecret",
-	"supersecret", "s3cr3t", "p@ssw0rd", "passw0rd", "123456", "nopass",
-	"nopassword", "no_password", "anonymous", NULL
+	"foobared", "secrets", "passphrase", "123456", "nopass", "no_password",
+	"anonymous", NULL
 };
 
 static const char *const placeholder_infixes[] = {
@@ -249,12 +248,77 @@ int plain_value_is_identifier(const char *s, size_t len)
 	return sep || (islower((unsigned char)s[0]) && upper_later);
 }
 
+/*
+ * Digits and '@' written for letters in "l33t" spelling, as pairs: "0o"
+ * is '0' for 'o'.  '@' stands for 'a' ("p@ss") or 'o' ("passw@rd").  Not
+ * '$': it is as often a literal sign ("super$ecret" is a password).
+ */
+static const char leet_pairs[] = "0o1i1l3e4a5s7t@a@o";
+
+/* Non-zero when c stands for letter in l33t (for any letter when 0). */
+static int leet_sign(char c, char letter)
+{
+	size_t i;
+
+	for (i = 0; leet_pairs[i]; i += 2)
+		if (leet_pairs[i] == c && (!letter || leet_pairs[i + 1] == letter))
+			return 1;
+	return 0;
+}
+
+/* Non-zero when c is letter (any case) or stands for it in l33t. */
+static int leet_is(char c, char letter)
+{
+	return tolower((unsigned char)c) == letter || leet_sign(c, letter);
+}
+
+int plain_value_has_word(const char *s, size_t len, const char *word)
+{
+	size_t n = strlen(word), i, j;
+
+	for (i = 0; i + n <= len; i++) {
+		for (j = 0; j < n && leet_is(s[i + j], word[j]); j++)
+			;
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Non-zero when s[0..len) is letters and l33t signs only and, read in
+ * l33t, holds one of secret_words: "P@ssw0rd", "s3cr3t", "Adm1nP@ss".
+ * Other digits ("Passw0rd2024") make it a (weak) password again.
+ */
+static int spells_secret_word(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!isalpha((unsigned char)s[i]) && !leet_sign(s[i], 0))
+			return 0;
+	for (i = 0; secret_words[i]; i++)
+		if (plain_value_has_word(s, len, secret_words[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * Pieces of a regular expression: a password policy's pattern
+ * ("^(?=.*\\d).{8,}$") under a password name is a rule, not a password.
+ */
+static const char *const regex_parts[] = {
+	"(?", "\\d", "\\w", "\\s", "\\b", "[a-z", "[0-9", "[^",
+	NULL
+};
+
 static int is_code(const char *s, size_t len)
 {
 	const char *paren = memchr(s, '(', len);
 	size_t i;
 
-	if (equals_any_ci(s, len, type_names))
+	if (equals_any_ci(s, len, type_names) ||
+	    any_infix_ci(s, len, regex_parts))
 		return 1;
 	if (s[0] == '-' && isalpha((unsigned char)s[1]))
 		return 1;	/* a command-line option: -lgcc_s */
@@ -275,6 +339,29 @@ static int is_code(const char *s, size_t len)
 	return plain_value_is_identifier(s, len);
 }
 
+/* Spaces a quoted string writes as escapes: "Password:\\n" is a prompt. */
+static const char *const escaped_spaces[] = { "\\n", "\\r", "\\t", NULL };
+
+/*
+ * Non-zero when s holds a letter outside ASCII, raw (UTF-8) or as a JSON
+ * escape ("Contrase\\u00f1a"): a translated label such as "Contraseña" or
+ * "Пароль".  Generated passwords and tokens are ASCII.
+ */
+static int is_foreign_text(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len;
+
+	for (; p < end; p++)
+		if ((unsigned char)*p >= 0x80)
+			return 1;
+	for (p = s; (p = memchr(p, '\\', (size_t)(end - p))) && end - p >= 6;
+	     p++)
+		if (p[1] == 'u' && all_in(p + 2, 4, "0123456789abcdefABCDEF") &&
+		    (p[2] != '0' || p[3] != '0' || p[4] >= '8'))
+			return 1;
+	return 0;
+}
+
 enum plain_class plain_value_classify(const char *s, size_t len)
 {
 	if (len < PLAIN_MIN_LEN)
@@ -285,7 +372,8 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 		return PLAIN_REFERENCE;
 	if (is_literal(s, len))
 		return PLAIN_LITERAL;
-	if (memchr(s, ' ', len) || memchr(s, '\t', len))
+	if (memchr(s, ' ', len) || memchr(s, '\t', len) ||
+	    any_infix_ci(s, len, escaped_spaces) || is_foreign_text(s, len))
 		return PLAIN_TEXT;
 	if (is_path(s, len))
 		return PLAIN_PATH;
@@ -293,14 +381,14 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 		return PLAIN_PLACEHOLDER;
 	if (is_code(s, len))
 		return PLAIN_CODE;
-	if (!all_in(s, len, UPPER LOWER))
-		return PLAIN_SECRET;
 	/*
 	 * A word that spells a secret's name ("mypassword", "secretvalue",
-	 * German "Passwort") is a stand-in or a label.
+	 * German "Passwort"), also in digits and '@' for letters
+	 * ("P@ssw0rd", "s3cr3t"), is a stand-in or a label.
 	 */
-	return any_infix_ci(s, len, secret_words) ? PLAIN_PLACEHOLDER
-						   : PLAIN_WORD;
+	if (spells_secret_word(s, len))
+		return PLAIN_PLACEHOLDER;
+	return all_in(s, len, UPPER LOWER) ? PLAIN_WORD : PLAIN_SECRET;
 }
 
 const char *plain_value_name(enum plain_class c)

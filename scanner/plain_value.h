@@ -37,4 +37,10 @@ const char *plain_value_name(enum plain_class c);
  */
 int plain_value_is_identifier(const char *s, size_t len);
 
+/*
+ * Non-zero when s[0..len) holds word (lower case), any letter of it also
+ * in l33t spelling: "P@ssw0rd" holds "pass", "s3cr3t" holds "secret".
+ */
+int plain_value_has_word(const char *s, size_t len, const char *word);
+
 #endif

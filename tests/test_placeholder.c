@@ -43,6 +43,12 @@ static const char *const placeholders[] = {
 	"0123456789abcdef",
 	"abcdefghijklmnop",
 	"ABCDEFGH12",
+	"D1fficultP%40ssw0rd",
+	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
+	"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
+	"Kq7vLp2x>Wm",
+	"<b>Kq7vLp2x!Wm</b>",
 };
 
 Test(placeholder, placeholders_are_dropped)
@@ -69,6 +75,10 @@ static const char *const realistic[] = {
 	/* Django's generated keys draw "%(" from their alphabet */
 	"django-insecure-3^xril_av63#fv9^%(+21kkpdhi6@e=ygsn_o0frnzrvcm+a",
 	"q%(8)vt!k2%(",
+	/* generated from all of printable ASCII: '<' and '>' are just symbols */
+	"Qx7\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd",
+	"7`Dk}/vYR)T;W5]EB<f;_&kq@X",
+	"D1fficultP%40ssw0rd2",
 };
 
 Test(placeholder, realistic_values_are_kept)

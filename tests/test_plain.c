@@ -169,6 +169,7 @@ static const struct positive positives[] = {
 	{ "same as db", "app.env", "DB_NAME=petclinic1\nDB_PASSWORD=petclinic1\n", PT, "petclinic1", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "skeleton default", "proj/settings.py", "SECRET_KEY = 'django-insecure-k3#9vz!q2m8x@p5w'\n", PT, "django-insecure-k3#9vz!q2m8x@p5w", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "weak default", "compose.yaml", "      MYSQL_PASSWORD: Passw0rd!\n", PT, "Passw0rd!", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "weak default in l33t", "compose.yaml", "      MYSQL_PASSWORD: P@55w0rd2024\n", PT, "P@55w0rd2024", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "short value", "app.yaml", "password: Ab3!x9\n", PT, "Ab3!x9", CONFIDENCE_MEDIUM }, /* leakgate:allow */
 	{ "word in code", "auth.go", "\tPassword: \"sunflower\",\n", PT, "sunflower", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "gradle signing", "app/build.gradle", "    release {\n        storePassword \"Kw3!pZq9Lm\"\n", "plaintext-gradle-credentials", "Kw3!pZq9Lm", HI }, /* leakgate:allow */
@@ -177,6 +178,17 @@ static const struct positive positives[] = {
 	{ "strict inequality", "auth.js", "if (creds.secret !== 'Hq4!mZt8Lw') deny();\n", PT, "Hq4!mZt8Lw", HI }, /* leakgate:allow */
 	{ "prose is", "setup.sh", "echo \"The admin password is 'Rw3@kVn7Tz'\"\n", PT, "Rw3@kVn7Tz", HI }, /* leakgate:allow */
 	{ "NetworkCredential", "Mailer.cs", "smtp.Credentials = new NetworkCredential(\"mailer\", \"Tq8#vLp2xr\");\n", "plaintext-constructor-credential", "Tq8#vLp2xr", HI }, /* leakgate:allow */
+	{ "login check with a word", "auth.py", "if username == 'ops' and password =='quietharbour':\n", PT, "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "go inequality with a word", "auth.go", "if creds.Secret != \"quietharbour\" {\n", PT, "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
+	{ "gradle buildConfigField", "app/build.gradle", "buildConfigField 'String', 'API_KEY', '\"Zr8Qm2Lp5Vx9Kt\"'\n", PT, "Zr8Qm2Lp5Vx9Kt", HI }, /* leakgate:allow */
+	{ "buildConfigField escaped", "app/build.gradle", "buildConfigField 'String', 'API_KEY', '\\\"Zr8Qm2Lp5Vx9Kt\\\"'\n", PT, "Zr8Qm2Lp5Vx9Kt", HI }, /* leakgate:allow */
+	{ "java equals", "Auth.java", "if (password.equals(\"Vk7#pLq2Zx\")) {\n", PT, "Vk7#pLq2Zx", HI }, /* leakgate:allow */
+	{ "escaped quote, '>' among symbols", "config/app.yaml", "oauth:\n  jwtsecret: \"Qx7\\\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd\"\n", PT, "Qx7\\\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd", HI }, /* leakgate:allow */
+	{ "backslash in single quotes", "config/app.yaml", "jwtsecret: 'Wq3\\9\"vR;k>Tz!Lm^8Pn&Yd%'\n", PT, "Wq3\\9\"vR;k>Tz!Lm^8Pn&Yd%", HI }, /* leakgate:allow */
+	{ "'$' taken as written in properties", "application.properties", "db.password=Kq7$token\n", PT, "Kq7$token", HI }, /* leakgate:allow */
+	{ "'@' inside a URL password", "mount.sh", "mount -t cifs //nas/share -o x smb://backup:Pq7Lw@Zx9Tk@nas.local/share\n", "url-credentials", "Pq7Lw@Zx9Tk", HI }, /* leakgate:allow */
+	{ "'@' inside a mongodb password", "app.env", "MONGO_URL=mongodb://ops:Kq7@vLz2Wm9x@mongo.acme.io:27017/ops\n", "mongodb-connection-url", "Kq7@vLz2Wm9x", HI }, /* leakgate:allow */
+	{ "ado string concatenated", "Billing.vbs", "cn.Open(\"Provider=SQLOLEDB.1;User ID=billing; \" & \"Password =Wq4!zLm8Tr;Initial Catalog=Billing;Data Source=sql01;\")\n", "sqlserver-connection-string", "Wq4!zLm8Tr", HI }, /* leakgate:allow */
 	{ "NetworkCredential word", "Fetch.ps1", "$wc.Credentials = New-Object System.Net.NetworkCredential(\"ci\", \"quietharbour\")\n", "plaintext-constructor-credential", "quietharbour", CONFIDENCE_LOW }, /* leakgate:allow */
 	{ "DirectoryEntry", "Ldap.cs", "var e = new DirectoryEntry(\"LDAP://dc1\",\n    \"ACME\\\\svc\",\n    \"Hn3q!Lw8Zp\");\n", "plaintext-constructor-credential", "Hn3q!Lw8Zp", HI }, /* leakgate:allow */
 	{ "unknown file kind", "notes.log", "password=Lg7!kQz2Wp\n", PT, "Lg7!kQz2Wp", CONFIDENCE_MEDIUM }, /* leakgate:allow */
@@ -287,6 +299,8 @@ static const struct negative negatives[] = {
 	{ "not an aws secret key shape", ".env", "AWS_SECRET_ACCESS_KEY=7d3f9a2c6b1e8f04d5a7c3b9e2f1a6d8c4b0e7f3a9\n" }, /* leakgate:allow */
 	{ "pass through", "proxy.yaml", "pass_through: always\n" }, /* leakgate:allow */
 	{ "word spelling the name", "test_finding.c", "struct m = { .secret = \"secretvalue\" };\n" }, /* leakgate:allow */
+	{ "i18n word in another script", "es.json", "{\"password\": \"Contrase\xc3\xb1" "a\", \"secret\": \"\xd0\x9f\xd0\xb0\xd1\x80\xd0\xbe\xd0\xbb\xd1\x8c\"}\n" }, /* leakgate:allow */
+	{ "i18n word, json escape", "es.json", "{\"password\": \"Contrase\\u00f1a\"}\n" }, /* leakgate:allow */
 	{ "i18n word", "de.json", "{\"password\": \"Passwort\"}\n" }, /* leakgate:allow */
 	{ "comparison with a word", "lex.js", "if (token.value === \"function\") return;\n" }, /* leakgate:allow */
 	{ "secret store", "app.yaml", "password_store: Hq2!xLz8Wp\n" }, /* leakgate:allow */
@@ -295,6 +309,12 @@ static const struct negative negatives[] = {
 	{ "word about the secret", "settings.py", "PASSWORD_HASHERS = \"django\"\nsecret_backend: \"kubernetes\"\n" }, /* leakgate:allow */
 	{ "translations", "i18n.js", "const de = { password: \"Kennwort\", secret: \"Geheimnis\" };\n" }, /* leakgate:allow */
 	{ "constructor with variables", "Mailer.cs", "new NetworkCredential(user, password);\n" }, /* leakgate:allow */
+	{ "shell expansion in a bare value", "notes.txt", "password = super$ecret\n" }, /* leakgate:allow */
+	{ "leet-spelled stand-in", "app.yaml", "admin_password: \"Adm1nP@ssw0rd\"\n" }, /* leakgate:allow */
+	{ "password policy regex", "validation.yaml", "password: \"^(?=.*\\d)[A-Za-z\\d!]+$\"\n" }, /* leakgate:allow */
+	{ "angle template", "app.yaml", "password: \"<Kq7vLp2xWm>\"\n" }, /* leakgate:allow */
+	{ "mongodb's documented password", "app.env", "MONGO_URL=mongodb://myDatabaseUser:D1fficultP%40ssw0rd@localhost/records\n" }, /* leakgate:allow */
+	{ "mongodb socket, decoded", "app.env", "mongodb://myDatabaseUser:D1fficultP%40ssw0rd@%2Ftmp%2Fmongodb-27017.sock\n" }, /* leakgate:allow */
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
@@ -334,6 +354,17 @@ Test(plain, classifies_values)
 		{ "DB_PASSWORD", PLAIN_CODE },
 		{ "getPassword()", PLAIN_CODE },
 		{ "ENC[AES256_GCM,data:x]", PLAIN_CIPHERTEXT },
+		{ "P@ssw0rd1", PLAIN_PLACEHOLDER },
+		{ "s3cr3tk3y", PLAIN_PLACEHOLDER },
+		{ "passw@rd", PLAIN_PLACEHOLDER },
+		{ "Contrase\\u00f1a", PLAIN_TEXT },
+		{ "Password:\\n", PLAIN_TEXT },
+		{ "Qx7\\u0041k9Lm", PLAIN_SECRET },
+		{ "P@ssw0rd2024", PLAIN_SECRET },
+		{ "super$ecret", PLAIN_SECRET },
+		{ "C0rrectH0rse", PLAIN_SECRET },
+		{ "^(?=.*\\d).+$", PLAIN_CODE },
+		{ "[^a-z0-9]+", PLAIN_CODE },
 	};
 	size_t i;
 
