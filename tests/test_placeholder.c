@@ -43,7 +43,6 @@ static const char *const placeholders[] = {
 	"0123456789abcdef",
 	"abcdefghijklmnop",
 	"ABCDEFGH12",
-	"D1fficultP%40ssw0rd",
 	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
 	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 	"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
@@ -78,7 +77,8 @@ static const char *const realistic[] = {
 	/* generated from all of printable ASCII: '<' and '>' are just symbols */
 	"Qx7\"k;Lm>2v!Rz%Tq&8w^Np(Ys)Bd",
 	"7`Dk}/vYR)T;W5]EB<f;_&kq@X",
-	"D1fficultP%40ssw0rd2",
+	/* MongoDB's manual prints it, and configs copy it in use: reported */
+	"D1fficultP%40ssw0rd",
 };
 
 Test(placeholder, realistic_values_are_kept)

@@ -313,8 +313,6 @@ static const struct negative negatives[] = {
 	{ "leet-spelled stand-in", "app.yaml", "admin_password: \"Adm1nP@ssw0rd\"\n" }, /* leakgate:allow */
 	{ "password policy regex", "validation.yaml", "password: \"^(?=.*\\d)[A-Za-z\\d!]+$\"\n" }, /* leakgate:allow */
 	{ "angle template", "app.yaml", "password: \"<Kq7vLp2xWm>\"\n" }, /* leakgate:allow */
-	{ "mongodb's documented password", "app.env", "MONGO_URL=mongodb://myDatabaseUser:D1fficultP%40ssw0rd@localhost/records\n" }, /* leakgate:allow */
-	{ "mongodb socket, decoded", "app.env", "mongodb://myDatabaseUser:D1fficultP%40ssw0rd@%2Ftmp%2Fmongodb-27017.sock\n" }, /* leakgate:allow */
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
