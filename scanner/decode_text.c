@@ -1,6 +1,7 @@
 #include "decode_text.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -19,6 +20,8 @@
 #define PROBE_LEN 12
 /* Bytes of a run that decide its kind. */
 #define CLASSIFY_LEN 16
+/* Bitmap words kept on the stack: texts up to 32 KiB need no allocation. */
+#define BITMAP_SMALL_WORDS 514
 
 enum char_class_bits {
 	CC_BASE64 = 1 << 0,	/* [A-Za-z0-9+/_-] */
@@ -190,27 +193,88 @@ static uint64_t base64_mask_avx2(const unsigned char *p)
 	}
 	return m;
 }
+
+/* Whole blocks of 64 bytes, the loop compiled for AVX2 as well. */
+__attribute__((target("avx2")))
+static void mask_blocks_avx2(const unsigned char *p, size_t blocks,
+			     uint64_t *m)
+{
+	size_t i;
+
+	for (i = 0; i < blocks; i++)
+		m[i] = base64_mask_avx2(p + 64 * i);
+}
 #endif
 
-static uint64_t base64_mask(const unsigned char *p)
+static void mask_blocks(const unsigned char *p, size_t blocks, uint64_t *m)
 {
+	size_t i;
+
 #if defined(HAVE_AVX2_CLONE)
-	if (__builtin_cpu_supports("avx2"))
-		return base64_mask_avx2(p);
+	if (__builtin_cpu_supports("avx2")) {
+		mask_blocks_avx2(p, blocks, m);
+		return;
+	}
 #endif
-	return base64_mask_sse2(p);
+	for (i = 0; i < blocks; i++)
+		m[i] = base64_mask_sse2(p + 64 * i);
 }
 #else
-static uint64_t base64_mask(const unsigned char *p)
+static void mask_blocks(const unsigned char *p, size_t blocks, uint64_t *m)
 {
-	uint64_t m = 0;
-	int i;
+	size_t i;
+	int j;
 
-	for (i = 0; i < 64; i++)
-		m |= (uint64_t)((char_class[p[i]] & CC_BASE64) != 0) << i;
-	return m;
+	for (i = 0; i < blocks; i++, p += 64)
+		for (m[i] = 0, j = 0; j < 64; j++)
+			m[i] |= (uint64_t)((char_class[p[j]] & CC_BASE64) != 0) << j;
 }
 #endif
+
+/*
+ * Which bytes of a text are base64 characters: bit i % 64 of bits[i / 64]
+ * for byte i, zeros past the text.  Each byte is classified once, however
+ * often the run finder looks at it.
+ */
+struct base64_bitmap {
+	uint64_t *bits;
+	size_t words;
+	uint64_t small[BITMAP_SMALL_WORDS];
+};
+
+static int bitmap_build(struct base64_bitmap *b, const char *data, size_t len)
+{
+	size_t blocks = len / 64;
+	unsigned char tail[64];
+
+	b->words = blocks + 2;	/* the partial block, and one of zeros */
+	b->bits = b->words <= BITMAP_SMALL_WORDS ? b->small
+						 : malloc(b->words * sizeof(*b->bits));
+	if (!b->bits)
+		return LG_ERR_NOMEM;
+	mask_blocks((const unsigned char *)data, blocks, b->bits);
+	memset(tail, 0, sizeof(tail));
+	if (len % 64)
+		memcpy(tail, data + 64 * blocks, len % 64);
+	mask_blocks(tail, 1, b->bits + blocks);
+	b->bits[blocks + 1] = 0;
+	return 0;
+}
+
+static void bitmap_release(struct base64_bitmap *b)
+{
+	if (b->bits != b->small)
+		free(b->bits);
+}
+
+/* The 64 bits from byte pos on (pos at most the text's length). */
+static uint64_t bits_at(const struct base64_bitmap *b, size_t pos)
+{
+	size_t w = pos / 64;
+	unsigned s = (unsigned)(pos % 64);
+
+	return s ? b->bits[w] >> s | b->bits[w + 1] << (64 - s) : b->bits[w];
+}
 
 /* Bit i: bits i..i+19 of m are all set (a run of DECODE_MIN_RUN starts). */
 static uint64_t run_starts(uint64_t m)
@@ -223,28 +287,17 @@ static uint64_t run_starts(uint64_t m)
 	return r & (r >> 4);
 }
 
-/* The mask of the 64 bytes at pos, zeros past len. */
-static uint64_t mask_at(const char *data, size_t len, size_t pos)
-{
-	unsigned char pad[64];
-
-	if (len - pos >= 64)
-		return base64_mask((const unsigned char *)data + pos);
-	memset(pad, 0, sizeof(pad));
-	memcpy(pad, data + pos, len - pos);
-	return base64_mask(pad);
-}
-
 /*
- * Where the first base64 run at or after pos starts, or len: each block of
- * 64 bytes is classified once, carry counting the run that ends a block.
+ * Where the first base64 run at or after pos starts, or len: each step
+ * looks at 64 bytes, carry counting the run that ends a step.
  */
-static size_t next_run_start(const char *data, size_t len, size_t pos)
+static size_t next_run_start(const struct base64_bitmap *b, size_t len,
+			     size_t pos)
 {
 	size_t carry = 0;
 
 	for (; pos < len; pos += 64) {
-		uint64_t m = mask_at(data, len, pos), starts;
+		uint64_t m = bits_at(b, pos), starts;
 		size_t lead = ~m ? (size_t)__builtin_ctzll(~m) : 64;
 		if (carry && carry + lead >= DECODE_MIN_RUN)
 			return pos - carry;
@@ -256,45 +309,46 @@ static size_t next_run_start(const char *data, size_t len, size_t pos)
 }
 
 /* The first base64 run at or after pos (r->start == len: none). */
-static void next_base64_run(const char *data, size_t len, size_t pos,
-			    struct decode_run *r)
+static void next_base64_run(const struct base64_bitmap *b, size_t len,
+			    size_t pos, struct decode_run *r)
 {
-	r->start = next_run_start(data, len, pos);
+	uint64_t ones;
+
+	r->start = next_run_start(b, len, pos);
 	if (r->start >= len)
 		return;
+	/* To the end of the run, 64 bytes a step: past len all bits are 0. */
 	r->end = r->start + DECODE_MIN_RUN;
-	/* To the end of the run, 64 bytes a step. */
-	while (r->end + 64 <= len) {
-		uint64_t ones = ~base64_mask((const unsigned char *)data + r->end);
-		if (ones) {
-			r->end += (size_t)__builtin_ctzll(ones);
-			return;
-		}
+	while (!(ones = ~bits_at(b, r->end)))
 		r->end += 64;
-	}
-	while (r->end < len && cc(data, r->end, CC_BASE64))
-		r->end++;
+	r->end += (size_t)__builtin_ctzll(ones);
+	if (r->end > len)
+		r->end = len;
 }
 
 /* Runs of base64 characters at least DECODE_MIN_RUN long. */
 static int base64_runs(const char *data, size_t len, decode_run_fn fn,
 		       void *payload)
 {
+	struct base64_bitmap b;
 	struct decode_run r;
 	size_t pos = 0;
-	int rc;
+	int rc = bitmap_build(&b, data, len);
 
-	for (;;) {
-		next_base64_run(data, len, pos, &r);
+	while (!rc) {
+		next_base64_run(&b, len, pos, &r);
 		if (r.start >= len)
-			return 0;
+			break;
 		pos = r.end;
 		r.kind = base64_kind(data, r.start, r.end);
 		while (r.kind == DECODE_BASE64 && r.end < len && data[r.end] == '=')
 			r.end++;
-		if (r.kind != DECODE_KINDS && (rc = fn(&r, payload)))
-			return rc;
+		if (r.kind != DECODE_KINDS)
+			rc = fn(&r, payload);
 	}
+	if (b.bits)
+		bitmap_release(&b);
+	return rc;
 }
 
 /* Non-zero when data[i] starts an escape the kind decodes. */

@@ -142,3 +142,63 @@ Test(decode_text, kind_names)
 	cr_expect_str_eq(decode_kind_name(DECODE_PERCENT), "percent");
 	cr_expect_str_eq(decode_kind_name(DECODE_ESCAPE), "escape");
 }
+
+struct spans {
+	size_t start[8], end[8];
+	int n;
+};
+
+static int on_base64_span(const struct decode_run *r, void *payload)
+{
+	struct spans *s = payload;
+
+	if (r->kind == DECODE_BASE64 && s->n < 8) {
+		s->start[s->n] = r->start;
+		s->end[s->n++] = r->end;
+	}
+	return 0;
+}
+
+/*
+ * The run finder classifies 64 bytes at a time: a run is found with its
+ * exact ends wherever it sits against those blocks, and at the end of the
+ * text.
+ */
+Test(decode_text, base64_runs_are_exact_at_every_offset_and_length)
+{
+	static const char alphabet[] = "aZ3bY9cX+dW/eV_fU-";
+	char text[400];
+	size_t at, len, i;
+
+	for (at = 0; at < 140; at++) {
+		for (len = DECODE_MIN_RUN; len < 200; len += 7) {
+			struct spans s = { { 0 }, { 0 }, 0 };
+			size_t total = at + len + (at % 3 ? 1 : 0);
+
+			memset(text, ' ', sizeof(text));
+			for (i = 0; i < len; i++)
+				text[at + i] = alphabet[(at + i) % (sizeof(alphabet) - 1)];
+			cr_assert_eq(decode_text_runs(text, total, on_base64_span, &s), 0);
+			cr_assert_eq(s.n, 1, "at %zu, length %zu: %d runs", at, len, s.n);
+			cr_assert_eq(s.start[0], at, "at %zu, length %zu", at, len);
+			cr_assert_eq(s.end[0], at + len, "at %zu, length %zu: ends at %zu",
+				     at, len, s.end[0]);
+		}
+	}
+}
+
+/* One short of a run, anywhere against the blocks, is no run. */
+Test(decode_text, nineteen_base64_characters_are_not_a_run)
+{
+	char text[200];
+	size_t at;
+
+	for (at = 0; at < 140; at++) {
+		struct spans s = { { 0 }, { 0 }, 0 };
+
+		memset(text, '.', sizeof(text));
+		memcpy(text + at, "aZ3bY9cX+dW/eV_fU-a", DECODE_MIN_RUN - 1);
+		cr_assert_eq(decode_text_runs(text, sizeof(text), on_base64_span, &s), 0);
+		cr_assert_eq(s.n, 0, "at %zu", at);
+	}
+}
