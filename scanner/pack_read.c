@@ -301,27 +301,40 @@ static int apply_one(struct pack_reader *r, uint64_t key,
 	return 0;
 }
 
+/* The reader's zlib state for delta headers, reset for another entry. */
+static z_stream *head_stream(struct pack_reader *r)
+{
+	if (r->head_z)
+		return inflateReset(r->head_z) == Z_OK ? r->head_z : NULL;
+	if (!(r->head_z = calloc(1, sizeof(*r->head_z))))
+		return NULL;
+	if (inflateInit(r->head_z) != Z_OK) {
+		free(r->head_z);
+		r->head_z = NULL;
+	}
+	return r->head_z;
+}
+
 /* The size a delta's result has, from the first bytes of its data. */
-static int delta_result_size(const struct pack_index *ix, uint64_t off,
+static int delta_result_size(struct pack_reader *r,
+			     const struct pack_index *ix, uint64_t off,
 			     const struct pack_entry *e, size_t *out,
 			     struct lg_error *err)
 {
 	unsigned char head[32];
 	size_t base_len, ops, avail = ix->pack_size - PACK_TRAILER - e->data;
-	z_stream z;
+	z_stream *z = head_stream(r);
 	int rc;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit(&z) != Z_OK)
+	if (!z)
 		return lg_error_set(err, LG_ERR_NOMEM, "out of memory");
-	z.next_in = (unsigned char *)ix->pack + e->data;
-	z.avail_in = avail > UINT32_MAX ? UINT32_MAX : (uInt)avail;
-	z.next_out = head;
-	z.avail_out = e->size < sizeof(head) ? (uInt)e->size : sizeof(head);
-	rc = inflate(&z, Z_SYNC_FLUSH);
-	inflateEnd(&z);
+	z->next_in = (unsigned char *)ix->pack + e->data;
+	z->avail_in = avail > UINT32_MAX ? UINT32_MAX : (uInt)avail;
+	z->next_out = head;
+	z->avail_out = e->size < sizeof(head) ? (uInt)e->size : sizeof(head);
+	rc = inflate(z, Z_SYNC_FLUSH);
 	if ((rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR) ||
-	    (pack_delta_sizes(head, z.total_out, &base_len, out, &ops) &&
+	    (pack_delta_sizes(head, z->total_out, &base_len, out, &ops) &&
 	     *out <= PACK_OBJECT_MAX))
 		return corrupt(err, ix, off, "damaged delta header");
 	return 0;
@@ -357,7 +370,7 @@ int pack_reader_size(struct pack_reader *r, uint64_t key,
 		return corrupt(err, ix, PACK_ORDER_OFFSET(key), why);
 	if (why || e.type < PACK_OFS_DELTA)
 		return 0;
-	return delta_result_size(ix, PACK_ORDER_OFFSET(key), &e, size, err);
+	return delta_result_size(r, ix, PACK_ORDER_OFFSET(key), &e, size, err);
 }
 
 int pack_reader_read(struct pack_reader *r, const unsigned char id[20],
@@ -577,5 +590,8 @@ void pack_reader_release(struct pack_reader *r)
 	free(r->repo_path);
 	free(r->chain);
 	free(r->delta);
+	if (r->head_z)
+		inflateEnd(r->head_z);
+	free(r->head_z);
 	memset(r, 0, sizeof(*r));
 }

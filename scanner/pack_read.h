@@ -49,6 +49,8 @@ struct pack_reader {
 	size_t chain_alloc;
 	unsigned char *delta;		/* an inflated delta */
 	size_t delta_alloc;
+	/* zlib's state for reading delta headers, set up once and reset */
+	struct z_stream_s *head_z;
 };
 
 /*
