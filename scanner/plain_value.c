@@ -362,7 +362,77 @@ static int is_foreign_text(const char *s, size_t len)
 	return 0;
 }
 
+/* Longest base64 value whose decoded text is judged (encodes_stand_in). */
+#define ENCODED_MAX 256
+
+static int base64_digit(int c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/*
+ * Decodes padded standard base64 s[0..len) into out when it is printable
+ * text; returns its length, or 0 when s is not that.
+ */
+static size_t decode_printable(const char *s, size_t len, char *out)
+{
+	unsigned acc = 0, bits = 0;
+	size_t i, n = 0;
+
+	if (len % 4 || len > ENCODED_MAX)
+		return 0;
+	while (len && s[len - 1] == '=' && n++ < 2)
+		len--;
+	for (i = 0, n = 0; i < len; i++) {
+		int d = base64_digit((unsigned char)s[i]);
+		if (d < 0)
+			return 0;
+		acc = (acc << 6) | (unsigned)d;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			out[n] = (char)((acc >> bits) & 0xff);
+			if (out[n] < 0x20 || out[n] > 0x7e)
+				return 0;
+			n++;
+		}
+	}
+	return n;
+}
+
+static enum plain_class classify(const char *s, size_t len, int decoded);
+
+/*
+ * Non-zero when s is base64 of text that is no credential itself: a
+ * header's "user:password" or a token whose password part is a stand-in
+ * ("alice:secret-passwd", "a-git-token").  A value that decodes to a
+ * password (or to no text at all, as random keys do) stays a secret.
+ */
+static int encodes_stand_in(const char *s, size_t len)
+{
+	char text[ENCODED_MAX];
+	size_t n = decode_printable(s, len, text);
+	const char *colon = n ? memchr(text, ':', n) : NULL;
+	const char *part = colon ? colon + 1 : text;
+	enum plain_class c;
+
+	if (n < PLAIN_MIN_LEN)
+		return 0;
+	c = classify(part, n - (size_t)(part - text), 1);
+	return c != PLAIN_SECRET && c != PLAIN_WORD;
+}
+
 enum plain_class plain_value_classify(const char *s, size_t len)
+{
+	return classify(s, len, 0);
+}
+
+static enum plain_class classify(const char *s, size_t len, int decoded)
 {
 	if (len < PLAIN_MIN_LEN)
 		return PLAIN_SHORT;
@@ -386,7 +456,8 @@ enum plain_class plain_value_classify(const char *s, size_t len)
 	 * German "Passwort"), also in digits and '@' for letters
 	 * ("P@ssw0rd", "s3cr3t"), is a stand-in or a label.
 	 */
-	if (spells_secret_word(s, len))
+	if (spells_secret_word(s, len) ||
+	    (!decoded && encodes_stand_in(s, len)))
 		return PLAIN_PLACEHOLDER;
 	return all_in(s, len, UPPER LOWER) ? PLAIN_WORD : PLAIN_SECRET;
 }

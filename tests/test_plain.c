@@ -99,6 +99,8 @@ static const struct positive positives[] = {
 	{ "ini", "app.ini", "[db]\npassword = Lq8@zXw3Nm\n", PT, "Lq8@zXw3Nm", HI }, /* leakgate:allow */
 	{ "properties", "application.properties", "spring.datasource.password=Nz5!qWp8Ks\n", PT, "Nz5!qWp8Ks", HI }, /* leakgate:allow */
 	{ "toml", "settings.toml", "password = \"Rt6#kMz2Qp\"\n", PT, "Rt6#kMz2Qp", HI }, /* leakgate:allow */
+	/* base64 of "admin:Xk9#mP2$vL7q": a basic-auth pair with a real password */
+	{ "encoded pair", "client.py", "secret = \"YWRtaW46WGs5I21QMiR2TDdx\"\n", PT, "YWRtaW46WGs5I21QMiR2TDdx", HI }, /* leakgate:allow */
 	{ ".env", ".env", "MAIL_PASSWORD=Pw7$zKq3Lx\n", PT, "Pw7$zKq3Lx", HI }, /* leakgate:allow */
 	{ "terraform", "main.tf", "  password = \"Kz3!pQw8Lm\"\n", PT, "Kz3!pQw8Lm", HI }, /* leakgate:allow */
 	{ "dockerfile env", "Dockerfile", "ENV DB_PASSWORD=Qw8!zLp3Km\n", PT, "Qw8!zLp3Km", HI }, /* leakgate:allow */
@@ -313,6 +315,9 @@ static const struct negative negatives[] = {
 	{ "leet-spelled stand-in", "app.yaml", "admin_password: \"Adm1nP@ssw0rd\"\n" }, /* leakgate:allow */
 	{ "password policy regex", "validation.yaml", "password: \"^(?=.*\\d)[A-Za-z\\d!]+$\"\n" }, /* leakgate:allow */
 	{ "angle template", "app.yaml", "password: \"<Kq7vLp2xWm>\"\n" }, /* leakgate:allow */
+	/* base64 of "alice:secret-passwd" and of "a-git-token": stand-ins */
+	{ "encoded stand-in pair", "t.sh", "secret = \"YWxpY2U6c2VjcmV0LXBhc3N3ZA==\"\n" },
+	{ "encoded stand-in token", "t.sh", "secret = \"YS1naXQtdG9rZW4=\"\n" },
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
