@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "placeholder.h"
+#include "validate.h"
 #include "banned.h"
 
 /* Case-insensitive search of needle in s[0..len). */
@@ -365,19 +366,8 @@ static int is_foreign_text(const char *s, size_t len)
 /* Longest base64 value whose decoded text is judged (encodes_stand_in). */
 #define ENCODED_MAX 256
 
-static int base64_digit(int c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
-}
-
 /*
- * Decodes padded standard base64 s[0..len) into out when it is printable
+ * Decodes padded base64 s[0..len) into out when it is printable
  * text; returns its length, or 0 when s is not that.
  */
 static size_t decode_printable(const char *s, size_t len, char *out)
@@ -390,7 +380,7 @@ static size_t decode_printable(const char *s, size_t len, char *out)
 	while (len && s[len - 1] == '=' && n++ < 2)
 		len--;
 	for (i = 0, n = 0; i < len; i++) {
-		int d = base64_digit((unsigned char)s[i]);
+		int d = validate_base64_value(s[i]);
 		if (d < 0)
 			return 0;
 		acc = (acc << 6) | (unsigned)d;
