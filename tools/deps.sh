@@ -19,6 +19,8 @@ have_pc zlib || want zlib1g-dev
 have_pc libhs || want libvectorscan-dev
 have_pc libdeflate || want libdeflate-dev
 have_pc libcrypto || want libssl-dev
+# The binary links Vectorscan statically, and with it libstdc++'s archive.
+[ -n "$(cc -print-file-name=libstdc++.a 2>/dev/null | grep /)" ] || want g++
 command -v scdoc >/dev/null 2>&1 || want scdoc
 have_pc libcurl || want libcurl4-openssl-dev
 have_pc sqlite3 || want libsqlite3-dev
