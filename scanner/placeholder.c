@@ -114,6 +114,8 @@ static const char *const documented_values[] = {
 	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
 	/* RFC 6750 (OAuth bearer tokens), its example token */
 	"mF_9.B5f-4.1JqM",
+	/* RFC 6749 (OAuth 2.0), its example access and refresh tokens */
+	"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA",
 	/* Stripe API reference: the shared test-mode key of its samples */
 	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 	/* Slack OAuth guide: the bot token of its sample response */

@@ -89,8 +89,10 @@ int plain_path_is_sample(const char *path)
 static const char *const code_suffixes[] = {
 	".py", ".js", ".mjs", ".cjs", ".ts", ".tsx", ".jsx", ".go", ".java",
 	".kt", ".kts", ".cs", ".php", ".rb", ".rs", ".c", ".h", ".cc", ".cpp",
-	".hpp", ".swift", ".scala", ".groovy", ".gradle", ".dart", ".m", ".lua",
-	".pl", ".ex", ".exs", ".vue", NULL
+	".hpp", ".cxx", ".hxx", ".hh", ".tcc", ".tpp", ".ipp", ".inl", ".mm",
+	".swift", ".scala", ".groovy", ".gradle", ".dart", ".m", ".lua",
+	".pl", ".ex", ".exs", ".vue", ".zig", ".hs", ".ml", ".fs", ".clj",
+	".jl", ".erl", NULL
 };
 
 static const char *const config_suffixes[] = {
@@ -176,7 +178,7 @@ static const char *const denied_words[] = {
 	"changed", "updated", "created", "at", "secrets", "manager", "vault",
 	"kms", "command", "cmd", "script", "helper", "key_id", "question",
 	"salt", "dialog", "modal", "request", "response", "schema", "widget",
-	"sender", "through", "thru", NULL
+	"sender", "through", "thru", "mgr", NULL
 };
 
 /*
@@ -568,6 +570,30 @@ static int word_allowed(const struct plain_candidate *c, size_t end)
 	return strong_name(c, end) && !memchr(op, ',', n);
 }
 
+/*
+ * "PASS: test-name" at the start of a line of a log (no configuration
+ * file) is a test harness's verdict (DejaGnu, Automake; XPASS and KPASS
+ * too), not a password.
+ */
+static int test_verdict(const struct plain_candidate *c, size_t start,
+			size_t end)
+{
+	static const char *const verdicts[] = { "PASS", "XPASS", "KPASS", NULL };
+	size_t i;
+
+	for (i = start; i > 0 && (c->data[i - 1] == ' ' || c->data[i - 1] == '\t'); i--)
+		;
+	if (file_kind(c->path) == FILE_CONFIG ||
+	    (i > 0 && c->data[i - 1] != '\n') || end + 1 >= c->len ||
+	    c->data[end] != ':' || c->data[end + 1] != ' ')
+		return 0;
+	for (i = 0; verdicts[i]; i++)
+		if (strlen(verdicts[i]) == end - start &&
+		    !memcmp(c->data + start, verdicts[i], end - start))
+			return 1;
+	return 0;
+}
+
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 {
 	const char *v = c->data + c->value;
@@ -578,7 +604,7 @@ static int check_assign(const struct plain_candidate *c, enum confidence *conf)
 
 	name_span(c, &start, &end);
 	if (name_denied(c->data + start, end - start, c->match - start) ||
-	    anonymous_login(c) ||
+	    test_verdict(c, start, end) || anonymous_login(c) ||
 	    value_echoes_name(c->data + start, end - start, v, c->value_len) ||
 	    aws_secret_name_misfit(c->data + start, end - start, v,
 				   c->value_len))

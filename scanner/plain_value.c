@@ -127,9 +127,16 @@ static const char *const literal_words[] = {
 	"undefined", "nullptr", "empty", NULL
 };
 
+/* #rgb, #rgba, #rrggbb or #rrggbbaa: a colour (a style's "Token" entry). */
+static int is_colour(const char *s, size_t len)
+{
+	return s[0] == '#' && (len == 4 || len == 5 || len == 7 || len == 9) &&
+	       all_in(s + 1, len - 1, "0123456789abcdefABCDEF");
+}
+
 static int is_literal(const char *s, size_t len)
 {
-	return equals_any_ci(s, len, literal_words) ||
+	return equals_any_ci(s, len, literal_words) || is_colour(s, len) ||
 	       all_in(s, len, "0123456789.-_+:=<>");
 }
 
@@ -227,7 +234,7 @@ static const char *const type_names[] = {
 /* A secret's names, also as translations label files hold. */
 static const char *const secret_words[] = {
 	"password", "passwort", "passwd", "secret", "kennwort", "wachtwoord",
-	"senha", "geheimnis", "secreto", "segreto", NULL
+	"senha", "geheimnis", "secreto", "segreto", "token", NULL
 };
 
 int plain_value_is_identifier(const char *s, size_t len)
@@ -235,7 +242,7 @@ int plain_value_is_identifier(const char *s, size_t len)
 	size_t i;
 	int sep = 0, upper_later = 0;
 
-	if (!len || !isalpha((unsigned char)s[0]))
+	if (!len || !(isalpha((unsigned char)s[0]) || s[0] == '_'))
 		return 0;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -340,8 +347,11 @@ static int is_code(const char *s, size_t len)
 	return plain_value_is_identifier(s, len);
 }
 
-/* Spaces a quoted string writes as escapes: "Password:\\n" is a prompt. */
-static const char *const escaped_spaces[] = { "\\n", "\\r", "\\t", NULL };
+/*
+ * Spaces a string writes as escapes: "Password:\\n" is a prompt,
+ * "Root%20CA" a percent-encoded name.
+ */
+static const char *const escaped_spaces[] = { "\\n", "\\r", "\\t", "%20", NULL };
 
 /*
  * Non-zero when s holds a letter outside ASCII, raw (UTF-8) or as a JSON

@@ -99,6 +99,8 @@ static const struct positive positives[] = {
 	{ "ini", "app.ini", "[db]\npassword = Lq8@zXw3Nm\n", PT, "Lq8@zXw3Nm", HI }, /* leakgate:allow */
 	{ "properties", "application.properties", "spring.datasource.password=Nz5!qWp8Ks\n", PT, "Nz5!qWp8Ks", HI }, /* leakgate:allow */
 	{ "toml", "settings.toml", "password = \"Rt6#kMz2Qp\"\n", PT, "Rt6#kMz2Qp", HI }, /* leakgate:allow */
+	/* PASS as a setting of a configuration file stays a password's name */
+	{ "PASS in a config", "deploy.yaml", "PASS: Xk9mP2vL7q\n", PT, "Xk9mP2vL7q", HI }, /* leakgate:allow */
 	/* base64 of "admin:Xk9#mP2$vL7q": a basic-auth pair with a real password */
 	{ "encoded pair", "client.py", "secret = \"YWRtaW46WGs5I21QMiR2TDdx\"\n", PT, "YWRtaW46WGs5I21QMiR2TDdx", HI }, /* leakgate:allow */
 	{ ".env", ".env", "MAIL_PASSWORD=Pw7$zKq3Lx\n", PT, "Pw7$zKq3Lx", HI }, /* leakgate:allow */
@@ -318,6 +320,12 @@ static const struct negative negatives[] = {
 	/* base64 of "alice:secret-passwd" and of "a-git-token": stand-ins */
 	{ "encoded stand-in pair", "t.sh", "secret = \"YWxpY2U6c2VjcmV0LXBhc3N3ZA==\"\n" },
 	{ "encoded stand-in token", "t.sh", "secret = \"YS1naXQtdG9rZW4=\"\n" },
+	{ "test verdict in a log", "test-summary", "PASS: binutils-all/i386/pr21231a\nXPASS: gdb.multi/base.exp: run\n" },
+	{ "style colour", "styles/nord.py", "    Token: \"#d8dee9\",\n" },
+	{ "reserved identifier", "barrier", "  __phase = __barrier_phase_t;\n" },
+	{ "percent-encoded name", "NEWS", "token = Root%20CA%20Certificates\n" },
+	{ "RFC 6749 example token", "params.py", "access_token = \"2YotnFZFEjr1zCsicMWpAA\"\n" },
+	{ "C++ template file", "regex_scanner.tcc", "_M_token = _S_token_eof;\n" },
 	{ "e-mail argument", "sig.c", "sig_new(&s, \"nulltoken\", \"emeric.fermas@gmail.com\", 0);\n" },
 };
 
