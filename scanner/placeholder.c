@@ -114,8 +114,12 @@ static const char *const documented_values[] = {
 	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
 	/* RFC 6750 (OAuth bearer tokens), its example token */
 	"mF_9.B5f-4.1JqM",
-	/* RFC 6749 (OAuth 2.0), its example access and refresh tokens */
-	"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA",
+	/*
+	 * RFC 6749 (OAuth 2.0), its example access and refresh tokens and
+	 * its client's secret, alone and in a Basic header
+	 */
+	"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "gX1fBat3bV",
+	"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
 	/* Stripe API reference: the shared test-mode key of its samples */
 	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 	/* Slack OAuth guide: the bot token of its sample response */

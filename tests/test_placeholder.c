@@ -44,6 +44,7 @@ static const char *const placeholders[] = {
 	"abcdefghijklmnop",
 	"ABCDEFGH12",
 	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
+	"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
 	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 	"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
 	"Kq7vLp2x>Wm",
