@@ -120,6 +120,9 @@ static const char *const documented_values[] = {
 	 */
 	"2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA", "gX1fBat3bV",
 	"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+	/* PyJWT's documentation: {"some": "payload"} signed with "secret" */
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9."
+	"4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg",
 	/* Stripe API reference: the shared test-mode key of its samples */
 	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 	/* Slack OAuth guide: the bot token of its sample response */

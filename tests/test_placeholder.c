@@ -45,6 +45,7 @@ static const char *const placeholders[] = {
 	"ABCDEFGH12",
 	"QWxhZGRpbjpvcGVuIHNlc2FtZQ==",
 	"czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+	"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzb21lIjoicGF5bG9hZCJ9.4twFt5NiznN84AWoo1d7KO1T_yoc0Z6XOpOVswacPZg",
 	"sk_test_4eC39HqLyjWDarjtT1zdp7dc",
 	"xoxb-17653672481-19874698323-pdFZKVeTuE8sk7oOcBrzbqgy",
 	"Kq7vLp2x>Wm",
