@@ -209,6 +209,19 @@ void th_git_commit(const char *dir, const char *message)
 	buf_release(&cmd);
 }
 
+const char *th_commit_token(const char *dir, const char *rel, unsigned seed,
+			    int slot, const char *message)
+{
+	const char *t = th_fake_token("ghp_", 30, seed, slot);
+	struct buf b = BUF_INIT;
+
+	buf_addf(&b, "key = %s\n", t);
+	th_write(dir, rel, b.ptr);
+	th_git_commit(dir, message);
+	buf_release(&b);
+	return t;
+}
+
 static const char alnum[] =
 	"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 

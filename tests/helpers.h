@@ -47,6 +47,12 @@ void th_shf(const char *cwd, const char *fmt, ...)
 void th_git_init(const char *dir);
 /* `git add -A && git commit` with a fixed date; message must be shell-safe. */
 void th_git_commit(const char *dir, const char *message);
+/*
+ * Writes "key = TOKEN" to dir/rel, a th_fake_token("ghp_", 30, seed, slot),
+ * and commits it (th_git_commit); returns the token.
+ */
+const char *th_commit_token(const char *dir, const char *rel, unsigned seed,
+			    int slot, const char *message);
 
 /*
  * A fake classic GitHub-style token: prefix ("ghp_", "gho_", "npm_"...) +

@@ -19,25 +19,6 @@
 
 TH_REPO_SUITE(e2e_store, dir, .timeout = 120);
 
-static const char *tok(unsigned seed, int slot)
-{
-	return th_fake_token("ghp_", 30, seed, slot);
-}
-
-/* Commits "key = TOKEN" to rel; returns the token. */
-static const char *commit_token(const char *rel, unsigned seed, int slot,
-				const char *msg)
-{
-	const char *t = tok(seed, slot);
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, "key = %s\n", t);
-	th_write(dir, rel, b.ptr);
-	th_git_commit(dir, msg);
-	buf_release(&b);
-	return t;
-}
-
 /* The JSON report's findings (caller decrefs). */
 static json_t *report_json(struct run_result *r)
 {
@@ -57,7 +38,7 @@ Test(e2e_store, a_rescan_reads_only_new_objects_and_finds_only_new_leaks)
 	struct run_result r;
 	json_t *doc;
 
-	commit_token("a.txt", 1, 0, "first");
+	th_commit_token(dir, "a.txt", 1, 0, "first");
 	r = LG(dir, NULL, "history", "--store", "-f", "json");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	th_run_release(&r);
@@ -66,7 +47,7 @@ Test(e2e_store, a_rescan_reads_only_new_objects_and_finds_only_new_leaks)
 	cr_assert(strstr(r.err, "0 blobs"), "%s", r.err);
 	cr_assert(strstr(r.err, "0 commits walked"), "%s", r.err);
 	th_run_release(&r);
-	commit_token("b.txt", 2, 1, "second");
+	th_commit_token(dir, "b.txt", 2, 1, "second");
 	r = LG(dir, NULL, "history", "--store", "-f", "json");
 	cr_assert_eq(r.status, 1, "%s", r.err);
 	doc = report_json(&r);
@@ -80,7 +61,7 @@ Test(e2e_store, other_rules_rescan_what_they_need)
 {
 	struct run_result r;
 
-	commit_token("a.txt", 3, 0, "first");
+	th_commit_token(dir, "a.txt", 3, 0, "first");
 	th_write(dir, ".git/extra.yaml",
 		 "rules:\n  - id: extra-marker\n    keywords: [MARKER]\n"
 		 "    pattern: 'MARKER-([0-9]{6})'\n");
@@ -103,8 +84,8 @@ Test(e2e_store, report_tells_removed_from_still_present)
 	struct run_result head;
 	char *removal;
 
-	commit_token("gone.txt", 4, 0, "leak one");
-	commit_token("kept.txt", 5, 1, "leak two");
+	th_commit_token(dir, "gone.txt", 4, 0, "leak one");
+	th_commit_token(dir, "kept.txt", 5, 1, "leak two");
 	th_shf(dir, "git rm -q gone.txt && git commit -q -m remove");
 	head = th_sh(dir, "git rev-parse HEAD");
 	removal = strdup(head.out);
@@ -135,7 +116,7 @@ Test(e2e_store, report_tells_removed_from_still_present)
 
 Test(e2e_store, the_store_never_holds_a_secret_whole)
 {
-	const char *t = commit_token("a.txt", 6, 0, "leak");
+	const char *t = th_commit_token(dir, "a.txt", 6, 0, "leak");
 	struct run_result r = LG(dir, NULL, "history", "--store=.git/s.db", "-q");
 	struct buf db = BUF_INIT;
 	struct buf path = BUF_INIT;
@@ -158,7 +139,7 @@ Test(e2e_store, triage_decisions_are_honoured_by_gates_and_reports)
 	json_t *doc;
 	char fp[64];
 
-	commit_token("a.txt", 7, 0, "leak");
+	th_commit_token(dir, "a.txt", 7, 0, "leak");
 	r = LG(dir, NULL, "history", "--store", "-f", "json");
 	doc = report_json(&r);
 	snprintf(fp, sizeof(fp), "%s", field(json_array_get(doc, 0), "fingerprint"));
@@ -210,7 +191,7 @@ Test(e2e_store, triage_round_trips_through_a_text_file)
 
 Test(e2e_store, purge_plan_is_private_and_names_what_changes)
 {
-	const char *t = commit_token("a.txt", 8, 0, "leak");
+	const char *t = th_commit_token(dir, "a.txt", 8, 0, "leak");
 	struct run_result r;
 	struct buf plan = BUF_INIT, path = BUF_INIT;
 	struct stat st;
@@ -236,7 +217,7 @@ Test(e2e_store, upkeep_commands_and_a_damaged_store)
 {
 	struct run_result r;
 
-	commit_token("a.txt", 9, 0, "leak");
+	th_commit_token(dir, "a.txt", 9, 0, "leak");
 	r = LG(dir, NULL, "history", "--store", "-q");
 	th_run_release(&r);
 	r = LG(dir, NULL, "store", "stats");
@@ -285,7 +266,7 @@ Test(e2e_store, a_scan_killed_while_writing_loses_nothing)
 {
 	struct run_result r;
 
-	commit_token("a.txt", 10, 0, "leak");
+	th_commit_token(dir, "a.txt", 10, 0, "leak");
 	setenv("LEAKGATE_TEST_KILL_IN_STORE", "1", 1);
 	r = LG(dir, NULL, "history", "--store", "-q");
 	unsetenv("LEAKGATE_TEST_KILL_IN_STORE");
@@ -307,7 +288,7 @@ Test(e2e_store, two_scans_of_one_store_at_once_both_complete)
 	struct buf cmd = BUF_INIT;
 	struct run_result r;
 
-	commit_token("a.txt", 11, 0, "leak");
+	th_commit_token(dir, "a.txt", 11, 0, "leak");
 	buf_addf(&cmd, "L='%s'; $L history --store -q & a=$!; "
 		 "$L history --store -q & b=$!; wait $a; echo a=$?; wait $b; "
 		 "echo b=$?", getenv("LEAKGATE_BIN"));
@@ -329,7 +310,7 @@ Test(e2e_store, decoding_deeper_rescans_what_the_store_holds)
 {
 	struct run_result r;
 
-	commit_token("a.txt", 12, 0, "leak");
+	th_commit_token(dir, "a.txt", 12, 0, "leak");
 	r = LG(dir, NULL, "history", "--store", "-q", "--max-decode-depth", "0");
 	th_run_release(&r);
 	r = LG(dir, NULL, "history", "--store", "--max-decode-depth", "2");

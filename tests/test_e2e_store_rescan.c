@@ -18,20 +18,6 @@
 
 TH_REPO_SUITE(e2e_store_rescan, dir, .timeout = 120);
 
-/* Commits "key = TOKEN" to rel (seed picks the token); returns the token. */
-static const char *commit_token(const char *rel, unsigned seed, int slot,
-				const char *msg)
-{
-	const char *t = th_fake_token("ghp_", 30, seed, slot);
-	struct buf b = BUF_INIT;
-
-	buf_addf(&b, "key = %s\n", t);
-	th_write(dir, rel, b.ptr);
-	th_git_commit(dir, msg);
-	buf_release(&b);
-	return t;
-}
-
 static void commit_plain(const char *rel, const char *text, const char *msg)
 {
 	th_write(dir, rel, text);
@@ -182,7 +168,7 @@ Test(e2e_store_rescan, walks_only_new_commits_and_finds_their_leak)
 
 	th_write(dir, "src/lib/b.c", "int b;\n");
 	th_write(dir, "src/c.c", "int c;\n");
-	commit_token("a.txt", 21, 0, "first leak");
+	th_commit_token(dir, "a.txt", 21, 0, "first leak");
 	for (i = 0; i < 6; i++)
 		commit_plain("src/lib/a.c", i % 2 ? "int one;\n" : "int two;\n",
 			     "churn");
@@ -193,7 +179,7 @@ Test(e2e_store_rescan, walks_only_new_commits_and_finds_their_leak)
 	cr_assert_eq(r.status, 0, "an unchanged history failed again: %s", r.out);
 	th_run_release(&r);
 	commit_plain("src/lib/a.c", "int three;\n", "more churn");
-	commit_token("dir/b.txt", 22, 1, "second leak");
+	th_commit_token(dir, "dir/b.txt", 22, 1, "second leak");
 	r = rescan(2, NULL);
 	cr_assert_eq(r.status, 1, "the new leak was missed: %s", r.err);
 	/* Walked against the trees walked before: unchanged files not met. */
@@ -211,7 +197,7 @@ Test(e2e_store_rescan, a_removed_and_readded_secret_keeps_its_lifecycle_right)
 	struct run_result r, head;
 	json_t *doc, *life;
 
-	commit_token("a.txt", 23, 0, "leak");
+	th_commit_token(dir, "a.txt", 23, 0, "leak");
 	commit_plain("b.txt", "plain\n", "other");
 	r = rescan(2, NULL);
 	th_run_release(&r);
@@ -242,13 +228,13 @@ Test(e2e_store_rescan, a_new_branch_costs_its_own_commits)
 {
 	struct run_result r;
 
-	commit_token("a.txt", 24, 0, "leak");
+	th_commit_token(dir, "a.txt", 24, 0, "leak");
 	commit_plain("b.txt", "one\n", "two");
 	commit_plain("b.txt", "two\n", "three");
 	r = rescan(3, NULL);
 	th_run_release(&r);
 	th_shf(dir, "git checkout -q -b side HEAD~2");
-	commit_token("side.txt", 25, 1, "side leak");
+	th_commit_token(dir, "side.txt", 25, 1, "side leak");
 	th_shf(dir, "git checkout -q -");
 	th_shf(dir, "git branch -q empty HEAD~1");
 	r = rescan(1, NULL);
@@ -262,9 +248,9 @@ Test(e2e_store_rescan, a_deleted_branch_scanned_before_is_reported_unreachable)
 {
 	struct run_result r;
 
-	commit_token("a.txt", 29, 0, "leak");
+	th_commit_token(dir, "a.txt", 29, 0, "leak");
 	th_shf(dir, "git checkout -q -b side");
-	commit_token("side.txt", 30, 1, "side leak");
+	th_commit_token(dir, "side.txt", 30, 1, "side leak");
 	th_shf(dir, "git checkout -q -");
 	r = rescan(2, NULL);
 	th_run_release(&r);
@@ -279,15 +265,15 @@ Test(e2e_store_rescan, a_force_pushed_rewrite_is_walked_and_its_dropped_secret_u
 {
 	struct run_result r;
 
-	commit_token("a.txt", 31, 0, "kept leak");
-	commit_token("b.txt", 32, 1, "dropped leak");
+	th_commit_token(dir, "a.txt", 31, 0, "kept leak");
+	th_commit_token(dir, "b.txt", 32, 1, "dropped leak");
 	commit_plain("c.txt", "after\n", "after");
 	r = rescan(3, NULL);
 	th_run_release(&r);
 	/* The rewrite: the leaking commit dropped, the one after replayed. */
 	th_shf(dir, "git reset -q --hard HEAD~2");
 	commit_plain("c.txt", "after\n", "after, rewritten");
-	commit_token("d.txt", 33, 2, "rewrite leak");
+	th_commit_token(dir, "d.txt", 33, 2, "rewrite leak");
 	r = rescan(2, NULL);
 	cr_assert_eq(r.status, 1, "the rewrite's leak was missed: %s", r.err);
 	cr_assert(strstr(r.out, "d.txt") && !strstr(r.out, "b.txt"), "%s", r.out);
@@ -303,7 +289,7 @@ Test(e2e_store_rescan, other_rules_walk_everything_again)
 	th_write(dir, ".git/extra.yaml",
 		 "rules:\n  - id: extra-marker\n    keywords: [MARKER]\n"
 		 "    pattern: 'MARKER-([0-9]{6})'\n");
-	commit_token("a.txt", 34, 0, "leak");
+	th_commit_token(dir, "a.txt", 34, 0, "leak");
 	commit_plain("m.txt", "MARKER-123456\n", "marker");
 	r = rescan(2, NULL);
 	th_run_release(&r);
@@ -324,7 +310,7 @@ Test(e2e_store_rescan, a_partial_walk_marks_nothing_walked)
 	struct run_result r;
 	const char *since[] = { "--since", "2030-01-01", NULL };
 
-	commit_token("a.txt", 35, 0, "leak");
+	th_commit_token(dir, "a.txt", 35, 0, "leak");
 	r = rescan(1, since);
 	cr_assert_eq(r.status, 0, "--since passed the commit over: %s", r.out);
 	th_run_release(&r);
@@ -340,7 +326,7 @@ Test(e2e_store_rescan, a_rescan_killed_while_writing_walks_its_commits_again)
 	commit_plain("a.txt", "plain\n", "first");
 	r = rescan(1, NULL);
 	th_run_release(&r);
-	commit_token("b.txt", 36, 0, "leak");
+	th_commit_token(dir, "b.txt", 36, 0, "leak");
 	setenv("LEAKGATE_TEST_KILL_IN_STORE", "1", 1);
 	r = LG("history", "--store", "-q");
 	unsetenv("LEAKGATE_TEST_KILL_IN_STORE");
