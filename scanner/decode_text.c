@@ -346,8 +346,7 @@ static int base64_runs(const char *data, size_t len, decode_run_fn fn,
 		if (r.kind != DECODE_KINDS)
 			rc = fn(&r, payload);
 	}
-	if (b.bits)
-		bitmap_release(&b);
+	bitmap_release(&b);
 	return rc;
 }
 

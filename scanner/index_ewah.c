@@ -2,21 +2,11 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "banned.h"
 
 #define RUN_LEN_MASK 0xffffffffu	/* bits 1-32 of a marker word */
 #define LITERAL_SHIFT 33
-
-static uint32_t get_be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_be64(const unsigned char *p)
-{
-	return (uint64_t)get_be32(p) << 32 | get_be32(p + 4);
-}
 
 /*
  * ORs word w (the bitmap's bits w*64 .. w*64+63) into bits: -1 when it

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "error.h"
 #include "banned.h"
 
@@ -20,17 +21,6 @@
 struct reader {
 	const unsigned char *p, *end;
 };
-
-static uint32_t get_be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint16_t get_be16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 /* git's offset varint (index v4 path prefix lengths). */
 static int read_varint(struct reader *r, size_t *out)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "bytes.h"
 #include "error.h"
 #include "pack_entry.h"
 #include "banned.h"
@@ -17,22 +18,6 @@
 #define IDX_HEADER 8
 #define IDX_FANOUT (256 * 4)
 #define MAX_PACKS 0xfffe
-
-static uint32_t be32(const unsigned char *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be32toh(v);
-}
-
-static uint64_t be64(const unsigned char *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return be64toh(v);
-}
 
 /* Validates a v2 index and sets up its tables; returns 0 or -1. */
 static int index_parse(struct pack_index *ix)
@@ -43,7 +28,7 @@ static int index_parse(struct pack_index *ix)
 	if (ix->size < IDX_HEADER + IDX_FANOUT + 40 ||
 	    memcmp(ix->map, magic, sizeof(magic)))
 		return -1;
-	ix->n = be32(ix->map + IDX_HEADER + IDX_FANOUT - 4);
+	ix->n = get_be32(ix->map + IDX_HEADER + IDX_FANOUT - 4);
 	need = IDX_HEADER + IDX_FANOUT + (size_t)ix->n * (20 + 4 + 4) + 40;
 	if (need > ix->size)
 		return -1;
@@ -84,8 +69,8 @@ static int pack_header_ok(const struct pack_index *ix)
 	if (ix->pack_size < PACK_HEADER + PACK_TRAILER ||
 	    memcmp(ix->pack, "PACK", 4))
 		return 0;
-	version = be32(ix->pack + 4);
-	return (version == 2 || version == 3) && be32(ix->pack + 8) == ix->n;
+	version = get_be32(ix->pack + 4);
+	return (version == 2 || version == 3) && get_be32(ix->pack + 8) == ix->n;
 }
 
 static void index_unmap(struct pack_index *ix)
@@ -158,7 +143,7 @@ int pack_order_open(struct pack_order *po, const char *objects_dir,
 /* Object ids compared by their first 8 bytes first: one load, no call. */
 static int oid_cmp(const unsigned char *a, const unsigned char *b)
 {
-	uint64_t x = be64(a), y = be64(b);
+	uint64_t x = get_be64(a), y = get_be64(b);
 
 	if (x != y)
 		return x < y ? -1 : 1;
@@ -169,8 +154,8 @@ static int index_find(const struct pack_index *ix, const unsigned char oid[20],
 		      uint32_t *pos)
 {
 	const unsigned char *fan = ix->map + IDX_HEADER;
-	uint32_t lo = oid[0] ? be32(fan + 4 * (oid[0] - 1)) : 0;
-	uint32_t hi = be32(fan + 4 * oid[0]);
+	uint32_t lo = oid[0] ? get_be32(fan + 4 * (oid[0] - 1)) : 0;
+	uint32_t hi = get_be32(fan + 4 * oid[0]);
 
 	if (hi > ix->n)
 		hi = ix->n;
@@ -191,12 +176,12 @@ static int index_find(const struct pack_index *ix, const unsigned char oid[20],
 
 static uint64_t index_offset(const struct pack_index *ix, uint32_t pos)
 {
-	uint32_t off = be32(ix->offsets + (size_t)pos * 4);
+	uint32_t off = get_be32(ix->offsets + (size_t)pos * 4);
 
 	if (!(off & 0x80000000u))
 		return off;
 	off &= 0x7fffffffu;
-	return off < ix->n_large ? be64(ix->large + (size_t)off * 8) : 0;
+	return off < ix->n_large ? get_be64(ix->large + (size_t)off * 8) : 0;
 }
 
 uint64_t pack_order_key(const struct pack_order *po, const unsigned char oid[20])

@@ -579,19 +579,19 @@ static int test_verdict(const struct plain_candidate *c, size_t start,
 			size_t end)
 {
 	static const char *const verdicts[] = { "PASS", "XPASS", "KPASS", NULL };
-	size_t i;
+	size_t i, n = end - start;
 
+	for (i = 0; verdicts[i] &&
+		    (strlen(verdicts[i]) != n || memcmp(c->data + start, verdicts[i], n));
+	     i++)
+		;
+	if (!verdicts[i] || end + 1 >= c->len || c->data[end] != ':' ||
+	    c->data[end + 1] != ' ')
+		return 0;
 	for (i = start; i > 0 && (c->data[i - 1] == ' ' || c->data[i - 1] == '\t'); i--)
 		;
-	if (file_kind(c->path) == FILE_CONFIG ||
-	    (i > 0 && c->data[i - 1] != '\n') || end + 1 >= c->len ||
-	    c->data[end] != ':' || c->data[end + 1] != ' ')
-		return 0;
-	for (i = 0; verdicts[i]; i++)
-		if (strlen(verdicts[i]) == end - start &&
-		    !memcmp(c->data + start, verdicts[i], end - start))
-			return 1;
-	return 0;
+	return (i == 0 || c->data[i - 1] == '\n') &&
+	       file_kind(c->path) != FILE_CONFIG;
 }
 
 static int check_assign(const struct plain_candidate *c, enum confidence *conf)

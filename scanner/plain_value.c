@@ -382,26 +382,14 @@ static int is_foreign_text(const char *s, size_t len)
  */
 static size_t decode_printable(const char *s, size_t len, char *out)
 {
-	unsigned acc = 0, bits = 0;
-	size_t i, n = 0;
+	size_t i, n;
 
-	if (len % 4 || len > ENCODED_MAX)
+	if (len % 4 || len > ENCODED_MAX ||
+	    validate_base64_decode(s, len, (unsigned char *)out, ENCODED_MAX, &n))
 		return 0;
-	while (len && s[len - 1] == '=' && n++ < 2)
-		len--;
-	for (i = 0, n = 0; i < len; i++) {
-		int d = validate_base64_value(s[i]);
-		if (d < 0)
+	for (i = 0; i < n; i++)
+		if (out[i] < 0x20 || out[i] > 0x7e)
 			return 0;
-		acc = (acc << 6) | (unsigned)d;
-		if ((bits += 6) >= 8) {
-			bits -= 8;
-			out[n] = (char)((acc >> bits) & 0xff);
-			if (out[n] < 0x20 || out[n] > 0x7e)
-				return 0;
-			n++;
-		}
-	}
 	return n;
 }
 

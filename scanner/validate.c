@@ -187,8 +187,8 @@ int validate_base64_value(char c)
  * is dropped) and stores the full decoded length in *n.  Returns -1 on a
  * character outside the alphabet or an impossible length.
  */
-static int base64_decode(const char *s, size_t len, unsigned char *out,
-			 size_t cap, size_t *n)
+int validate_base64_decode(const char *s, size_t len, unsigned char *out,
+			   size_t cap, size_t *n)
 {
 	unsigned long acc = 0;
 	int bits = 0;
@@ -229,7 +229,7 @@ enum validate_result validate_basic_auth(const char *secret, size_t len)
 	size_t n, i;
 	int colon = 0;
 
-	if (base64_decode(secret, len, text, sizeof(text), &n) || n < 4 ||
+	if (validate_base64_decode(secret, len, text, sizeof(text), &n) || n < 4 ||
 	    n > sizeof(text))
 		return VALIDATE_INVALID;
 	for (i = 0; i < n; i++) {
@@ -258,7 +258,7 @@ static int base64_json_object(const char *s, size_t len, const char *must)
 	unsigned char text[1024];
 	size_t n, i = 0;
 
-	if (base64_decode(s, len, text, sizeof(text), &n) || n < 2)
+	if (validate_base64_decode(s, len, text, sizeof(text), &n) || n < 2)
 		return 0;
 	if (n > sizeof(text))
 		n = sizeof(text);

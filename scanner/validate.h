@@ -21,6 +21,13 @@ validate_fn validate_lookup(const char *name);
 
 /* The value of a base64 digit (standard or URL-safe alphabet), or -1. */
 int validate_base64_value(char c);
+/*
+ * Decodes unpadded or padded base64 into out (at most cap bytes, the rest
+ * is dropped) and stores the full decoded length in *n.  Returns -1 on a
+ * character outside the alphabet or an impossible length.
+ */
+int validate_base64_decode(const char *s, size_t len, unsigned char *out,
+			   size_t cap, size_t *n);
 
 /* Lists the registered names, NULL-terminated; the array is static. */
 const char *const *validate_names(void);
